@@ -1,0 +1,30 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Abdm.ProfileShare;
+
+/// <summary>
+/// Returned by <c>AddAbdmProfileShare</c>, to chain further set-up: a store (<c>UseSqliteStore</c>,
+/// <c>UseRedisStore</c>), handlers (<c>AddProfileShareHandler</c>, <c>AddPatientDirectory</c>), or gateway HTTP settings
+/// through <see cref="GatewayHttpClient"/> (a proxy, a primary handler, extra delegating handlers).
+/// </summary>
+public sealed class AbdmProfileShareBuilder
+{
+    internal AbdmProfileShareBuilder(IServiceCollection services, IHttpClientBuilder gatewayHttpClient, IHttpClientBuilder sessionsHttpClient)
+    {
+        Services = services;
+        GatewayHttpClient = gatewayHttpClient;
+        SessionsHttpClient = sessionsHttpClient;
+    }
+
+    /// <summary>The service collection.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>
+    /// The <c>HttpClient</c> builder of gateway calls (on-share, auth init and confirm, certs). It already has the
+    /// session-token handler and the resilience pipeline configured from <c>AbdmProfileShare:Resilience</c>.
+    /// </summary>
+    public IHttpClientBuilder GatewayHttpClient { get; }
+
+    /// <summary>The <c>HttpClient</c> builder of <c>/v0.5/sessions</c> calls (same resilience, no session token).</summary>
+    public IHttpClientBuilder SessionsHttpClient { get; }
+}

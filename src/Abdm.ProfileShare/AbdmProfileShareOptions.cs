@@ -1,0 +1,241 @@
+namespace Abdm.ProfileShare;
+
+/// <summary>
+/// Configuration of Abdm.ProfileShare, bound from the <c>AbdmProfileShare</c> configuration section
+/// (for example <c>AbdmProfileShare:Gateway:ClientId</c>) or set in code.
+/// </summary>
+public sealed class AbdmProfileShareOptions
+{
+    /// <summary>The default configuration section name: <c>AbdmProfileShare</c>.</summary>
+    public const string SectionName = "AbdmProfileShare";
+
+    /// <summary>
+    /// The HIP (facility) ids this host serves (<c>AbdmProfileShare:HipIds</c>). A callback whose
+    /// <c>X-HIP-ID</c> is not listed is refused. Required: at least one.
+    /// </summary>
+    public IList<string> HipIds { get; } = [];
+
+    /// <summary>The ABDM gateway and its credentials (<c>AbdmProfileShare:Gateway</c>).</summary>
+    public GatewayOptions Gateway { get; set; } = new();
+
+    /// <summary>Timeouts, retries and the circuit breaker for gateway calls (<c>AbdmProfileShare:Resilience</c>).</summary>
+    public GatewayResilienceOptions Resilience { get; set; } = new();
+
+    /// <summary>The counter queue (<c>AbdmProfileShare:Queue</c>).</summary>
+    public QueueOptions Queue { get; set; } = new();
+
+    /// <summary>The linking-token chain (<c>AbdmProfileShare:Linking</c>).</summary>
+    public LinkingOptions Linking { get; set; } = new();
+
+    /// <summary>The outbox that sends gateway calls off the request path (<c>AbdmProfileShare:Outbox</c>).</summary>
+    public OutboxOptions Outbox { get; set; } = new();
+
+    /// <summary>Authentication and input limits of the HIP callbacks (<c>AbdmProfileShare:Callbacks</c>).</summary>
+    public CallbackOptions Callbacks { get; set; } = new();
+}
+
+/// <summary>
+/// How the HIP callbacks are authenticated and which input they accept. Secure by default: every callback
+/// must carry a gateway-signed JWT verified against the gateway's published keys.
+/// </summary>
+public sealed class CallbackOptions
+{
+    /// <summary>
+    /// The gateway's JWKS (<c>AbdmProfileShare:Callbacks:CertsUrl</c>). Default: <c>{Gateway:BaseUrl}/v0.5/certs</c>.
+    /// </summary>
+    public Uri? CertsUrl { get; set; }
+
+    /// <summary>
+    /// Accepted token issuers (<c>AbdmProfileShare:Callbacks:ValidIssuers</c>). Default: empty, which accepts any
+    /// issuer (the signature by a key from the gateway's JWKS is what proves the sender). Set it to pin the
+    /// gateway's Keycloak realm.
+    /// </summary>
+    public IList<string> ValidIssuers { get; } = [];
+
+    /// <summary>
+    /// Accepted token audiences (<c>AbdmProfileShare:Callbacks:ValidAudiences</c>). Default: <c>account</c>, the
+    /// audience the real gateway sends. A token without an audience is accepted only when this list is empty.
+    /// </summary>
+    public IList<string> ValidAudiences { get; } = ["account"];
+
+    /// <summary>Clock skew allowed when checking a token's lifetime (<c>AbdmProfileShare:Callbacks:ClockSkew</c>). Default: 2 minutes.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long fetched keys are used before they are refreshed (<c>AbdmProfileShare:Callbacks:KeysRefreshInterval</c>). Default: 1 hour.</summary>
+    public TimeSpan KeysRefreshInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The shortest time between two key fetches triggered by an unknown <c>kid</c>
+    /// (<c>AbdmProfileShare:Callbacks:KeysRefetchMinInterval</c>). Default: 30 seconds.
+    /// </summary>
+    public TimeSpan KeysRefetchMinInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long known keys keep being used after their refresh time when the gateway cannot be reached
+    /// (<c>AbdmProfileShare:Callbacks:StaleKeysGracePeriod</c>). Default: 6 hours.
+    /// </summary>
+    public TimeSpan StaleKeysGracePeriod { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>
+    /// Development only: accept callbacks without verifying the gateway token
+    /// (<c>AbdmProfileShare:Callbacks:DisableTokenValidation</c>). Default: <see langword="false"/>. Refused at
+    /// start when the host environment is Production; announced by a warning at start and on every callback.
+    /// </summary>
+    public bool DisableTokenValidation { get; set; }
+
+    /// <summary>Largest accepted callback body in bytes (<c>AbdmProfileShare:Callbacks:MaxBodyBytes</c>). Default: 65536 (64 KiB).</summary>
+    public int MaxBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Longest accepted string value in a callback body (<c>AbdmProfileShare:Callbacks:MaxStringLength</c>). Default: 2048.</summary>
+    public int MaxStringLength { get; set; } = 2048;
+
+    /// <summary>Deepest accepted JSON nesting in a callback body (<c>AbdmProfileShare:Callbacks:MaxJsonDepth</c>). Default: 16.</summary>
+    public int MaxJsonDepth { get; set; } = 16;
+}
+
+/// <summary>The ABDM gateway and this HIP's credentials.</summary>
+public sealed class GatewayOptions
+{
+    /// <summary>
+    /// The gateway base URL (<c>AbdmProfileShare:Gateway:BaseUrl</c>); operation paths such as
+    /// <c>/v0.5/sessions</c> are appended.
+    /// </summary>
+    /// <remarks>Default: <c>https://dev.abdm.gov.in/gateway</c> (the ABDM sandbox).</remarks>
+    public Uri BaseUrl { get; set; } = new("https://dev.abdm.gov.in/gateway");
+
+    /// <summary>The client id issued by ABDM (<c>AbdmProfileShare:Gateway:ClientId</c>). Required.</summary>
+    public string ClientId { get; set; } = "";
+
+    /// <summary>
+    /// The client secret issued by ABDM (<c>AbdmProfileShare:Gateway:ClientSecret</c>). Required. Keep it in a
+    /// secret store or an environment variable (<c>AbdmProfileShare__Gateway__ClientSecret</c>), never in a
+    /// committed file. Never logged.
+    /// </summary>
+    public string ClientSecret { get; set; } = "";
+
+    /// <summary>
+    /// The <c>X-CM-ID</c> sent when a PHR address has no suffix (<c>AbdmProfileShare:Gateway:DefaultConsentManagerId</c>).
+    /// </summary>
+    /// <remarks>Default: <c>sbx</c>. Use <c>abdm</c> in production.</remarks>
+    public string DefaultConsentManagerId { get; set; } = "sbx";
+
+    /// <summary>
+    /// How long before the session token's <c>expiresIn</c> it is refreshed
+    /// (<c>AbdmProfileShare:Gateway:SessionRefreshMargin</c>).
+    /// </summary>
+    /// <remarks>Default: 60 seconds (at most half the token's lifetime is used).</remarks>
+    public TimeSpan SessionRefreshMargin { get; set; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>Resilience of gateway calls (Polly v8 through Microsoft.Extensions.Http.Resilience).</summary>
+public sealed class GatewayResilienceOptions
+{
+    /// <summary>Timeout of one attempt (<c>AbdmProfileShare:Resilience:AttemptTimeout</c>). Default: 10 seconds.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Timeout of a call including its retries (<c>AbdmProfileShare:Resilience:TotalTimeout</c>). Default: 30 seconds.</summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Retries after the first attempt, on transient failures only (connection errors, timeouts, 408, 429, 5xx)
+    /// (<c>AbdmProfileShare:Resilience:MaxRetryAttempts</c>). Default: 3. Zero disables retries.
+    /// </summary>
+    public int MaxRetryAttempts { get; set; } = 3;
+
+    /// <summary>Base delay of the jittered exponential back-off (<c>AbdmProfileShare:Resilience:RetryBaseDelay</c>). Default: 500 ms.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Failure ratio that opens the circuit (<c>AbdmProfileShare:Resilience:CircuitBreakerFailureRatio</c>). Default: 0.5.</summary>
+    public double CircuitBreakerFailureRatio { get; set; } = 0.5;
+
+    /// <summary>Calls in the sampling window before the circuit may open (<c>AbdmProfileShare:Resilience:CircuitBreakerMinimumThroughput</c>). Default: 10.</summary>
+    public int CircuitBreakerMinimumThroughput { get; set; } = 10;
+
+    /// <summary>The circuit breaker's sampling window (<c>AbdmProfileShare:Resilience:CircuitBreakerSamplingDuration</c>). Default: 30 seconds.</summary>
+    public TimeSpan CircuitBreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the circuit stays open (<c>AbdmProfileShare:Resilience:CircuitBreakerBreakDuration</c>). Default: 15 seconds.</summary>
+    public TimeSpan CircuitBreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+}
+
+/// <summary>The counter queue.</summary>
+public sealed class QueueOptions
+{
+    /// <summary>
+    /// A re-scan by the same patient at the same counter within this time keeps the token number and refreshes
+    /// the entry (<c>AbdmProfileShare:Queue:RescanWindow</c>). Default: 30 minutes.
+    /// </summary>
+    public TimeSpan RescanWindow { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// How long an entry stays in the queue after its latest scan (<c>AbdmProfileShare:Queue:EntryLifetime</c>).
+    /// Default: 4 hours. Must be at least <see cref="RescanWindow"/>.
+    /// </summary>
+    public TimeSpan EntryLifetime { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>
+    /// How long expired entries are kept (for deduplication and audit) before they are purged
+    /// (<c>AbdmProfileShare:Queue:Retention</c>). Default: 24 hours.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// The time zone whose local day numbers tokens (<c>AbdmProfileShare:Queue:TimeZone</c>, an IANA or Windows id).
+    /// Default: <c>Asia/Kolkata</c>.
+    /// </summary>
+    public string TimeZone { get; set; } = "Asia/Kolkata";
+
+    /// <summary>
+    /// The counter code used when a share carries no <c>hipCode</c> (<c>AbdmProfileShare:Queue:DefaultCounterCode</c>).
+    /// Default: <c>default</c>.
+    /// </summary>
+    public string DefaultCounterCode { get; set; } = "default";
+}
+
+/// <summary>When the linking-token chain starts.</summary>
+public enum LinkingStart
+{
+    /// <summary>As soon as the gateway accepted a SUCCESS on-share.</summary>
+    AfterAcknowledgement,
+
+    /// <summary>When an operator claims the entry.</summary>
+    OnClaim,
+
+    /// <summary>Never automatically; the host calls <c>ICounterQueue.StartLinkingAsync</c>.</summary>
+    Manual,
+}
+
+/// <summary>The linking-token chain (demographic auth).</summary>
+public sealed class LinkingOptions
+{
+    /// <summary>When to send <c>users/auth/init</c> (<c>AbdmProfileShare:Linking:Start</c>). Default: <see cref="LinkingStart.AfterAcknowledgement"/>.</summary>
+    public LinkingStart Start { get; set; } = LinkingStart.AfterAcknowledgement;
+
+    /// <summary>
+    /// How long to wait for <c>on-init</c> or <c>on-confirm</c> after the call was accepted before the chain is
+    /// marked timed out (<c>AbdmProfileShare:Linking:CallbackTimeout</c>). Default: 2 minutes.
+    /// </summary>
+    public TimeSpan CallbackTimeout { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>The outbox processor.</summary>
+public sealed class OutboxOptions
+{
+    /// <summary>How long a processor holds an item before another may take it over (<c>AbdmProfileShare:Outbox:LeaseDuration</c>). Default: 60 seconds.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>First delay after a failed attempt, doubled each time (<c>AbdmProfileShare:Outbox:RetryBaseDelay</c>). Default: 1 second.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest delay between attempts (<c>AbdmProfileShare:Outbox:RetryMaxDelay</c>). Default: 2 minutes.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Items run at once (<c>AbdmProfileShare:Outbox:MaxConcurrency</c>). Default: 16.</summary>
+    public int MaxConcurrency { get; set; } = 16;
+
+    /// <summary>
+    /// How often an idle processor looks for items other instances left behind (expired leases)
+    /// (<c>AbdmProfileShare:Outbox:IdleCheckInterval</c>). Default: 5 seconds. Local work wakes it at once.
+    /// </summary>
+    public TimeSpan IdleCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,125 @@
+using Abdm.ProfileShare.Gateway;
+using Abdm.ProfileShare.Gateway.Internal;
+using Abdm.ProfileShare.Internal;
+using Abdm.ProfileShare.Workflow;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace Abdm.ProfileShare;
+
+/// <summary>Registers Abdm.ProfileShare in a service collection.</summary>
+public static class AbdmProfileShareServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers Abdm.ProfileShare bound to the <c>AbdmProfileShare</c> configuration section (when an
+    /// <see cref="IConfiguration"/> is registered).
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <returns>A builder for further set-up.</returns>
+    public static AbdmProfileShareBuilder AddAbdmProfileShare(this IServiceCollection services) =>
+        services.AddAbdmProfileShareCore(bindDefaultSection: true);
+
+    /// <summary>Registers Abdm.ProfileShare bound to <paramref name="configuration"/> (usually <c>Configuration.GetSection("AbdmProfileShare")</c>).</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The configuration section.</param>
+    /// <returns>A builder for further set-up.</returns>
+    public static AbdmProfileShareBuilder AddAbdmProfileShare(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var builder = services.AddAbdmProfileShareCore(bindDefaultSection: false);
+        services.AddOptions<AbdmProfileShareOptions>().Bind(configuration);
+        return builder;
+    }
+
+    /// <summary>Registers Abdm.ProfileShare configured in code (after the <c>AbdmProfileShare</c> section, when there is one).</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets options.</param>
+    /// <returns>A builder for further set-up.</returns>
+    public static AbdmProfileShareBuilder AddAbdmProfileShare(this IServiceCollection services, Action<AbdmProfileShareOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = services.AddAbdmProfileShareCore(bindDefaultSection: true);
+        services.Configure(configure);
+        return builder;
+    }
+
+    private static AbdmProfileShareBuilder AddAbdmProfileShareCore(this IServiceCollection services, bool bindDefaultSection)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        var optionsBuilder = services.AddOptions<AbdmProfileShareOptions>();
+        if (bindDefaultSection && !services.Any(d => d.ServiceType == typeof(AbdmProfileShareMarker)))
+        {
+            optionsBuilder.Configure<IServiceProvider>((options, provider) =>
+            {
+                var configuration = provider.GetService<IConfiguration>();
+                configuration?.GetSection(AbdmProfileShareOptions.SectionName).Bind(options);
+            });
+        }
+
+        optionsBuilder.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AbdmProfileShareOptions>, AbdmProfileShareOptionsValidator>());
+        services.TryAddSingleton<AbdmProfileShareMarker>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
+
+        // Gateway session tokens: a singleton that takes IHttpClientFactory (never a typed client).
+        services.TryAddSingleton<IGatewaySessionTokenProvider, GatewaySessionTokenProvider>();
+        services.TryAddTransient<GatewayAuthenticationHandler>();
+
+        var sessions = services.AddHttpClient(GatewayEndpoints.SessionsClientName);
+        ConfigureHttpClient(sessions, "abdm-sessions");
+
+        var gateway = services.AddHttpClient<IAbdmGatewayClient, AbdmGatewayClient>();
+        gateway.AddHttpMessageHandler<GatewayAuthenticationHandler>();
+        ConfigureHttpClient(gateway, "abdm-gateway");
+
+        services.AddAbdmProfileShareWorkflow();
+
+        return new AbdmProfileShareBuilder(services, gateway, sessions);
+    }
+
+    private static void ConfigureHttpClient(IHttpClientBuilder builder, string pipelineName)
+    {
+        builder.ConfigureHttpClient((provider, client) =>
+        {
+            var resilience = provider.GetRequiredService<IOptionsMonitor<AbdmProfileShareOptions>>().CurrentValue.Resilience;
+            client.Timeout = resilience.TotalTimeout + TimeSpan.FromSeconds(5);
+        });
+
+        // Retries are safe: every call carries a requestId fixed for its lifetime, so a retried call is the same
+        // message, and the workflow ignores a duplicated callback. Only transient failures are retried.
+        builder.AddResilienceHandler(pipelineName, static (pipeline, context) =>
+        {
+            var options = context.ServiceProvider.GetRequiredService<IOptionsMonitor<AbdmProfileShareOptions>>().CurrentValue.Resilience;
+            pipeline.AddTimeout(options.TotalTimeout);
+            if (options.MaxRetryAttempts > 0)
+            {
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = options.MaxRetryAttempts,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = options.RetryBaseDelay,
+                    MaxDelay = options.TotalTimeout,
+                });
+            }
+
+            pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+            {
+                FailureRatio = options.CircuitBreakerFailureRatio,
+                MinimumThroughput = options.CircuitBreakerMinimumThroughput,
+                SamplingDuration = options.CircuitBreakerSamplingDuration,
+                BreakDuration = options.CircuitBreakerBreakDuration,
+            });
+            pipeline.AddTimeout(options.AttemptTimeout);
+        });
+    }
+
+    /// <summary>Marks that AddAbdmProfileShare was called (Map* extensions check for it).</summary>
+    internal sealed class AbdmProfileShareMarker;
+}

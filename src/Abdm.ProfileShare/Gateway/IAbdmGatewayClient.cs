@@ -1,0 +1,41 @@
+using Abdm.ProfileShare.Wire;
+
+namespace Abdm.ProfileShare.Gateway;
+
+/// <summary>
+/// The calls a HIP makes to the ABDM gateway. Every call carries a session token
+/// (<c>Authorization: Bearer …</c>), <c>X-CM-ID</c> taken from the PHR address suffix, the command's
+/// requestId (the same on every retry of that call) and a UTC timestamp.
+/// </summary>
+/// <remarks>
+/// Every method either completes (the gateway answered 2xx) or throws <see cref="AbdmGatewayException"/>.
+/// The implementation is thread-safe and is a typed client from <c>IHttpClientFactory</c>.
+/// </remarks>
+public interface IAbdmGatewayClient
+{
+    /// <summary>
+    /// Sends the on-share acknowledgement: <c>POST /v0.5/patients/profile/on-share</c>, or
+    /// <c>/v1.0/patients/profile/on-share</c> with the token number for a v1.0 share.
+    /// </summary>
+    /// <param name="acknowledgement">What to acknowledge.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the gateway accepted the call.</returns>
+    Task SendShareAcknowledgementAsync(ShareAcknowledgement acknowledgement, CancellationToken cancellationToken = default);
+
+    /// <summary>Starts demographic auth for a linking token: <c>POST /v0.5/users/auth/init</c> (purpose LINK, mode DEMOGRAPHICS, requester HIP).</summary>
+    /// <param name="request">Who and for which HIP.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the gateway accepted the call.</returns>
+    Task InitLinkingAuthAsync(LinkingAuthInit request, CancellationToken cancellationToken = default);
+
+    /// <summary>Confirms demographic auth: <c>POST /v0.5/users/auth/confirm</c> with the demographics exactly as shared.</summary>
+    /// <param name="request">The transaction and the demographics.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the gateway accepted the call.</returns>
+    Task ConfirmDemographicAuthAsync(DemographicAuthConfirm request, CancellationToken cancellationToken = default);
+
+    /// <summary>Fetches the gateway's signing keys: <c>GET /v0.5/certs</c>.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The key set.</returns>
+    Task<Certs> GetCertsAsync(CancellationToken cancellationToken = default);
+}

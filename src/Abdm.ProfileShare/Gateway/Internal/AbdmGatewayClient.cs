@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Abdm.ProfileShare.Internal;
+using Abdm.ProfileShare.Model;
+using Abdm.ProfileShare.Wire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Abdm.ProfileShare.Gateway.Internal;
+
+/// <summary>The typed gateway client (see <see cref="IAbdmGatewayClient"/>).</summary>
+internal sealed class AbdmGatewayClient : IAbdmGatewayClient
+{
+    private readonly HttpClient _http;
+    private readonly IOptionsMonitor<AbdmProfileShareOptions> _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<AbdmGatewayClient> _logger;
+
+    public AbdmGatewayClient(HttpClient http, IOptionsMonitor<AbdmProfileShareOptions> options, TimeProvider timeProvider, ILogger<AbdmGatewayClient> logger)
+    {
+        _http = http;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public Task SendShareAcknowledgementAsync(ShareAcknowledgement acknowledgement, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(acknowledgement);
+        var timestamp = _timeProvider.GetUtcNow();
+        var status = acknowledgement.Success ? ShareProfileStatus.SUCCESS : ShareProfileStatus.FAILURE;
+        var error = acknowledgement.Success ? null : new Error { Code = acknowledgement.ErrorCode, Message = acknowledgement.ErrorMessage };
+        var resp = new RequestReference { RequestId = acknowledgement.ShareRequestId };
+        var cmId = ConsentManagerFor(acknowledgement.HealthId);
+
+        if (acknowledgement.WireVersion == WireVersion.V10)
+        {
+            var body = new ShareProfileResultV1
+            {
+                RequestId = acknowledgement.RequestId,
+                Timestamp = timestamp,
+                Acknowledgement = new ShareProfileAcknowledgementV1
+                {
+                    Status = status,
+                    HealthId = acknowledgement.HealthId,
+                    TokenNumber = acknowledgement.TokenNumber ?? "",
+                },
+                Error = error,
+                Resp = resp,
+            };
+            return PostAsync(GatewayEndpoints.OnShareV10, acknowledgement.RequestId, cmId, body, AbdmJsonContext.Default.ShareProfileResultV1, cancellationToken);
+        }
+
+        var v05 = new ShareProfileResult
+        {
+            RequestId = acknowledgement.RequestId,
+            Timestamp = timestamp,
+            Acknowledgement = new ShareProfileAcknowledgement { Status = status, HealthId = acknowledgement.HealthId },
+            Error = error,
+            Resp = resp,
+        };
+        return PostAsync(GatewayEndpoints.OnShareV05, acknowledgement.RequestId, cmId, v05, AbdmJsonContext.Default.ShareProfileResult, cancellationToken);
+    }
+
+    public Task InitLinkingAuthAsync(LinkingAuthInit request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var body = new PatientAuthInitRequest
+        {
+            RequestId = request.RequestId,
+            Timestamp = _timeProvider.GetUtcNow(),
+            Query = new PatientAuthInitQuery
+            {
+                Id = request.HealthId,
+                Purpose = PatientAuthPurpose.LINK,
+                AuthMode = AuthenticationMode.DEMOGRAPHICS,
+                Requester = new PatientAuthRequester { Type = RequesterType.HIP, Id = request.HipId },
+            },
+        };
+        return PostAsync(GatewayEndpoints.AuthInit, request.RequestId, ConsentManagerFor(request.HealthId), body, AbdmJsonContext.Default.PatientAuthInitRequest, cancellationToken);
+    }
+
+    public Task ConfirmDemographicAuthAsync(DemographicAuthConfirm request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var profile = request.Profile;
+        var body = new PatientAuthConfirmRequest
+        {
+            RequestId = request.RequestId,
+            Timestamp = _timeProvider.GetUtcNow(),
+            TransactionId = request.TransactionId,
+            Credential = new AuthConfirmCredential
+            {
+                Demographic = new PatientDemographic
+                {
+                    Name = profile.Name,
+                    Gender = WireMapping.ToWire(profile.Gender),
+                    DateOfBirth = profile.AuthDateOfBirth,
+                    Identifier = string.IsNullOrWhiteSpace(profile.Mobile)
+                        ? null
+                        : new AuthConfirmIdentifier { Type = AuthConfirmIdentifierType.MOBILE, Value = profile.Mobile },
+                },
+            },
+        };
+        return PostAsync(GatewayEndpoints.AuthConfirm, request.RequestId, ConsentManagerFor(profile.HealthId), body, AbdmJsonContext.Default.PatientAuthConfirmRequest, cancellationToken);
+    }
+
+    public async Task<Certs> GetCertsAsync(CancellationToken cancellationToken = default)
+    {
+        var uri = GatewayEndpoints.Combine(_options.CurrentValue.Gateway.BaseUrl, GatewayEndpoints.Certs);
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        request.Headers.Accept.Add(GatewayContent.JsonMediaType);
+        using var response = await SendAsync(request, GatewayEndpoints.Certs, null, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var certs = await response.Content.ReadFromJsonAsync(AbdmJsonContext.Default.Certs, cancellationToken).ConfigureAwait(false);
+            return certs ?? new Certs { Keys = [] };
+        }
+        catch (JsonException ex)
+        {
+            throw new AbdmGatewayException(GatewayEndpoints.Certs, null, response.StatusCode, null, "The certs response is not a valid JWKS.", isTransient: false, ex);
+        }
+    }
+
+    private string ConsentManagerFor(string healthId) =>
+        ConsentManager.FromHealthId(healthId) ?? _options.CurrentValue.Gateway.DefaultConsentManagerId;
+
+    private async Task PostAsync<T>(string path, Guid requestId, string cmId, T body, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        var uri = GatewayEndpoints.Combine(_options.CurrentValue.Gateway.BaseUrl, path);
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri)
+        {
+            Content = GatewayContent.Json(JsonSerializer.SerializeToUtf8Bytes(body, typeInfo)),
+        };
+        request.Headers.Accept.Add(GatewayContent.JsonMediaType);
+        request.Headers.TryAddWithoutValidation("X-CM-ID", cmId);
+        using var response = await SendAsync(request, path, requestId, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string path, Guid? requestId, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AbdmGatewayException)
+        {
+            throw;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutException or Polly.ExecutionRejectedException)
+        {
+            Log.GatewayCallUnreachable(_logger, path, requestId, ex.GetType().Name);
+            throw new AbdmGatewayException(path, requestId, null, null, null, isTransient: true, ex);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            if (_logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+            {
+                Log.GatewayCallAccepted(_logger, path, requestId, (int)response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            return response;
+        }
+
+        using (response)
+        {
+            var content = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            var (code, message) = GatewayErrorParser.Parse(content);
+            Log.GatewayCallRejected(_logger, path, requestId, (int)response.StatusCode, code);
+            throw new AbdmGatewayException(path, requestId, response.StatusCode, code, message, GatewayErrorParser.IsTransient(response.StatusCode));
+        }
+    }
+}

@@ -1,0 +1,187 @@
+using System.Buffers.Text;
+using System.Net;
+using System.Text.Json;
+using Abdm.ProfileShare.Internal;
+using Abdm.ProfileShare.Wire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Abdm.ProfileShare.Gateway.Internal;
+
+/// <summary>
+/// Caches the gateway session token until <c>expiresIn</c> minus the refresh margin; one fetch in flight at a
+/// time, shared by every waiting caller. The client secret and tokens are never logged.
+/// </summary>
+internal sealed class GatewaySessionTokenProvider : IGatewaySessionTokenProvider
+{
+    private static readonly TimeSpan FallbackLifetime = TimeSpan.FromMinutes(5);
+
+    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly IOptionsMonitor<AbdmProfileShareOptions> _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<GatewaySessionTokenProvider> _logger;
+    private readonly Lock _gate = new();
+    private CachedToken? _current;
+    private Task<CachedToken>? _inflight;
+
+    public GatewaySessionTokenProvider(IHttpClientFactory httpClientFactory, IOptionsMonitor<AbdmProfileShareOptions> options, TimeProvider timeProvider, ILogger<GatewaySessionTokenProvider> logger)
+    {
+        _httpClientFactory = httpClientFactory;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public ValueTask<string> GetAccessTokenAsync(CancellationToken cancellationToken = default)
+    {
+        Task<CachedToken> fetch;
+        lock (_gate)
+        {
+            if (_current is { } current && _timeProvider.GetUtcNow() < current.RefreshAt)
+            {
+                return ValueTask.FromResult(current.AccessToken);
+            }
+
+            // Single flight: every caller waits on the same fetch; a caller's cancellation ends only its wait.
+            _inflight ??= FetchAsync();
+            fetch = _inflight;
+        }
+
+        return new ValueTask<string>(AwaitAsync(fetch, cancellationToken));
+    }
+
+    public void Invalidate(string accessToken)
+    {
+        lock (_gate)
+        {
+            if (_current is { } current && string.Equals(current.AccessToken, accessToken, StringComparison.Ordinal))
+            {
+                _current = null;
+                Log.SessionTokenInvalidated(_logger);
+            }
+        }
+    }
+
+    private static async Task<string> AwaitAsync(Task<CachedToken> fetch, CancellationToken cancellationToken) =>
+        (await fetch.WaitAsync(cancellationToken).ConfigureAwait(false)).AccessToken;
+
+    private async Task<CachedToken> FetchAsync()
+    {
+        await Task.Yield();
+        try
+        {
+            var token = await RequestAsync().ConfigureAwait(false);
+            lock (_gate)
+            {
+                _current = token;
+            }
+
+            return token;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _inflight = null;
+            }
+        }
+    }
+
+    private async Task<CachedToken> RequestAsync()
+    {
+        var options = _options.CurrentValue;
+        var gateway = options.Gateway;
+        var uri = GatewayEndpoints.Combine(gateway.BaseUrl, GatewayEndpoints.Sessions);
+        var body = JsonSerializer.SerializeToUtf8Bytes(
+            new SessionRequest { ClientId = gateway.ClientId, ClientSecret = gateway.ClientSecret, GrantType = SessionGrantType.Client_credentials },
+            AbdmJsonContext.Default.SessionRequest);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = GatewayContent.Json(body) };
+        request.Headers.Accept.Add(GatewayContent.JsonMediaType);
+
+        var client = _httpClientFactory.CreateClient(GatewayEndpoints.SessionsClientName);
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutException or Polly.ExecutionRejectedException)
+        {
+            Log.SessionRequestFailed(_logger, null, null, ex);
+            throw new AbdmGatewayException(GatewayEndpoints.Sessions, null, null, null, null, isTransient: true, ex);
+        }
+
+        using (response)
+        {
+            var content = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                var (code, message) = GatewayErrorParser.Parse(content);
+                Log.SessionRequestFailed(_logger, (int)response.StatusCode, code, null);
+                if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || code == GatewayErrorParser.InvalidCredentialsCode)
+                {
+                    throw new AbdmGatewayException(GatewayEndpoints.Sessions, null, response.StatusCode, code,
+                        $"The gateway refused the client credentials; check {AbdmProfileShareOptions.SectionName}:Gateway:ClientId and {AbdmProfileShareOptions.SectionName}:Gateway:ClientSecret{(message is null ? "" : " (gateway: " + message + ")")}",
+                        isTransient: false);
+                }
+
+                throw new AbdmGatewayException(GatewayEndpoints.Sessions, null, response.StatusCode, code, message, GatewayErrorParser.IsTransient(response.StatusCode));
+            }
+
+            SessionResponse? session;
+            try
+            {
+                session = JsonSerializer.Deserialize(content, AbdmJsonContext.Default.SessionResponse);
+            }
+            catch (JsonException ex)
+            {
+                throw new AbdmGatewayException(GatewayEndpoints.Sessions, null, response.StatusCode, null, "The session response is not valid JSON.", isTransient: false, ex);
+            }
+
+            if (string.IsNullOrWhiteSpace(session?.AccessToken))
+            {
+                throw new AbdmGatewayException(GatewayEndpoints.Sessions, null, response.StatusCode, null, "The session response has no accessToken.", isTransient: false);
+            }
+
+            var now = _timeProvider.GetUtcNow();
+            var lifetime = session.ExpiresIn is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : LifetimeFromJwt(session.AccessToken, now) ?? FallbackLifetime;
+            var margin = gateway.SessionRefreshMargin;
+            if (margin > lifetime / 2)
+            {
+                margin = lifetime / 2;
+            }
+
+            Log.SessionTokenObtained(_logger, (int)lifetime.TotalSeconds);
+            return new CachedToken(session.AccessToken, now + lifetime - margin);
+        }
+    }
+
+    /// <summary>Reads <c>exp</c> from an unverified JWT payload, only to schedule a refresh when <c>expiresIn</c> is missing.</summary>
+    private static TimeSpan? LifetimeFromJwt(string token, DateTimeOffset now)
+    {
+        var parts = token.Split('.');
+        if (parts.Length != 3 || parts[1].Length > 8192)
+        {
+            return null;
+        }
+
+        try
+        {
+            var payload = Base64Url.DecodeFromChars(parts[1]);
+            using var document = JsonDocument.Parse(payload);
+            if (document.RootElement.TryGetProperty("exp", out var exp) && exp.TryGetInt64(out var seconds))
+            {
+                var lifetime = DateTimeOffset.FromUnixTimeSeconds(seconds) - now;
+                return lifetime > TimeSpan.Zero ? lifetime : null;
+            }
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException)
+        {
+            return null;
+        }
+
+        return null;
+    }
+
+    private sealed record CachedToken(string AccessToken, DateTimeOffset RefreshAt);
+}

@@ -1,0 +1,64 @@
+using Abdm.ProfileShare.Model;
+
+namespace Abdm.ProfileShare.Storage;
+
+/// <summary>
+/// A validated share to accept atomically: deduplicate by requestId, refresh a re-scan or allocate a token
+/// and create the entry, and enqueue its acknowledgement.
+/// </summary>
+public sealed record ShareIntake
+{
+    /// <summary>The gateway's requestId of the share (the idempotency key).</summary>
+    public required Guid ShareRequestId { get; init; }
+
+    /// <summary>The HIP id.</summary>
+    public required string HipId { get; init; }
+
+    /// <summary>The counter code.</summary>
+    public required string CounterCode { get; init; }
+
+    /// <summary>The shared profile.</summary>
+    public required SharedPatientProfile Profile { get; init; }
+
+    /// <summary>The wire version of the share.</summary>
+    public required WireVersion WireVersion { get; init; }
+
+    /// <summary>When the share was received.</summary>
+    public required DateTimeOffset ReceivedAt { get; init; }
+
+    /// <summary>The local day at <see cref="ReceivedAt"/> (token numbers restart each day).</summary>
+    public required DateOnly ServiceDay { get; init; }
+
+    /// <summary>A re-scan by the same PHR address at the same counter within this window refreshes the active entry.</summary>
+    public required TimeSpan RescanWindow { get; init; }
+
+    /// <summary>How long an entry stays in the queue after its latest scan.</summary>
+    public required TimeSpan EntryLifetime { get; init; }
+
+    /// <summary>The id to give a new entry.</summary>
+    public required Guid NewEntryId { get; init; }
+
+    /// <summary>The id of the acknowledgement outbox item to enqueue.</summary>
+    public required Guid AcknowledgementItemId { get; init; }
+
+    /// <summary>The requestId the on-share acknowledgement will carry.</summary>
+    public required Guid AcknowledgementRequestId { get; init; }
+}
+
+/// <summary>What accepting a share did.</summary>
+public enum ShareIntakeOutcome
+{
+    /// <summary>A new entry with a new token number.</summary>
+    Created,
+
+    /// <summary>The same patient re-scanned at the same counter within the window: the entry was refreshed and keeps its token.</summary>
+    Rescanned,
+
+    /// <summary>The requestId was seen before: nothing changed.</summary>
+    Duplicate,
+}
+
+/// <summary>The result of <see cref="IProfileShareStore.AcceptShareAsync"/>.</summary>
+/// <param name="Outcome">What happened.</param>
+/// <param name="Entry">The entry as stored after the call.</param>
+public sealed record ShareIntakeResult(ShareIntakeOutcome Outcome, QueueEntry Entry);
