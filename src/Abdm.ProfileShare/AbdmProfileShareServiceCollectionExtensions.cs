@@ -74,6 +74,8 @@ public static class AbdmProfileShareServiceCollectionExtensions
         var sessions = services.AddHttpClient(GatewayEndpoints.SessionsClientName);
         ConfigureHttpClient(sessions, "abdm-sessions");
 
+        ConfigureHttpClient(services.AddHttpClient(GatewayEndpoints.CertsClientName), "abdm-certs");
+
         var gateway = services.AddHttpClient<IAbdmGatewayClient, AbdmGatewayClient>();
         gateway.AddHttpMessageHandler<GatewayAuthenticationHandler>();
         ConfigureHttpClient(gateway, "abdm-gateway");

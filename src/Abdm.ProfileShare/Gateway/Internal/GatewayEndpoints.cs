@@ -13,6 +13,9 @@ internal static class GatewayEndpoints
     /// <summary>Named <c>HttpClient</c> for session calls (no session-token handler).</summary>
     public const string SessionsClientName = "Abdm.ProfileShare.Gateway.Sessions";
 
+    /// <summary>Named <c>HttpClient</c> for fetching the gateway's signing keys (no session token: the JWKS is public).</summary>
+    public const string CertsClientName = "Abdm.ProfileShare.Gateway.Certs";
+
     public static Uri Combine(Uri baseUrl, string path)
     {
         var text = baseUrl.OriginalString.TrimEnd('/');
