@@ -4,7 +4,7 @@ namespace Abdm.ProfileShare;
 
 /// <summary>
 /// Returned by <c>AddAbdmProfileShare</c>, to chain further set-up: a store (<c>UseSqliteStore</c>,
-/// <c>UseRedisStore</c>), handlers (<c>AddProfileShareHandler</c>, <c>AddPatientDirectory</c>), or gateway HTTP settings
+/// <c>UseRedisStore</c>), handlers (<see cref="AbdmProfileShareBuilderExtensions"/>), or gateway HTTP settings
 /// through <see cref="GatewayHttpClient"/> (a proxy, a primary handler, extra delegating handlers).
 /// </summary>
 public sealed class AbdmProfileShareBuilder

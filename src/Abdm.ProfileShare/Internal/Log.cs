@@ -29,4 +29,63 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Gateway unreachable for {Operation} requestId {RequestId} ({Reason})")]
     public static partial void GatewayCallUnreachable(ILogger logger, string operation, Guid? requestId, string reason);
+
+    // 1200-1299: share intake and callbacks (request path)
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Share {ShareRequestId} accepted for HIP {HipId} counter {CounterCode}: {Outcome}, entry {EntryId}, token {TokenNumber} ({WireVersion})")]
+    public static partial void ShareAccepted(ILogger logger, Guid shareRequestId, string hipId, string counterCode, Abdm.ProfileShare.Storage.ShareIntakeOutcome outcome, Guid entryId, int tokenNumber, Abdm.ProfileShare.Model.WireVersion wireVersion);
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Share {ShareRequestId} refused: X-HIP-ID missing or not served by this host")]
+    public static partial void ShareRefusedUnknownHip(ILogger logger, Guid shareRequestId);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Share {ShareRequestId} for HIP {HipId} refused: the body lacks what the flow needs")]
+    public static partial void ShareRefusedInvalid(ILogger logger, Guid shareRequestId, string hipId);
+
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Warning, Message = "Callback {Callback} for requestId {RequestId} matches no request of this host: recorded and ignored")]
+    public static partial void CallbackUnmatched(ILogger logger, string callback, Guid requestId);
+
+    [LoggerMessage(EventId = 1211, Level = LogLevel.Warning, Message = "Callback {Callback} for requestId {RequestId} names another HIP than the request: ignored")]
+    public static partial void CallbackHipMismatch(ILogger logger, string callback, Guid requestId);
+
+    [LoggerMessage(EventId = 1212, Level = LogLevel.Information, Message = "Callback {Callback} for requestId {RequestId} is a duplicate or late (linking state {State}): ignored")]
+    public static partial void CallbackIgnored(ILogger logger, string callback, Guid requestId, Abdm.ProfileShare.Model.LinkingState? state);
+
+    [LoggerMessage(EventId = 1213, Level = LogLevel.Information, Message = "Entry {EntryId} linking state {State} after {Step} (gateway error code {ErrorCode})")]
+    public static partial void LinkingStateChanged(ILogger logger, Guid entryId, string step, Abdm.ProfileShare.Model.LinkingState state, int? errorCode);
+
+    // 1300-1399: outbox processor and queue
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Outbox processor {Owner} started")]
+    public static partial void OutboxStarted(ILogger logger, string owner);
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Error, Message = "Outbox processor could not read the store; retrying")]
+    public static partial void OutboxPumpFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Error, Message = "Outbox item {Kind} {ItemId} of entry {EntryId} failed (attempt {Attempt})")]
+    public static partial void OutboxItemFailed(ILogger logger, Abdm.ProfileShare.Storage.OutboxItemKind kind, Guid itemId, Guid entryId, int attempt, Exception exception);
+
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Outbox item {Kind} {ItemId} of entry {EntryId} will be retried (attempt {Attempt}) in {DelayMs:F0} ms: {Reason}")]
+    public static partial void OutboxItemRescheduled(ILogger logger, Abdm.ProfileShare.Storage.OutboxItemKind kind, Guid itemId, Guid entryId, int attempt, double delayMs, string reason);
+
+    [LoggerMessage(EventId = 1304, Level = LogLevel.Information, Message = "Purged {Count} expired queue entries")]
+    public static partial void Purged(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1305, Level = LogLevel.Information, Message = "Entry {EntryId} decided: {Status}, patient match {MatchKind}")]
+    public static partial void ShareDecided(ILogger logger, Guid entryId, Abdm.ProfileShare.Model.QueueEntryStatus status, Abdm.ProfileShare.Model.MatchKind matchKind);
+
+    [LoggerMessage(EventId = 1306, Level = LogLevel.Information, Message = "On-share for share {ShareRequestId} (entry {EntryId}) delivered: success {Success} ({WireVersion})")]
+    public static partial void AcknowledgementDelivered(ILogger logger, Guid shareRequestId, Guid entryId, bool success, Abdm.ProfileShare.Model.WireVersion wireVersion);
+
+    [LoggerMessage(EventId = 1307, Level = LogLevel.Error, Message = "The gateway refused the on-share for share {ShareRequestId} (entry {EntryId}): HTTP {StatusCode}, code {ErrorCode}")]
+    public static partial void AcknowledgementRefused(ILogger logger, Guid shareRequestId, Guid entryId, int? statusCode, string? errorCode);
+
+    [LoggerMessage(EventId = 1308, Level = LogLevel.Warning, Message = "On-share for share {ShareRequestId} (entry {EntryId}) abandoned: the entry expired before the gateway could be reached")]
+    public static partial void AcknowledgementAbandoned(ILogger logger, Guid shareRequestId, Guid entryId);
+
+    [LoggerMessage(EventId = 1309, Level = LogLevel.Warning, Message = "The patient directory failed for entry {EntryId}; the entry shows no match")]
+    public static partial void DirectoryFailed(ILogger logger, Guid entryId, Exception exception);
+
+    [LoggerMessage(EventId = 1310, Level = LogLevel.Error, Message = "The linking handler kept failing for entry {EntryId}; gave up after {Attempts} attempts (the token stays stored)")]
+    public static partial void NotificationAbandoned(ILogger logger, Guid entryId, int attempts);
+
+    [LoggerMessage(EventId = 1320, Level = LogLevel.Information, Message = "Queue entry {EntryId}: {Action} -> {Outcome} (status {Status})")]
+    public static partial void QueueAction(ILogger logger, Guid entryId, string action, Abdm.ProfileShare.Workflow.QueueActionOutcome outcome, Abdm.ProfileShare.Model.QueueEntryStatus status);
 }

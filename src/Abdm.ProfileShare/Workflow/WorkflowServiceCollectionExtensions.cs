@@ -1,6 +1,8 @@
 using Abdm.ProfileShare.Storage;
+using Abdm.ProfileShare.Workflow.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace Abdm.ProfileShare.Workflow;
 
@@ -9,6 +11,14 @@ internal static class WorkflowServiceCollectionExtensions
     public static IServiceCollection AddAbdmProfileShareWorkflow(this IServiceCollection services)
     {
         services.TryAddSingleton<IProfileShareStore, InMemoryProfileShareStore>();
+        services.TryAddSingleton<WorkflowClock>();
+        services.TryAddSingleton<OutboxSignal>();
+        services.TryAddSingleton<ProfileShareWorkflow>();
+        services.TryAddSingleton<ICounterQueue, CounterQueue>();
+        services.TryAddScoped<IProfileShareHandler, AcceptAllProfileShareHandler>();
+        services.TryAddScoped<IPatientDirectory, EmptyPatientDirectory>();
+        services.TryAddScoped<ILinkingTokenHandler, NoOpLinkingTokenHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxProcessor>());
         return services;
     }
 }

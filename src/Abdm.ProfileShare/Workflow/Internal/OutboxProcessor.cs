@@ -1,0 +1,454 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Abdm.ProfileShare.Gateway;
+using Abdm.ProfileShare.Internal;
+using Abdm.ProfileShare.Model;
+using Abdm.ProfileShare.Storage;
+using Abdm.ProfileShare.Wire;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Abdm.ProfileShare.Workflow.Internal;
+
+/// <summary>
+/// Runs the outbox off the request path: the host's decision and the on-share acknowledgement, the linking chain's
+/// gateway calls, its durable timeouts and the host notifications. Items are leased, so several instances sharing a
+/// store never run the same item at once and a crashed instance's items are taken over when their lease expires.
+/// Failed attempts are retried with jittered exponential back-off; nothing is dropped while its entry lives.
+/// </summary>
+internal sealed class OutboxProcessor : BackgroundService
+{
+    private static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(30);
+    private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(10);
+    private const int MaxNotificationAttempts = 10;
+
+    private readonly IProfileShareStore _store;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly IOptionsMonitor<AbdmProfileShareOptions> _options;
+    private readonly WorkflowClock _clock;
+    private readonly OutboxSignal _signal;
+    private readonly ILogger<OutboxProcessor> _logger;
+    private readonly string _owner;
+    private readonly ConcurrentDictionary<Guid, Task> _running = new();
+    private DateTimeOffset _nextPurge;
+
+    public OutboxProcessor(IProfileShareStore store, IServiceScopeFactory scopes, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock, OutboxSignal signal, ILogger<OutboxProcessor> logger)
+    {
+        _store = store;
+        _scopes = scopes;
+        _options = options;
+        _clock = clock;
+        _signal = signal;
+        _logger = logger;
+        _owner = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}");
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Log.OutboxStarted(_logger, _owner);
+        _nextPurge = _clock.Now;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                TimeSpan wait;
+                try
+                {
+                    wait = await PumpAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    Log.OutboxPumpFailed(_logger, ex);
+                    wait = _options.CurrentValue.Outbox.RetryBaseDelay;
+                }
+
+                if (wait > TimeSpan.Zero)
+                {
+                    await _signal.WaitAsync(wait, _clock.TimeProvider, stoppingToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            await Task.WhenAll(_running.Values).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Leases and starts what is due; returns how long to wait before looking again (zero: at once).</summary>
+    private async Task<TimeSpan> PumpAsync(CancellationToken stoppingToken)
+    {
+        var options = _options.CurrentValue.Outbox;
+        var free = options.MaxConcurrency - _running.Count;
+        var now = _clock.Now;
+        if (free > 0)
+        {
+            var items = await _store.LeaseOutboxItemsAsync(_owner, now, options.LeaseDuration, free, stoppingToken).ConfigureAwait(false);
+            foreach (var item in items)
+            {
+                _running[item.Id] = RunAsync(item, stoppingToken);
+            }
+
+            if (items.Count == free)
+            {
+                return TimeSpan.Zero;
+            }
+        }
+        else
+        {
+            return options.IdleCheckInterval;
+        }
+
+        if (now >= _nextPurge)
+        {
+            _nextPurge = now + PurgeInterval;
+            var purged = await _store.PurgeAsync(now - _options.CurrentValue.Queue.Retention, stoppingToken).ConfigureAwait(false);
+            if (purged > 0)
+            {
+                Log.Purged(_logger, purged);
+            }
+        }
+
+        var statistics = await _store.GetOutboxStatisticsAsync(stoppingToken).ConfigureAwait(false);
+        var wait = options.IdleCheckInterval;
+        if (statistics.NextDueAt is { } nextDue)
+        {
+            var untilDue = nextDue - _clock.Now;
+            wait = untilDue < wait ? untilDue : wait;
+        }
+
+        return wait < MinimumWait ? MinimumWait : wait;
+    }
+
+    private async Task RunAsync(OutboxItem item, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            var retry = await ExecuteItemAsync(item, stoppingToken).ConfigureAwait(false);
+            if (retry is null)
+            {
+                await _store.CompleteOutboxItemAsync(item.Id, CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                await RescheduleAsync(item, retry).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The lease expires and another instance (or this one after a restart) takes the item over.
+        }
+        catch (Exception ex)
+        {
+            Log.OutboxItemFailed(_logger, item.Kind, item.Id, item.EntryId, item.Attempts + 1, ex);
+            try
+            {
+                await RescheduleAsync(item, ex.GetType().Name).ConfigureAwait(false);
+            }
+            catch (Exception rescheduleError)
+            {
+                Log.OutboxPumpFailed(_logger, rescheduleError);
+            }
+        }
+        finally
+        {
+            _running.TryRemove(item.Id, out _);
+            _signal.Notify();
+        }
+    }
+
+    private async Task RescheduleAsync(OutboxItem item, string reason)
+    {
+        var options = _options.CurrentValue.Outbox;
+        var attempts = item.Attempts + 1;
+        if (item.Kind == OutboxItemKind.LinkingNotification && attempts >= MaxNotificationAttempts)
+        {
+            Log.NotificationAbandoned(_logger, item.EntryId, attempts);
+            await _store.CompleteOutboxItemAsync(item.Id, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        var exponent = Math.Min(attempts - 1, 20);
+        var delay = TimeSpan.FromTicks(Math.Min(options.RetryMaxDelay.Ticks, options.RetryBaseDelay.Ticks * (1L << exponent)));
+        delay = TimeSpan.FromTicks((long)(delay.Ticks * (0.8 + (Random.Shared.NextDouble() * 0.4))));
+        var dueAt = _clock.Now + delay;
+        await _store.RescheduleOutboxItemAsync(item.Id, _owner, dueAt, attempts, reason, CancellationToken.None).ConfigureAwait(false);
+        Log.OutboxItemRescheduled(_logger, item.Kind, item.Id, item.EntryId, attempts, delay.TotalMilliseconds, reason);
+    }
+
+    /// <summary>Runs one item. Returns null when the item is finished, or why it must be tried again.</summary>
+    private async Task<string?> ExecuteItemAsync(OutboxItem item, CancellationToken cancellationToken)
+    {
+        var scope = _scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var services = scope.ServiceProvider;
+            return item.Kind switch
+            {
+                OutboxItemKind.ShareAcknowledgement => await AcknowledgeAsync(item, services, cancellationToken).ConfigureAwait(false),
+                OutboxItemKind.AuthInit => await InitAsync(item, services, cancellationToken).ConfigureAwait(false),
+                OutboxItemKind.AuthConfirm => await ConfirmAsync(item, services, cancellationToken).ConfigureAwait(false),
+                OutboxItemKind.LinkingTimeout => await TimeOutAsync(item, cancellationToken).ConfigureAwait(false),
+                OutboxItemKind.LinkingNotification => await NotifyAsync(item, services, cancellationToken).ConfigureAwait(false),
+                _ => null,
+            };
+        }
+    }
+
+    private async Task<string?> AcknowledgeAsync(OutboxItem item, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var entry = await _store.GetEntryAsync(item.EntryId, cancellationToken).ConfigureAwait(false);
+        if (entry is null || item.CorrelatesTo is not { } shareRequestId)
+        {
+            return null;
+        }
+
+        var now = _clock.Now;
+        if (entry.Status == QueueEntryStatus.Received)
+        {
+            var why = ProfileRules.WhyUnusable(entry.Profile, _clock.ServiceDay(now));
+            var decision = why is null
+                ? await services.GetRequiredService<IProfileShareHandler>().OnShareReceivedAsync(entry, cancellationToken).ConfigureAwait(false)
+                : ShareDecision.Reject(why);
+            var match = decision.Accepted ? await MatchAsync(entry, services, cancellationToken).ConfigureAwait(false) : PatientMatch.NotChecked;
+            var (_, decided) = await EntryUpdater.UpdateAsync(_store, entry.Id, current => current.Status != QueueEntryStatus.Received ? null : new EntryUpdate
+            {
+                Entry = current with
+                {
+                    Status = decision.Accepted ? QueueEntryStatus.Waiting : QueueEntryStatus.Rejected,
+                    RejectionReason = decision.PatientMessage,
+                    Match = match,
+                },
+            }, cancellationToken).ConfigureAwait(false);
+            if (decided is null)
+            {
+                return null;
+            }
+
+            entry = decided;
+            Log.ShareDecided(_logger, entry.Id, entry.Status, entry.Match.Kind);
+        }
+
+        if (entry.ExpiresAt <= now)
+        {
+            Log.AcknowledgementAbandoned(_logger, shareRequestId, entry.Id);
+            await SetAcknowledgementAsync(entry.Id, shareRequestId, AcknowledgementState.Failed, item.Id, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        var success = entry.Status != QueueEntryStatus.Rejected;
+        var acknowledgement = new ShareAcknowledgement
+        {
+            RequestId = item.RequestId,
+            ShareRequestId = shareRequestId,
+            HealthId = entry.Profile.HealthId,
+            WireVersion = entry.WireVersion,
+            Success = success,
+            TokenNumber = entry.TokenNumber.ToString(CultureInfo.InvariantCulture),
+            ErrorMessage = success ? null : entry.RejectionReason,
+        };
+
+        var gateway = services.GetRequiredService<IAbdmGatewayClient>();
+        try
+        {
+            await gateway.SendShareAcknowledgementAsync(acknowledgement, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AbdmGatewayException ex) when (ex.IsTransient)
+        {
+            return Describe(ex);
+        }
+        catch (AbdmGatewayException ex)
+        {
+            Log.AcknowledgementRefused(_logger, shareRequestId, entry.Id, (int?)ex.StatusCode, ex.ErrorCode);
+            await SetAcknowledgementAsync(entry.Id, shareRequestId, AcknowledgementState.Failed, item.Id, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        Log.AcknowledgementDelivered(_logger, shareRequestId, entry.Id, success, entry.WireVersion);
+        var start = _options.CurrentValue.Linking.Start;
+        var (written, after) = await EntryUpdater.UpdateAsync(_store, entry.Id, current =>
+        {
+            var updated = current.LatestShareRequestId == shareRequestId ? current with { Acknowledgement = AcknowledgementState.Delivered } : current;
+            if (success && start == LinkingStart.AfterAcknowledgement && current.Linking.State == LinkingState.NotStarted
+                && current.Status is QueueEntryStatus.Waiting or QueueEntryStatus.Claimed or QueueEntryStatus.Completed)
+            {
+                return ProfileShareWorkflow.StartLinking(current, _clock.Now, item.Id, updated);
+            }
+
+            return new EntryUpdate { Entry = updated, CompleteOutboxItemId = item.Id };
+        }, cancellationToken).ConfigureAwait(false);
+        if (written && after?.Linking.State == LinkingState.AwaitingTransaction)
+        {
+            _signal.Notify();
+        }
+
+        return null;
+    }
+
+    private async Task SetAcknowledgementAsync(Guid entryId, Guid shareRequestId, AcknowledgementState state, Guid itemId, CancellationToken cancellationToken) =>
+        await EntryUpdater.UpdateAsync(_store, entryId, current => new EntryUpdate
+        {
+            Entry = current.LatestShareRequestId == shareRequestId ? current with { Acknowledgement = state } : current,
+            CompleteOutboxItemId = itemId,
+        }, cancellationToken).ConfigureAwait(false);
+
+    private async Task<PatientMatch> MatchAsync(QueueEntry entry, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var profile = entry.Profile;
+        try
+        {
+            var directory = services.GetRequiredService<IPatientDirectory>();
+            var found = await directory.FindAsync(new PatientLookup(profile.AbhaNumber, profile.HealthId, profile.Mobile, profile.Name, profile.YearOfBirth), cancellationToken).ConfigureAwait(false);
+            return PatientMatcher.Match(profile, found ?? []);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The patient must not wait for the directory: the operator can still search by hand.
+            Log.DirectoryFailed(_logger, entry.Id, ex);
+            return PatientMatch.NotChecked;
+        }
+    }
+
+    private async Task<string?> InitAsync(OutboxItem item, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var entry = await _store.GetEntryAsync(item.EntryId, cancellationToken).ConfigureAwait(false);
+        if (entry is null || entry.Linking.State != LinkingState.AwaitingTransaction || entry.Linking.InitRequestId != item.RequestId)
+        {
+            return null;
+        }
+
+        var request = new LinkingAuthInit { RequestId = item.RequestId, HealthId = entry.Profile.HealthId, HipId = entry.HipId };
+        return await CallAndAwaitCallbackAsync(item, entry, LinkingState.AwaitingTransaction,
+            ct => services.GetRequiredService<IAbdmGatewayClient>().InitLinkingAuthAsync(request, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<string?> ConfirmAsync(OutboxItem item, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var entry = await _store.GetEntryAsync(item.EntryId, cancellationToken).ConfigureAwait(false);
+        if (entry is null || entry.Linking.State != LinkingState.AwaitingToken || entry.Linking.ConfirmRequestId != item.RequestId
+            || entry.Linking.TransactionId is not { } transactionId)
+        {
+            return null;
+        }
+
+        var request = new DemographicAuthConfirm { RequestId = item.RequestId, TransactionId = transactionId, Profile = entry.Profile };
+        return await CallAndAwaitCallbackAsync(item, entry, LinkingState.AwaitingToken,
+            ct => services.GetRequiredService<IAbdmGatewayClient>().ConfirmDemographicAuthAsync(request, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends a linking-chain call; when the gateway accepted it, arms the callback timeout.</summary>
+    private async Task<string?> CallAndAwaitCallbackAsync(OutboxItem item, QueueEntry entry, LinkingState awaiting, Func<CancellationToken, Task> call, CancellationToken cancellationToken)
+    {
+        var now = _clock.Now;
+        if (entry.ExpiresAt + _options.CurrentValue.Queue.Retention <= now)
+        {
+            await MarkTimedOutAsync(item, "The linking chain could not reach the gateway before the entry expired.", cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        try
+        {
+            await call(cancellationToken).ConfigureAwait(false);
+        }
+        catch (AbdmGatewayException ex) when (ex.IsTransient)
+        {
+            return Describe(ex);
+        }
+        catch (AbdmGatewayException ex)
+        {
+            var code = int.TryParse(ex.ErrorCode, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : (int?)null;
+            var error = new Error { Code = code, Message = ex.GatewayMessage ?? $"The gateway refused {ex.Operation} (HTTP {(int?)ex.StatusCode})." };
+            await EntryUpdater.UpdateAsync(_store, item.EntryId, current => IsAwaiting(current, awaiting, item.RequestId)
+                ? ProfileShareWorkflow.LinkingFailure(current, error, error.Message!, _clock.Now, item.Id)
+                : new EntryUpdate { Entry = current, CompleteOutboxItemId = item.Id }, cancellationToken).ConfigureAwait(false);
+            Log.LinkingStateChanged(_logger, item.EntryId, ex.Operation, LinkingState.Failed, code);
+            _signal.Notify();
+            return null;
+        }
+
+        var timeoutAt = _clock.Now + _options.CurrentValue.Linking.CallbackTimeout;
+        await EntryUpdater.UpdateAsync(_store, item.EntryId, current => !IsAwaiting(current, awaiting, item.RequestId)
+            ? null
+            : new EntryUpdate
+            {
+                Entry = current,
+                Enqueue = [ProfileShareWorkflow.NewItem(OutboxItemKind.LinkingTimeout, current.Id, item.RequestId, _clock.Now, timeoutAt)],
+                CompleteOutboxItemId = item.Id,
+            }, cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    private static bool IsAwaiting(QueueEntry entry, LinkingState state, Guid requestId) =>
+        entry.Linking.State == state
+        && (state == LinkingState.AwaitingTransaction ? entry.Linking.InitRequestId : entry.Linking.ConfirmRequestId) == requestId;
+
+    private async Task<string?> TimeOutAsync(OutboxItem item, CancellationToken cancellationToken)
+    {
+        var callback = "on-init";
+        var entry = await _store.GetEntryAsync(item.EntryId, cancellationToken).ConfigureAwait(false);
+        if (entry is not null && IsAwaiting(entry, LinkingState.AwaitingToken, item.RequestId))
+        {
+            callback = "on-confirm";
+        }
+
+        var timeout = _options.CurrentValue.Linking.CallbackTimeout;
+        await MarkTimedOutAsync(item, string.Create(CultureInfo.InvariantCulture, $"The gateway's {callback} did not arrive within {timeout}."), cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    private async Task MarkTimedOutAsync(OutboxItem item, string message, CancellationToken cancellationToken)
+    {
+        var (written, entry) = await EntryUpdater.UpdateAsync(_store, item.EntryId, current =>
+            !IsAwaiting(current, LinkingState.AwaitingTransaction, item.RequestId) && !IsAwaiting(current, LinkingState.AwaitingToken, item.RequestId)
+                ? null
+                : new EntryUpdate
+                {
+                    Entry = current with { Linking = current.Linking with { State = LinkingState.TimedOut, ErrorCode = null, ErrorMessage = message, UpdatedAt = _clock.Now } },
+                    Enqueue = [ProfileShareWorkflow.NewItem(OutboxItemKind.LinkingNotification, current.Id, item.RequestId, _clock.Now)],
+                    CompleteOutboxItemId = item.Id,
+                }, cancellationToken).ConfigureAwait(false);
+        if (written && entry is not null)
+        {
+            Log.LinkingStateChanged(_logger, entry.Id, "timeout", LinkingState.TimedOut, null);
+            _signal.Notify();
+        }
+    }
+
+    private async Task<string?> NotifyAsync(OutboxItem item, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var entry = await _store.GetEntryAsync(item.EntryId, cancellationToken).ConfigureAwait(false);
+        if (entry is null)
+        {
+            return null;
+        }
+
+        var handler = services.GetRequiredService<ILinkingTokenHandler>();
+        switch (entry.Linking.State)
+        {
+            case LinkingState.Linked:
+                var token = await _store.GetLinkingTokenAsync(entry.HipId, entry.Profile.HealthId, cancellationToken).ConfigureAwait(false);
+                if (token is not null)
+                {
+                    await handler.OnLinkingTokenReceivedAsync(entry, token, cancellationToken).ConfigureAwait(false);
+                }
+
+                break;
+            case LinkingState.Failed or LinkingState.TimedOut:
+                await handler.OnLinkingFailedAsync(entry, cancellationToken).ConfigureAwait(false);
+                break;
+        }
+
+        return null;
+    }
+
+    private static string Describe(AbdmGatewayException ex) =>
+        ex.StatusCode is { } status
+            ? string.Create(CultureInfo.InvariantCulture, $"{ex.Operation}: HTTP {(int)status}{(ex.ErrorCode is null ? "" : " code " + ex.ErrorCode)}")
+            : $"{ex.Operation}: {ex.InnerException?.GetType().Name ?? "unreachable"}";
+}
