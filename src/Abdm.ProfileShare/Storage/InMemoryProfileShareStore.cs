@@ -225,7 +225,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
                 return Task.FromResult(new OutboxStatistics(0, null, null));
             }
 
-            return Task.FromResult(new OutboxStatistics(_outbox.Count, _outbox.Values.Min(i => i.CreatedAt), _outbox.Values.Min(i => i.DueAt)));
+            return Task.FromResult(new OutboxStatistics(_outbox.Count, _outbox.Values.Min(i => i.CreatedAt), _outbox.Values.Min(LeasableAt)));
         }
     }
 
@@ -331,6 +331,9 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
 
     /// <inheritdoc />
     public Task PingAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    private static DateTimeOffset LeasableAt(OutboxItem item) =>
+        item.LeaseExpiresAt is { } lease && lease > item.DueAt ? lease : item.DueAt;
 
     private void Publish(QueueChange change)
     {
