@@ -62,10 +62,10 @@ internal static class SecurityJsonScanner
                         break;
 
                     case JsonTokenType.PropertyName:
-                        var nameError = CheckString(ref reader, maxStringLength, "Property name", Path(frames, depth));
-                        if (nameError is not null)
+                        var nameProblem = CheckString(ref reader, maxStringLength);
+                        if (nameProblem is not null)
                         {
-                            return nameError;
+                            return $"Property name {nameProblem} in {Path(frames, depth - 1)}.";
                         }
 
                         var name = reader.GetString()!;
@@ -78,7 +78,7 @@ internal static class SecurityJsonScanner
                             frame.Property = member?.Name;
                             return member is null
                                 ? $"Duplicate property in {Path(frames, depth - 1)}."
-                                : $"Duplicate property '{member.Name}' in {Path(frames, depth - 1)}.";
+                                : $"Duplicate property at {Path(frames, depth)}.";
                         }
 
                         frame.Property = member?.Name ?? UnknownName;
@@ -86,16 +86,17 @@ internal static class SecurityJsonScanner
                         break;
 
                     case JsonTokenType.String:
-                        var valueSchema = depth == 0 ? schema : NextValue(frames, depth);
                         if (depth == 0)
                         {
                             return "The body must be a JSON object.";
                         }
 
-                        var stringError = CheckString(ref reader, maxStringLength, "String", Path(frames, depth));
-                        if (stringError is not null)
+                        var valueSchema = NextValue(frames, depth);
+
+                        var stringProblem = CheckString(ref reader, maxStringLength);
+                        if (stringProblem is not null)
                         {
-                            return stringError;
+                            return $"String {stringProblem} at {Path(frames, depth)}.";
                         }
 
                         if (valueSchema is { IsEnum: true } && !IsEnumName(ref reader))
@@ -171,44 +172,39 @@ internal static class SecurityJsonScanner
         return frame.PropertySchema;
     }
 
-    private static string? CheckString(ref Utf8JsonReader reader, int maxLength, string what, string path)
+    /// <returns>The problem ("is not valid UTF-8", "longer than N characters"), or <see langword="null"/>.</returns>
+    private static string? CheckString(ref Utf8JsonReader reader, int maxLength)
     {
         var raw = reader.ValueSpan;
-        if (!reader.ValueIsEscaped)
-        {
-            if (!Utf8.IsValid(raw))
-            {
-                return $"{what} is not valid UTF-8 at {path}.";
-            }
-
-            if (raw.Length > maxLength && Encoding.UTF8.GetCharCount(raw) > maxLength)
-            {
-                return $"{what} longer than {maxLength} characters at {path}.";
-            }
-
-            return null;
-        }
-
         if (!Utf8.IsValid(raw))
         {
-            return $"{what} is not valid UTF-8 at {path}.";
+            return "is not valid UTF-8";
         }
 
         if (raw.Length <= maxLength)
         {
-            return null; // unescaping only shortens
+            return null; // a UTF-8 byte or an escape sequence is never less than one character
         }
 
-        var buffer = ArrayPool<char>.Shared.Rent(raw.Length);
-        try
+        int length;
+        if (!reader.ValueIsEscaped)
         {
-            var length = reader.CopyString(buffer);
-            return length > maxLength ? $"{what} longer than {maxLength} characters at {path}." : null;
+            length = Encoding.UTF8.GetCharCount(raw);
         }
-        finally
+        else
         {
-            ArrayPool<char>.Shared.Return(buffer, clearArray: true);
+            var buffer = ArrayPool<char>.Shared.Rent(raw.Length);
+            try
+            {
+                length = reader.CopyString(buffer);
+            }
+            finally
+            {
+                ArrayPool<char>.Shared.Return(buffer, clearArray: true);
+            }
         }
+
+        return length > maxLength ? string.Create(CultureInfo.InvariantCulture, $"longer than {maxLength} characters") : null;
     }
 
     /// <summary>Whether an enum field's string is a name, not a number or a list ("1", "M,F") the serializer would also take.</summary>

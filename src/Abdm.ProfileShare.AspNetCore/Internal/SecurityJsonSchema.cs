@@ -114,7 +114,6 @@ internal sealed class SecurityJsonSchema
         if (unwrapped.IsEnum)
         {
             schema.IsEnum = true;
-            schema.Kind = JsonTypeInfoKind.None;
             return schema;
         }
 
@@ -157,7 +156,9 @@ internal sealed class SecurityJsonSchema
 
         if (unwrapped.IsEnum)
         {
-            return Build(null!, unwrapped, built);
+            var enumSchema = new SecurityJsonSchema(unwrapped) { IsEnum = true };
+            built[unwrapped] = enumSchema;
+            return enumSchema;
         }
 
         JsonTypeInfo? info;

@@ -63,3 +63,50 @@ public sealed class ForgedTokenTests(ForgedTokenTests.Fixture fixture, ITestOutp
         public async Task DisposeAsync() => await App.DisposeAsync();
     }
 }
+
+public sealed class ValidationParametersTests
+{
+    public static TheoryData<string> HandlerLevelCases() => new() { "HS256", "HS512", "PS256", "none" };
+
+    /// <summary>
+    /// Defence in depth: even if a forged header got past the algorithm pre-check and a symmetric key made of the
+    /// public key's bytes were resolved, the validation parameters alone refuse the token.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(HandlerLevelCases))]
+    public async Task ValidationParameters_NonRsaPkcs1Algorithm_RejectedByHandler(string alg)
+    {
+        await using var app = await ProbeApp.StartAsync();
+        var now = app.Time.GetUtcNow();
+        var publicKeyBytes = TestKeys.Gateway.ExportSubjectPublicKeyInfo();
+        var token = alg switch
+        {
+            "HS256" => TestTokens.Sign(TestTokens.Header("HS256"), TestTokens.Claims(now), TestTokens.HmacSigner(publicKeyBytes, System.Security.Cryptography.HashAlgorithmName.SHA256)),
+            "HS512" => TestTokens.Sign(TestTokens.Header("HS512"), TestTokens.Claims(now), TestTokens.HmacSigner(publicKeyBytes, System.Security.Cryptography.HashAlgorithmName.SHA512)),
+            "PS256" => TestTokens.Sign(TestTokens.Header("PS256"), TestTokens.Claims(now), TestTokens.RsaSigner(TestKeys.Gateway, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pss)),
+            _ => TestTokens.Encode(TestTokens.Header("none")) + "." + TestTokens.Encode(TestTokens.Claims(now)) + ".",
+        };
+        var parameters = app.Jwt.Parameters.Clone();
+        parameters.IssuerSigningKeys =
+        [
+            new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(publicKeyBytes) { KeyId = TestKeys.GatewayKid },
+            new Microsoft.IdentityModel.Tokens.RsaSecurityKey(TestKeys.Gateway.ExportParameters(false)) { KeyId = TestKeys.GatewayKid },
+        ];
+
+        var result = await new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().ValidateTokenAsync(token, parameters);
+
+        Assert.False(result.IsValid);
+    }
+
+    [Fact]
+    public async Task ValidationParameters_Rs256ByGatewayKey_AcceptedByHandler()
+    {
+        await using var app = await ProbeApp.StartAsync();
+        var parameters = app.Jwt.Parameters.Clone();
+        parameters.IssuerSigningKey = new Microsoft.IdentityModel.Tokens.RsaSecurityKey(TestKeys.Gateway.ExportParameters(false)) { KeyId = TestKeys.GatewayKid };
+
+        var result = await new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().ValidateTokenAsync(app.ValidToken(), parameters);
+
+        Assert.True(result.IsValid, result.Exception?.GetType().Name);
+    }
+}

@@ -81,6 +81,9 @@ internal sealed class GatewayJwtCallbackAuthenticator : IGatewayCallbackAuthenti
     /// <summary>The signing keys (internal for tests).</summary>
     internal GatewaySigningKeyCache Keys => _keys;
 
+    /// <summary>The validation parameters shared by every request (a clone per request gets the signing key).</summary>
+    internal TokenValidationParameters Parameters => _parameters;
+
     /// <summary>Full validations run so far, cache hits excluded (for tests and diagnostics).</summary>
     internal long SignatureValidations => Interlocked.Read(ref _signatureValidations);
 
