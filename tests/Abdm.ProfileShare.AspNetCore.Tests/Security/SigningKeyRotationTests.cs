@@ -85,6 +85,7 @@ public sealed class SigningKeyRotationTests
         Assert.Equal(1000, statuses.Count);
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
         Assert.InRange(app.Jwks.Fetches - before, 1, 2);
+        Assert.InRange(app.Logs.GetSnapshot().Count(r => r.Id.Id == 2123), 1, 2); // "refetching" logged per fetch, not per token
         Assert.Empty(app.Accepted.Skip(1));
 
         // The known key is undisturbed.

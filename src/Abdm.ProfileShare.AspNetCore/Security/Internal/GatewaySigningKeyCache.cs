@@ -89,19 +89,19 @@ internal sealed class GatewaySigningKeyCache
             {
                 // Due for refresh: answer from the known keys now and refresh in the background, so no callback
                 // waits for (or fails with) the gateway's JWKS endpoint.
-                _ = StartFetch(now);
+                _ = StartFetch(now, out _);
             }
 
             return (SigningKeyStatus.Found, known);
         }
 
         // Unknown kid in a usable set, or no usable set: fetch (rate-limited, shared) and wait for it.
-        if (IsUsable(snapshot, now))
+        var fetch = StartFetch(now, out var started);
+        if (started && IsUsable(snapshot, now))
         {
             SecurityLog.UnknownKeyIdRefetch(_logger);
         }
 
-        var fetch = StartFetch(now);
         if (fetch is not null)
         {
             await fetch.WaitAsync(cancellationToken);
@@ -127,8 +127,9 @@ internal sealed class GatewaySigningKeyCache
         snapshot is not null && now - snapshot.FetchedAt < _usableFor;
 
     /// <summary>Joins the fetch in flight, or starts one unless the last one started less than KeysRefetchMinInterval ago.</summary>
-    private Task<KeySnapshot?>? StartFetch(DateTimeOffset now)
+    private Task<KeySnapshot?>? StartFetch(DateTimeOffset now, out bool started)
     {
+        started = false;
         lock (_gate)
         {
             if (_inflight is not null)
@@ -145,6 +146,7 @@ internal sealed class GatewaySigningKeyCache
             Interlocked.Increment(ref _fetchCount);
             var task = FetchAsync();
             _inflight = task;
+            started = true;
             return task;
         }
     }
