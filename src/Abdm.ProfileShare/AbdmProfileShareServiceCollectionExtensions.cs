@@ -87,6 +87,13 @@ public static class AbdmProfileShareServiceCollectionExtensions
 
     private static void ConfigureHttpClient(IHttpClientBuilder builder, string pipelineName)
     {
+        // IHttpClientFactory's default logging puts every request header into the log state at Trace level: the
+        // formatted text shows "Authorization: *", but the structured values (what OpenTelemetry, Serilog and
+        // other structured sinks export) hold the raw "Bearer <session token>". Gateway calls are logged by this
+        // library instead (Log: request ids, status codes, durations) and by the resilience pipeline's telemetry.
+        // An app that wants the factory's logs back can call AddDefaultLogger() on the builder.
+        builder.RemoveAllLoggers();
+
         builder.ConfigureHttpClient((provider, client) =>
         {
             var resilience = provider.GetRequiredService<IOptionsMonitor<AbdmProfileShareOptions>>().CurrentValue.Resilience;
