@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using RichardSzalay.MockHttp;
 
@@ -35,23 +36,19 @@ internal sealed class FakeGateway
     public FakeGateway()
     {
         SessionResponder = DefaultSessionResponder;
-        Handler.Fallback.Respond(async request =>
+
+        // MockHttp 7.1 reads the result of a faulted responder task before checking for the fault, which leaves the
+        // request hanging until it is cancelled; an exception thrown synchronously reaches the caller. So a scripted
+        // failure that completes synchronously is rethrown synchronously.
+        Handler.Fallback.Respond(request =>
         {
-            var path = request.RequestUri!.AbsolutePath;
-            var call = _calls.AddOrUpdate(path, 1, (_, n) => n + 1);
-            await CaptureAsync(request);
-            if (path == PathPrefix + "/v0.5/sessions" && !_scripts.ContainsKey(path))
+            var task = DispatchAsync(request);
+            if (task.IsFaulted)
             {
-                return await SessionResponder(call, request);
+                ExceptionDispatchInfo.Capture(task.Exception!.InnerException!).Throw();
             }
 
-            if (_scripts.TryGetValue(path, out var script))
-            {
-                var responder = script[Math.Min(call, script.Length) - 1];
-                return await responder(request);
-            }
-
-            return new HttpResponseMessage(HttpStatusCode.NotFound) { Content = new StringContent("{\"error\":{\"code\":404,\"message\":\"no such path in FakeGateway\"}}") };
+            return task;
         });
     }
 
@@ -106,6 +103,25 @@ internal sealed class FakeGateway
             $$"""{"accessToken":"{{AccessToken(call)}}","expiresIn":{{SessionExpiresInSeconds}},"refreshExpiresIn":1800,"refreshToken":"test-refresh-token-{{call}}","tokenType":"bearer"}""");
 
     private Task<HttpResponseMessage> DefaultSessionResponder(int call, HttpRequestMessage request) => Task.FromResult(SessionOk(call));
+
+    private async Task<HttpResponseMessage> DispatchAsync(HttpRequestMessage request)
+    {
+        var path = request.RequestUri!.AbsolutePath;
+        var call = _calls.AddOrUpdate(path, 1, (_, n) => n + 1);
+        await CaptureAsync(request);
+        if (path == PathPrefix + "/v0.5/sessions" && !_scripts.ContainsKey(path))
+        {
+            return await SessionResponder(call, request);
+        }
+
+        if (_scripts.TryGetValue(path, out var script))
+        {
+            var responder = script[Math.Min(call, script.Length) - 1];
+            return await responder(request);
+        }
+
+        return new HttpResponseMessage(HttpStatusCode.NotFound) { Content = new StringContent("{\"error\":{\"code\":404,\"message\":\"no such path in FakeGateway\"}}") };
+    }
 
     private async Task CaptureAsync(HttpRequestMessage request)
     {
