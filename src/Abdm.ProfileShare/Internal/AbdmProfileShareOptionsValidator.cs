@@ -142,7 +142,56 @@ internal sealed class AbdmProfileShareOptionsValidator : IValidateOptions<AbdmPr
             }
         }
 
+        if (options.Callbacks is { } callbacks)
+        {
+            ValidateCallbacks(failures, callbacks);
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateCallbacks(List<string> failures, CallbackOptions callbacks)
+    {
+        if (callbacks.CertsUrl is { } certs && (!certs.IsAbsoluteUri || (certs.Scheme != Uri.UriSchemeHttps && certs.Scheme != Uri.UriSchemeHttp)))
+        {
+            failures.Add($"{P}:Callbacks:CertsUrl must be an absolute http(s) URL (default: {{Gateway:BaseUrl}}/v0.5/certs).");
+        }
+
+        for (var i = 0; i < callbacks.ValidAudiences.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(callbacks.ValidAudiences[i]))
+            {
+                failures.Add($"{P}:Callbacks:ValidAudiences:{i} must not be empty.");
+            }
+        }
+
+        for (var i = 0; i < callbacks.ValidIssuers.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(callbacks.ValidIssuers[i]))
+            {
+                failures.Add($"{P}:Callbacks:ValidIssuers:{i} must not be empty.");
+            }
+        }
+
+        Positive(failures, callbacks.ClockSkew, "Callbacks:ClockSkew", allowZero: true);
+        Positive(failures, callbacks.KeysRefreshInterval, "Callbacks:KeysRefreshInterval");
+        Positive(failures, callbacks.KeysRefetchMinInterval, "Callbacks:KeysRefetchMinInterval", allowZero: true);
+        Positive(failures, callbacks.StaleKeysGracePeriod, "Callbacks:StaleKeysGracePeriod", allowZero: true);
+
+        if (callbacks.MaxBodyBytes < 1024)
+        {
+            failures.Add($"{P}:Callbacks:MaxBodyBytes must be at least 1024 (default 65536).");
+        }
+
+        if (callbacks.MaxStringLength < 64)
+        {
+            failures.Add($"{P}:Callbacks:MaxStringLength must be at least 64 (default 2048).");
+        }
+
+        if (callbacks.MaxJsonDepth is < 8 or > 256)
+        {
+            failures.Add($"{P}:Callbacks:MaxJsonDepth must be between 8 and 256 (default 16).");
+        }
     }
 
     internal static bool TryFindTimeZone(string? id)
