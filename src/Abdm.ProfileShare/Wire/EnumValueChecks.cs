@@ -3,10 +3,11 @@ using System.Text.Json.Serialization;
 
 namespace Abdm.ProfileShare.Wire;
 
-// The generated DTOs read enums with a property-level JsonStringEnumConverter<T>, which also accepts numbers
-// ("gender": 7 or "7") and comma-joined names, and turns them into values the contract does not have. These checks run
-// after a DTO is read and refuse such values, so an unknown gender (or mode, purpose, type) is a JsonException like
-// any other malformed field instead of a silent (PatientGender)7.
+// The generated DTOs read enums with a property-level JsonStringEnumConverter<T> (which the context cannot override),
+// and it also accepts numbers ("gender": 7 or "7") and comma-joined names, read as a combination of values. These
+// checks run after a DTO is read and refuse any value outside the contract, so an unknown gender (or mode, purpose,
+// type) is a JsonException like any other malformed field instead of a silent (PatientGender)7. A combination that
+// happens to be a defined value ("M,F" reads as F) cannot be told apart once read.
 
 /// <content>Refuses a <c>gender</c> that is not one of the contract's values.</content>
 public partial record ProfilePatient : IJsonOnDeserialized
