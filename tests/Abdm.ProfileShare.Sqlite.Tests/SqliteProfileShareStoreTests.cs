@@ -159,7 +159,7 @@ public sealed class SqliteProfileShareStoreTests : ProfileShareStoreConformanceT
     public async Task UseSqliteStore_Registered_ReplacesInMemoryStoreAndMigratesAtStart()
     {
         var services = new ServiceCollection();
-        services.AddAbdmProfileShare(options => { }).UseSqliteStore($"Data Source={Path.Combine(_directory, "di.db")}");
+        services.AddAbdmProfileShare(ConfigureValidOptions).UseSqliteStore($"Data Source={Path.Combine(_directory, "di.db")}");
         await using var provider = services.BuildServiceProvider();
 
         var store = provider.GetRequiredService<IProfileShareStore>();
@@ -171,5 +171,12 @@ public sealed class SqliteProfileShareStoreTests : ProfileShareStoreConformanceT
         Assert.IsType<SqliteProfileShareStore>(store);
         Assert.Single(services, d => d.ServiceType == typeof(IProfileShareStore));
         Assert.Equal(SqliteSchema.CurrentVersion, await ScalarAsync($"Data Source={Path.Combine(_directory, "di.db")}", "PRAGMA user_version"));
+    }
+
+    private static void ConfigureValidOptions(AbdmProfileShareOptions options)
+    {
+        options.HipIds.Add(Hip);
+        options.Gateway.ClientId = "test-client";
+        options.Gateway.ClientSecret = "test-secret-not-real";
     }
 }
