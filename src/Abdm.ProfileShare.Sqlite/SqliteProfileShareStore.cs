@@ -512,15 +512,16 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
 
     /// <summary>
     /// Runs <paramref name="work"/> in one <c>BEGIN IMMEDIATE</c> transaction, serialized with this instance's other
-    /// writers, commits, then publishes the change it reports.
+    /// writers (so an instance holds at most one write connection), commits, then publishes the change it reports.
     /// </summary>
     private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<(T Result, QueueChange? Change)>> work, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await InitializeAsync(cancellationToken);
         await _writer.WaitAsync(cancellationToken);
         (T Result, QueueChange? Change) outcome;
         try
         {
+            await using var connection = await OpenRawAsync(cancellationToken);
             using var transaction = connection.BeginTransaction(deferred: false);
             outcome = await work(connection, transaction);
             transaction.Commit();

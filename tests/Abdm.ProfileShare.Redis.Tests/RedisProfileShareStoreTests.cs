@@ -12,6 +12,7 @@ public sealed class RedisProfileShareStoreTests(RedisServerFixture redis) : Prof
 {
     private readonly string _prefix = $"abdm-test:{Guid.NewGuid():N}:";
     private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly List<string> _prefixes = [];
 
     protected override async Task<IProfileShareStore> CreateStoreAsync()
     {
@@ -30,9 +31,12 @@ public sealed class RedisProfileShareStoreTests(RedisServerFixture redis) : Prof
 
         var server = redis.Connection.GetServers()[0];
         var database = redis.Connection.GetDatabase();
-        await foreach (var key in server.KeysAsync(pattern: _prefix + "*"))
+        foreach (var prefix in _prefixes.Append(_prefix))
         {
-            await database.KeyDeleteAsync(key);
+            await foreach (var key in server.KeysAsync(pattern: prefix + "*"))
+            {
+                await database.KeyDeleteAsync(key);
+            }
         }
     }
 
@@ -40,6 +44,7 @@ public sealed class RedisProfileShareStoreTests(RedisServerFixture redis) : Prof
     private async Task<RedisProfileShareStore> OpenSecondInstanceAsync(string? prefix = null)
     {
         var connection = await redis.ConnectAsync();
+        _prefixes.Add(prefix ?? _prefix);
         var store = new RedisProfileShareStore(connection, new RedisProfileShareStoreOptions { KeyPrefix = prefix ?? _prefix });
         _disposables.Add(connection);
         _disposables.Add(store);
