@@ -21,7 +21,9 @@ public sealed class RedisProfileShareStoreOptions
 
     /// <summary>
     /// How long Redis keeps an entry, its deduplication keys and correlations after the entry expired, before it drops
-    /// them on its own (a time-to-live, so nothing grows without <see cref="Storage.IProfileShareStore.PurgeAsync"/>).
+    /// them on its own (a time-to-live, so patient data does not outlive it even when nothing purges).
+    /// <see cref="Storage.IProfileShareStore.PurgeAsync"/> removes expired entries earlier, and also the small per-entry
+    /// index records (ids only) and outbox items that have no time-to-live.
     /// </summary>
     /// <remarks>
     /// Default: 48 hours. Keep it longer than <c>AbdmProfileShare:Queue:Retention</c>; <c>UseRedisStore</c> sets it to

@@ -57,7 +57,15 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BusyTimeout, TimeSpan.Zero, nameof(options));
-        _connectionString = new SqliteConnectionStringBuilder(options.ConnectionString).ToString();
+        var connectionString = new SqliteConnectionStringBuilder(options.ConnectionString);
+        if (connectionString.Mode == SqliteOpenMode.Memory || string.Equals(connectionString.DataSource, ":memory:", StringComparison.Ordinal) || connectionString.DataSource.Length == 0)
+        {
+            throw new ArgumentException(
+                "The SQLite store needs a database file (Data Source=path): an in-memory SQLite database lives only as long as one connection. Use InMemoryProfileShareStore for tests.",
+                nameof(options));
+        }
+
+        _connectionString = connectionString.ToString();
         _busyTimeoutMilliseconds = (int)Math.Min(options.BusyTimeout.TotalMilliseconds, int.MaxValue);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }

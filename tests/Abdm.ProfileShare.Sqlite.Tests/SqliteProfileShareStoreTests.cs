@@ -52,6 +52,17 @@ public sealed class SqliteProfileShareStoreTests : ProfileShareStoreConformanceT
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
+    [Theory]
+    [InlineData("Data Source=:memory:")]
+    [InlineData("Data Source=profile-share;Mode=Memory;Cache=Shared")]
+    [InlineData("Data Source=")]
+    public void Constructor_InMemoryDatabase_ThrowsAskingForAFile(string connectionString)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new SqliteProfileShareStore(connectionString));
+
+        Assert.Contains("database file", error.Message);
+    }
+
     [Fact]
     public async Task InitializeAsync_EmptyFile_CreatesCurrentSchemaInWalMode()
     {
@@ -70,6 +81,22 @@ public sealed class SqliteProfileShareStoreTests : ProfileShareStoreConformanceT
         Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
         Assert.Equal(6, await ScalarAsync(connectionString,
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('entries', 'share_requests', 'token_counters', 'correlations', 'outbox', 'linking_tokens')"));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_LaterMigrationOnExistingDatabase_AppliesOnlyTheMissingOneAndKeepsData()
+    {
+        var created = await CreateEntryAsync(NewIntake());
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        string[] migrations = [.. SqliteSchema.Migrations, "ALTER TABLE entries ADD COLUMN note TEXT;"];
+
+        await SqliteSchema.MigrateAsync(connection, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None, migrations);
+
+        Assert.Equal(SqliteSchema.CurrentVersion + 1, await ScalarAsync(ConnectionString, "PRAGMA user_version"));
+        Assert.Equal(1, await ScalarAsync(ConnectionString, "SELECT COUNT(*) FROM pragma_table_info('entries') WHERE name = 'note'"));
+        Assert.Equal(created.Id, (await GetRequiredEntryAsync(created.Id)).Id);
+        Assert.Equal(1, await ScalarAsync(ConnectionString, "SELECT COUNT(*) FROM entries"));
     }
 
     [Fact]

@@ -83,8 +83,14 @@ internal static class SqliteSchema
     /// Switches the database to WAL and applies the missing migrations in one <c>BEGIN IMMEDIATE</c> transaction
     /// (so two processes starting together migrate once).
     /// </summary>
-    public static async Task MigrateAsync(SqliteConnection connection, ILogger logger, CancellationToken cancellationToken)
+    /// <param name="connection">An open connection.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <param name="migrations">The migration list (<see cref="Migrations"/> unless a test passes another).</param>
+    public static async Task MigrateAsync(SqliteConnection connection, ILogger logger, CancellationToken cancellationToken, IReadOnlyList<string>? migrations = null)
     {
+        migrations ??= Migrations;
+        var target = migrations.Count;
         string journalMode;
         using (var wal = connection.CreateCommand())
         {
@@ -94,29 +100,29 @@ internal static class SqliteSchema
 
         using var transaction = connection.BeginTransaction(deferred: false);
         var from = await ReadVersionAsync(connection, transaction, cancellationToken);
-        if (from > CurrentVersion)
+        if (from > target)
         {
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                $"The SQLite profile-share database has schema version {from}, newer than this library's {CurrentVersion}. Upgrade Abdm.ProfileShare.Sqlite."));
+                $"The SQLite profile-share database has schema version {from}, newer than this library's {target}. Upgrade Abdm.ProfileShare.Sqlite."));
         }
 
-        if (from == CurrentVersion)
+        if (from == target)
         {
             transaction.Commit();
             Log.SchemaCurrent(logger, from, journalMode);
             return;
         }
 
-        for (var version = from + 1; version <= CurrentVersion; version++)
+        for (var version = from + 1; version <= target; version++)
         {
             using var migrate = connection.CreateCommand();
             migrate.Transaction = transaction;
-            migrate.CommandText = Migrations[version - 1] + string.Create(CultureInfo.InvariantCulture, $"\nPRAGMA user_version = {version};");
+            migrate.CommandText = migrations[version - 1] + string.Create(CultureInfo.InvariantCulture, $"\nPRAGMA user_version = {version};");
             await migrate.ExecuteNonQueryAsync(cancellationToken);
         }
 
         transaction.Commit();
-        Log.SchemaMigrated(logger, from, CurrentVersion);
+        Log.SchemaMigrated(logger, from, target);
     }
 
     /// <summary>Reads <c>PRAGMA user_version</c>.</summary>
