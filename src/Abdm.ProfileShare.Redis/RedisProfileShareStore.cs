@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -285,7 +286,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
         var count = (int)result[0];
         return count == 0
             ? new OutboxStatistics(0, null, null)
-            : new OutboxStatistics(count, ReadItemDocument((string?)result[1] ?? "").CreatedAt, ParseTime((string?)result[2] ?? ""));
+            : new OutboxStatistics(count, ReadItemDocument((string?)result[1] ?? "").CreatedAt, FromMicros(long.Parse((string?)result[2] ?? "0", NumberStyles.Integer, CultureInfo.InvariantCulture)));
     }
 
     /// <inheritdoc />

@@ -359,7 +359,7 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
     public async Task<OutboxStatistics> GetOutboxStatisticsAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        using var command = Command(connection, null, "SELECT COUNT(*), MIN(created_at), MIN(due_at) FROM outbox");
+        using var command = Command(connection, null, "SELECT COUNT(*), MIN(created_at), MIN(MAX(due_at, COALESCE(lease_expires_at, due_at))) FROM outbox");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var count = reader.GetInt32(0);

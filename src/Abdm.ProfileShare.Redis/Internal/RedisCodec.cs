@@ -21,6 +21,8 @@ internal static class RedisCodec
     /// <summary>Microseconds since the Unix epoch: exact in a Lua number (a double) and in a sorted-set score.</summary>
     public static long Micros(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
 
+    public static DateTimeOffset FromMicros(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
+
     public static string MicrosText(DateTimeOffset time) => Micros(time).ToString(CultureInfo.InvariantCulture);
 
     public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);

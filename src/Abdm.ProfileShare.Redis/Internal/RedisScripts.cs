@@ -231,21 +231,17 @@ internal static class RedisScripts
         local now = tonumber(ARGV[3])
         local max = tonumber(ARGV[6])
         local result = {}
-        local offset = 0
-        while #result < max do
-          local batch = redis.call('ZRANGEBYSCORE', P .. 'obdue', '-inf', ARGV[3], 'LIMIT', offset, 100)
-          if #batch == 0 then break end
-          for _, id in ipairs(batch) do
-            local lease = redis.call('ZSCORE', P .. 'oblease', id)
-            if not lease or tonumber(lease) <= now then
-              local key = P .. 'ob:' .. id
-              redis.call('HSET', key, 'owner', ARGV[2], 'lease', ARGV[4])
-              redis.call('ZADD', P .. 'oblease', ARGV[5], id)
-              result[#result + 1] = redis.call('HGETALL', key)
-              if #result >= max then break end
-            end
+        -- A leased item's score in obdue is its lease expiry, so every member scored at or before now is leasable.
+        local due = redis.call('ZRANGEBYSCORE', P .. 'obdue', '-inf', ARGV[3], 'LIMIT', 0, max)
+        for _, id in ipairs(due) do
+          local lease = redis.call('ZSCORE', P .. 'oblease', id)
+          if not lease or tonumber(lease) <= now then
+            local key = P .. 'ob:' .. id
+            redis.call('HSET', key, 'owner', ARGV[2], 'lease', ARGV[4])
+            redis.call('ZADD', P .. 'oblease', ARGV[5], id)
+            redis.call('ZADD', P .. 'obdue', ARGV[5], id)
+            result[#result + 1] = redis.call('HGETALL', key)
           end
-          offset = offset + #batch
         end
         return result
         """;
@@ -278,8 +274,8 @@ internal static class RedisScripts
         local count = redis.call('ZCARD', P .. 'obcreated')
         if count == 0 then return { 0 } end
         local oldest = redis.call('ZRANGE', P .. 'obcreated', 0, 0)[1]
-        local soonest = redis.call('ZRANGE', P .. 'obdue', 0, 0)[1]
-        return { count, redis.call('HGET', P .. 'ob:' .. oldest, 'doc'), redis.call('HGET', P .. 'ob:' .. soonest, 'due') }
+        local soonest = redis.call('ZRANGE', P .. 'obdue', 0, 0, 'WITHSCORES')
+        return { count, redis.call('HGET', P .. 'ob:' .. oldest, 'doc'), soonest[2] }
         """;
 
     /// <summary>Marks a linking token used once. KEYS: 1 linking-token key. ARGV: 1 prefix, 2 used (O). Returns 1 or 0.</summary>

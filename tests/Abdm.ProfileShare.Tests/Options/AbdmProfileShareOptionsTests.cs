@@ -38,11 +38,11 @@ public sealed class AbdmProfileShareOptionsTests
         ["AbdmProfileShare:Outbox:RetryMaxDelay"] = o => o.Outbox.RetryMaxDelay = TimeSpan.FromMilliseconds(1),
         ["AbdmProfileShare:Outbox:LeaseDuration"] = o => o.Outbox.LeaseDuration = TimeSpan.Zero,
         ["AbdmProfileShare:Callbacks:CertsUrl"] = o => o.Callbacks.CertsUrl = new Uri("file:///etc/keys.json"),
-        ["AbdmProfileShare:Callbacks:MaxBodyBytes"] = o => o.Callbacks.MaxBodyBytes = 0,
+        ["AbdmProfileShare:Callbacks:MaxBodyBytes"] = o => o.Callbacks.MaxBodyBytes = 32 * 1024 * 1024,
         ["AbdmProfileShare:Callbacks:MaxStringLength"] = o => o.Callbacks.MaxStringLength = -1,
         ["AbdmProfileShare:Callbacks:MaxJsonDepth"] = o => o.Callbacks.MaxJsonDepth = 0,
         ["AbdmProfileShare:Callbacks:ClockSkew"] = o => o.Callbacks.ClockSkew = TimeSpan.FromMinutes(-1),
-        ["AbdmProfileShare:Callbacks:KeysRefreshInterval"] = o => o.Callbacks.KeysRefreshInterval = TimeSpan.Zero,
+        ["AbdmProfileShare:Callbacks:KeysRefreshInterval"] = o => o.Callbacks.KeysRefreshInterval = TimeSpan.FromSeconds(30),
     };
 
     public static TheoryData<string> BrokenKeys => [.. Breakers.Keys];
