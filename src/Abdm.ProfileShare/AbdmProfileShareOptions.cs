@@ -38,10 +38,20 @@ public sealed class AbdmProfileShareOptions
 /// How the HIP callbacks are authenticated and which input they accept. Secure by default: every callback
 /// must carry a gateway-signed JWT verified against the gateway's published keys.
 /// </summary>
+/// <remarks>
+/// A callback's <c>Authorization</c> JWT (with or without <c>Bearer </c>, at most 8 KiB) must be signed with RS256
+/// or RS512 by the key its <c>kid</c> names in the gateway's JWKS, carry an <c>exp</c>, be within its lifetime
+/// (<see cref="ClockSkew"/>), name an audience in <see cref="ValidAudiences"/> and, when set, an issuer in
+/// <see cref="ValidIssuers"/>. A repeated token is accepted (the gateway reuses tokens) and remembered until it
+/// expires. Bodies must be JSON within <see cref="MaxBodyBytes"/>, <see cref="MaxJsonDepth"/> and
+/// <see cref="MaxStringLength"/>; violations are answered 400, 413 or 415 without echoing any value.
+/// </remarks>
 public sealed class CallbackOptions
 {
     /// <summary>
-    /// The gateway's JWKS (<c>AbdmProfileShare:Callbacks:CertsUrl</c>). Default: <c>{Gateway:BaseUrl}/v0.5/certs</c>.
+    /// The gateway's JWKS (<c>AbdmProfileShare:Callbacks:CertsUrl</c>), fetched through the
+    /// <c>Abdm.ProfileShare.Gateway.Certs</c> HTTP client. Default: <c>{Gateway:BaseUrl}/v0.5/certs</c>. Only RSA
+    /// signature keys of at least 2048 bits with a <c>kid</c> are used.
     /// </summary>
     public Uri? CertsUrl { get; set; }
 
@@ -58,15 +68,23 @@ public sealed class CallbackOptions
     /// </summary>
     public IList<string> ValidAudiences { get; } = ["account"];
 
-    /// <summary>Clock skew allowed when checking a token's lifetime (<c>AbdmProfileShare:Callbacks:ClockSkew</c>). Default: 2 minutes.</summary>
+    /// <summary>
+    /// Clock skew allowed when checking a token's <c>exp</c> and <c>nbf</c> (<c>AbdmProfileShare:Callbacks:ClockSkew</c>).
+    /// Default: 2 minutes. At most 10 minutes.
+    /// </summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>How long fetched keys are used before they are refreshed (<c>AbdmProfileShare:Callbacks:KeysRefreshInterval</c>). Default: 1 hour.</summary>
+    /// <summary>
+    /// How long fetched keys are used before they are refreshed (<c>AbdmProfileShare:Callbacks:KeysRefreshInterval</c>).
+    /// Default: 1 hour. At least 1 minute. The refresh runs in the background: callbacks keep being verified with
+    /// the known keys meanwhile.
+    /// </summary>
     public TimeSpan KeysRefreshInterval { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// The shortest time between two key fetches triggered by an unknown <c>kid</c>
-    /// (<c>AbdmProfileShare:Callbacks:KeysRefetchMinInterval</c>). Default: 30 seconds.
+    /// The shortest time between two key fetches (<c>AbdmProfileShare:Callbacks:KeysRefetchMinInterval</c>): a token
+    /// naming an unknown <c>kid</c> triggers a refetch at most this often, however many arrive, and concurrent
+    /// callers share one fetch. Default: 30 seconds. Between 1 second and <see cref="KeysRefreshInterval"/>.
     /// </summary>
     public TimeSpan KeysRefetchMinInterval { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -78,18 +96,28 @@ public sealed class CallbackOptions
 
     /// <summary>
     /// Development only: accept callbacks without verifying the gateway token
-    /// (<c>AbdmProfileShare:Callbacks:DisableTokenValidation</c>). Default: <see langword="false"/>. Refused at
-    /// start when the host environment is Production; announced by a warning at start and on every callback.
+    /// (<c>AbdmProfileShare:Callbacks:DisableTokenValidation</c>). Default: <see langword="false"/>. Refused (an
+    /// exception when the callbacks are mapped) when the host environment is Production; announced by a warning
+    /// when the callbacks are mapped and on every callback.
     /// </summary>
     public bool DisableTokenValidation { get; set; }
 
-    /// <summary>Largest accepted callback body in bytes (<c>AbdmProfileShare:Callbacks:MaxBodyBytes</c>). Default: 65536 (64 KiB).</summary>
+    /// <summary>
+    /// Largest accepted callback body in bytes (<c>AbdmProfileShare:Callbacks:MaxBodyBytes</c>); a larger
+    /// Content-Length, or a body that streams past it, is answered 413. Default: 65536 (64 KiB). Between 1 KiB and 16 MiB.
+    /// </summary>
     public int MaxBodyBytes { get; set; } = 64 * 1024;
 
-    /// <summary>Longest accepted string value in a callback body (<c>AbdmProfileShare:Callbacks:MaxStringLength</c>). Default: 2048.</summary>
+    /// <summary>
+    /// Longest accepted string value or property name in a callback body, in characters
+    /// (<c>AbdmProfileShare:Callbacks:MaxStringLength</c>). Default: 2048. At least 64. Numbers are limited to 64 characters.
+    /// </summary>
     public int MaxStringLength { get; set; } = 2048;
 
-    /// <summary>Deepest accepted JSON nesting in a callback body (<c>AbdmProfileShare:Callbacks:MaxJsonDepth</c>). Default: 16.</summary>
+    /// <summary>
+    /// Deepest accepted JSON nesting (objects and arrays) in a callback body
+    /// (<c>AbdmProfileShare:Callbacks:MaxJsonDepth</c>). Default: 16. Between 4 and 32.
+    /// </summary>
     public int MaxJsonDepth { get; set; } = 16;
 }
 

@@ -31,7 +31,9 @@ public static class AbdmProfileShareServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var builder = services.AddAbdmProfileShareCore(bindDefaultSection: false);
-        services.AddOptions<AbdmProfileShareOptions>().Bind(configuration);
+        services.AddOptions<AbdmProfileShareOptions>().Configure(options => Bind(configuration, options));
+        services.AddSingleton<IOptionsChangeTokenSource<AbdmProfileShareOptions>>(
+            new ConfigurationChangeTokenSource<AbdmProfileShareOptions>(Options.DefaultName, configuration));
         return builder;
     }
 
@@ -51,13 +53,16 @@ public static class AbdmProfileShareServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
 
+        var alreadyAdded = services.Any(d => d.ServiceType == typeof(AbdmProfileShareMarker));
         var optionsBuilder = services.AddOptions<AbdmProfileShareOptions>();
-        if (bindDefaultSection && !services.Any(d => d.ServiceType == typeof(AbdmProfileShareMarker)))
+        if (bindDefaultSection && !alreadyAdded)
         {
             optionsBuilder.Configure<IServiceProvider>((options, provider) =>
             {
-                var configuration = provider.GetService<IConfiguration>();
-                configuration?.GetSection(AbdmProfileShareOptions.SectionName).Bind(options);
+                if (provider.GetService<IConfiguration>() is { } configuration)
+                {
+                    Bind(configuration.GetSection(AbdmProfileShareOptions.SectionName), options);
+                }
             });
         }
 
@@ -71,12 +76,19 @@ public static class AbdmProfileShareServiceCollectionExtensions
         services.TryAddSingleton<IGatewaySessionTokenProvider, GatewaySessionTokenProvider>();
         services.TryAddTransient<GatewayAuthenticationHandler>();
 
+        if (alreadyAdded)
+        {
+            // A second call (a library and the app, or the section overload then the code overload) adds options
+            // only: a second authentication handler and resilience pipeline would nest, multiplying retries.
+            return new AbdmProfileShareBuilder(services, services.AddHttpClient(GatewayEndpoints.GatewayClientName), services.AddHttpClient(GatewayEndpoints.SessionsClientName));
+        }
+
         var sessions = services.AddHttpClient(GatewayEndpoints.SessionsClientName);
         ConfigureHttpClient(sessions, "abdm-sessions");
 
         ConfigureHttpClient(services.AddHttpClient(GatewayEndpoints.CertsClientName), "abdm-certs");
 
-        var gateway = services.AddHttpClient<IAbdmGatewayClient, AbdmGatewayClient>();
+        var gateway = services.AddHttpClient<IAbdmGatewayClient, AbdmGatewayClient>(GatewayEndpoints.GatewayClientName);
         gateway.AddHttpMessageHandler<GatewayAuthenticationHandler>();
         ConfigureHttpClient(gateway, "abdm-gateway");
 
@@ -85,8 +97,30 @@ public static class AbdmProfileShareServiceCollectionExtensions
         return new AbdmProfileShareBuilder(services, gateway, sessions);
     }
 
+    /// <summary>
+    /// Binds a configuration section. A list that has a default (<c>Callbacks:ValidAudiences</c> = <c>account</c>) is
+    /// replaced, not appended to, when the section sets it: the binder adds configured items to an existing list, so
+    /// configuring one audience would otherwise still accept <c>account</c>.
+    /// </summary>
+    private static void Bind(IConfiguration section, AbdmProfileShareOptions options)
+    {
+        if (options.Callbacks is { } callbacks && section.GetSection("Callbacks:ValidAudiences").GetChildren().Any())
+        {
+            callbacks.ValidAudiences.Clear();
+        }
+
+        section.Bind(options);
+    }
+
     private static void ConfigureHttpClient(IHttpClientBuilder builder, string pipelineName)
     {
+        // IHttpClientFactory's default logging puts every request header into the log state at Trace level: the
+        // formatted text shows "Authorization: *", but the structured values (what OpenTelemetry, Serilog and
+        // other structured sinks export) hold the raw "Bearer <session token>". Gateway calls are logged by this
+        // library instead (Log: request ids, status codes, durations) and by the resilience pipeline's telemetry.
+        // An app that wants the factory's logs back can call AddDefaultLogger() on the builder.
+        builder.RemoveAllLoggers();
+
         builder.ConfigureHttpClient((provider, client) =>
         {
             var resilience = provider.GetRequiredService<IOptionsMonitor<AbdmProfileShareOptions>>().CurrentValue.Resilience;

@@ -1,13 +1,66 @@
+using Abdm.ProfileShare.AspNetCore.Security.Internal;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Abdm.ProfileShare.AspNetCore.Security;
 
-/// <summary>Creates the authenticator of the gateway callbacks.</summary>
+/// <summary>
+/// Creates the <see cref="IGatewayCallbackAuthenticator"/> the callback endpoints use.
+/// </summary>
+/// <remarks>
+/// Secure by default: every callback must carry a JWT signed by a key from the gateway's JWKS
+/// (<c>{Gateway:BaseUrl}/v0.5/certs</c>, or <c>AbdmProfileShare:Callbacks:CertsUrl</c>), with algorithm RS256 or
+/// RS512, within its lifetime (<c>Callbacks:ClockSkew</c>), for an audience in <c>Callbacks:ValidAudiences</c>
+/// (default <c>account</c>) and, when <c>Callbacks:ValidIssuers</c> is set, from one of those issuers.
+/// </remarks>
 public static class GatewayCallbackAuthentication
 {
-    /// <summary>Returns the <see cref="IGatewayCallbackAuthenticator"/> registered in <paramref name="services"/>.</summary>
-    /// <param name="services">The application's services.</param>
+    private const string DisableKey = AbdmProfileShareOptions.SectionName + ":Callbacks:DisableTokenValidation";
+
+    /// <summary>
+    /// Returns the <see cref="IGatewayCallbackAuthenticator"/> registered in <paramref name="services"/>, or else
+    /// creates the default gateway-JWT authenticator (with its own signing-key cache). Call it once, when the
+    /// endpoints are mapped.
+    /// </summary>
+    /// <param name="services">The application's services (after <c>AddAbdmProfileShare</c>).</param>
     /// <returns>The authenticator.</returns>
-    public static IGatewayCallbackAuthenticator Create(IServiceProvider services) =>
-        services.GetRequiredService<IGatewayCallbackAuthenticator>();
+    /// <exception cref="InvalidOperationException">
+    /// <c>AbdmProfileShare:Callbacks:DisableTokenValidation</c> is <see langword="true"/> and the host environment is
+    /// Production (or unknown).
+    /// </exception>
+    public static IGatewayCallbackAuthenticator Create(IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.GetRequiredService<IOptions<AbdmProfileShareOptions>>();
+        var disabled = options.Value.Callbacks?.DisableTokenValidation ?? false;
+        var environment = services.GetService<IHostEnvironment>();
+        if (disabled && (environment is null || environment.IsProduction()))
+        {
+            var where = environment is null ? "when the host environment is unknown" : "in Production";
+            throw new InvalidOperationException(
+                $"{DisableKey} = true is refused {where}: callbacks must be verified against the gateway's signing keys. " +
+                $"Remove {DisableKey} (it is for local development only).");
+        }
+
+        if (services.GetService<IGatewayCallbackAuthenticator>() is { } registered)
+        {
+            return registered;
+        }
+
+        if (disabled)
+        {
+            var logger = services.GetService<ILoggerFactory>()?.CreateLogger(typeof(GatewayCallbackAuthentication).FullName!);
+            if (logger is not null)
+            {
+                SecurityLog.TokenValidationDisabled(logger, environment!.EnvironmentName);
+            }
+
+            return ActivatorUtilities.CreateInstance<UnverifiedCallbackAuthenticator>(services);
+        }
+
+        var keys = ActivatorUtilities.CreateInstance<GatewaySigningKeyCache>(services);
+        return ActivatorUtilities.CreateInstance<GatewayJwtCallbackAuthenticator>(services, keys);
+    }
 }

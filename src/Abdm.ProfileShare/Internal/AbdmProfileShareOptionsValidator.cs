@@ -142,7 +142,72 @@ internal sealed class AbdmProfileShareOptionsValidator : IValidateOptions<AbdmPr
             }
         }
 
+        if (options.Callbacks is { } callbacks)
+        {
+            ValidateCallbacks(failures, callbacks);
+        }
+        else
+        {
+            failures.Add($"{P}:Callbacks is required.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateCallbacks(List<string> failures, CallbackOptions callbacks)
+    {
+        if (callbacks.CertsUrl is { } certs && (!certs.IsAbsoluteUri || (certs.Scheme != Uri.UriSchemeHttps && certs.Scheme != Uri.UriSchemeHttp)))
+        {
+            failures.Add($"{P}:Callbacks:CertsUrl must be an absolute http(s) URL (the gateway's JWKS, e.g. https://dev.abdm.gov.in/gateway/v0.5/certs), or be left unset.");
+        }
+
+        for (var i = 0; i < callbacks.ValidIssuers.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(callbacks.ValidIssuers[i]))
+            {
+                failures.Add($"{P}:Callbacks:ValidIssuers:{i} must not be empty.");
+            }
+        }
+
+        for (var i = 0; i < callbacks.ValidAudiences.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(callbacks.ValidAudiences[i]))
+            {
+                failures.Add($"{P}:Callbacks:ValidAudiences:{i} must not be empty.");
+            }
+        }
+
+        if (callbacks.ClockSkew < TimeSpan.Zero || callbacks.ClockSkew > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"{P}:Callbacks:ClockSkew must be between 00:00:00 and 00:10:00.");
+        }
+
+        if (callbacks.KeysRefreshInterval < TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{P}:Callbacks:KeysRefreshInterval must be at least 00:01:00.");
+        }
+
+        if (callbacks.KeysRefetchMinInterval < TimeSpan.FromSeconds(1) || callbacks.KeysRefetchMinInterval > callbacks.KeysRefreshInterval)
+        {
+            failures.Add($"{P}:Callbacks:KeysRefetchMinInterval must be at least 00:00:01 and at most {P}:Callbacks:KeysRefreshInterval (it bounds how often a token with an unknown kid can make the gateway's JWKS be fetched).");
+        }
+
+        Positive(failures, callbacks.StaleKeysGracePeriod, "Callbacks:StaleKeysGracePeriod", allowZero: true);
+
+        if (callbacks.MaxBodyBytes is < 1024 or > 16 * 1024 * 1024)
+        {
+            failures.Add($"{P}:Callbacks:MaxBodyBytes must be between 1024 and 16777216 (16 MiB).");
+        }
+
+        if (callbacks.MaxStringLength < 64 || callbacks.MaxStringLength > callbacks.MaxBodyBytes)
+        {
+            failures.Add($"{P}:Callbacks:MaxStringLength must be at least 64 and at most {P}:Callbacks:MaxBodyBytes.");
+        }
+
+        if (callbacks.MaxJsonDepth is < 4 or > 32)
+        {
+            failures.Add($"{P}:Callbacks:MaxJsonDepth must be between 4 and 32 (the contract serializer stops at 32).");
+        }
     }
 
     internal static bool TryFindTimeZone(string? id)

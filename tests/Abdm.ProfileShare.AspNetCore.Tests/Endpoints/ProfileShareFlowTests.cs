@@ -273,10 +273,7 @@ public sealed class ProfileShareFlowTests
             return stats.Pending == 1 && stats.NextDueAt > host.Time.GetUtcNow();
         });
 
-        host.Time.Advance(TimeSpan.FromMinutes(2) + TimeSpan.FromSeconds(1));
-        host.App.Services.GetRequiredService<OutboxSignal>().Notify();
-
-        var timedOut = await host.WaitForEntryAsync(entry.Id, e => e.Linking.State == LinkingState.TimedOut);
+        var timedOut = await AdvanceUntilAsync(host, TimeSpan.FromMinutes(1), () => host.WaitForEntryAsync(entry.Id, e => e.Linking.State == LinkingState.TimedOut, TimeSpan.FromMilliseconds(500)));
         Assert.Contains("on-init", timedOut.Linking.ErrorMessage, StringComparison.Ordinal);
     }
 
@@ -295,13 +292,31 @@ public sealed class ProfileShareFlowTests
         Assert.Equal(AcknowledgementState.Pending, entry.Acknowledgement);
 
         host.Gateway.FailOnShareWith = 0;
-        host.Time.Advance(TimeSpan.FromSeconds(5));
-        host.App.Services.GetRequiredService<OutboxSignal>().Notify();
-
-        var delivered = await host.Gateway.WaitForAsync(c => c.Path == OnShareV05 && c.Status == 202);
+        var delivered = await AdvanceUntilAsync(host, TimeSpan.FromSeconds(5), () => host.Gateway.WaitForAsync(c => c.Path == OnShareV05 && c.Status == 202, TimeSpan.FromMilliseconds(500)));
         Assert.Equal(shareId.ToString(), delivered.Get("resp", "requestId"));
         await host.WaitForEntryAsync(entry.Id, e => e.Acknowledgement == AcknowledgementState.Delivered);
         Assert.Single(await host.Queue.ListAsync(ProfileShareTestHost.HipId, null));
+    }
+
+    /// <summary>
+    /// Moves fake time forward in steps, waking the outbox each time, until <paramref name="probe"/> succeeds: the
+    /// outbox reschedules on its own thread, so a single advance could land before the retry's due time is set.
+    /// </summary>
+    private static async Task<T> AdvanceUntilAsync<T>(ProfileShareTestHost host, TimeSpan step, Func<Task<T>> probe, int maxSteps = 30)
+    {
+        var signal = host.App.Services.GetRequiredService<OutboxSignal>();
+        for (var i = 0; ; i++)
+        {
+            host.Time.Advance(step);
+            signal.Notify();
+            try
+            {
+                return await probe();
+            }
+            catch (TimeoutException) when (i < maxSteps)
+            {
+            }
+        }
     }
 
     private static async Task<IReadOnlyList<RecordedCall>> WaitForCountAsync(ProfileShareTestHost host, string path, int count)

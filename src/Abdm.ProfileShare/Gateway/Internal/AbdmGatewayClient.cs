@@ -86,6 +86,7 @@ internal sealed class AbdmGatewayClient : IAbdmGatewayClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var profile = request.Profile;
+        var mobile = MobileOf(profile);
         var body = new PatientAuthConfirmRequest
         {
             RequestId = request.RequestId,
@@ -98,9 +99,7 @@ internal sealed class AbdmGatewayClient : IAbdmGatewayClient
                     Name = profile.Name,
                     Gender = WireMapping.ToWire(profile.Gender),
                     DateOfBirth = profile.AuthDateOfBirth,
-                    Identifier = string.IsNullOrWhiteSpace(profile.Mobile)
-                        ? null
-                        : new AuthConfirmIdentifier { Type = AuthConfirmIdentifierType.MOBILE, Value = profile.Mobile },
+                    Identifier = mobile is null ? null : new AuthConfirmIdentifier { Type = AuthConfirmIdentifierType.MOBILE, Value = mobile },
                 },
             },
         };
@@ -122,6 +121,31 @@ internal sealed class AbdmGatewayClient : IAbdmGatewayClient
         {
             throw new AbdmGatewayException(GatewayEndpoints.Certs, null, response.StatusCode, null, "The certs response is not a valid JWKS.", isTransient: false, ex);
         }
+    }
+
+    /// <summary>
+    /// The mobile as shared: <see cref="SharedPatientProfile.Mobile"/>, else the value of the identifier whose type is
+    /// <c>MOBILE</c> (never the first identifier by position), else none.
+    /// </summary>
+    private static string? MobileOf(SharedPatientProfile profile)
+    {
+        if (!string.IsNullOrWhiteSpace(profile.Mobile))
+        {
+            return profile.Mobile;
+        }
+
+        if (profile.Identifiers is { } identifiers)
+        {
+            foreach (var identifier in identifiers)
+            {
+                if (string.Equals(identifier.Type, nameof(IdentifierType.MOBILE), StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(identifier.Value))
+                {
+                    return identifier.Value;
+                }
+            }
+        }
+
+        return null;
     }
 
     private string ConsentManagerFor(string healthId) =>

@@ -10,6 +10,9 @@ internal static class GatewayEndpoints
     public const string AuthInit = "/v0.5/users/auth/init";
     public const string AuthConfirm = "/v0.5/users/auth/confirm";
 
+    /// <summary>Name of the typed <c>HttpClient</c> of <see cref="IAbdmGatewayClient"/> (session-token handler, resilience).</summary>
+    public const string GatewayClientName = "Abdm.ProfileShare.Gateway";
+
     /// <summary>Named <c>HttpClient</c> for session calls (no session-token handler).</summary>
     public const string SessionsClientName = "Abdm.ProfileShare.Gateway.Sessions";
 

@@ -117,8 +117,12 @@ internal sealed class GatewaySessionTokenProvider : IGatewaySessionTokenProvider
             if (!response.IsSuccessStatusCode)
             {
                 var (code, message) = GatewayErrorParser.Parse(content);
+                message = Redact(message, gateway.ClientSecret);
                 Log.SessionRequestFailed(_logger, (int)response.StatusCode, code, null);
-                if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || code == GatewayErrorParser.InvalidCredentialsCode)
+
+                // The body of a session request is nothing but the credentials: a 400 is about them as much as a 401.
+                if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+                    || code == GatewayErrorParser.InvalidCredentialsCode)
                 {
                     throw new AbdmGatewayException(GatewayEndpoints.Sessions, null, response.StatusCode, code,
                         $"The gateway refused the client credentials; check {AbdmProfileShareOptions.SectionName}:Gateway:ClientId and {AbdmProfileShareOptions.SectionName}:Gateway:ClientSecret{(message is null ? "" : " (gateway: " + message + ")")}",
@@ -155,6 +159,10 @@ internal sealed class GatewaySessionTokenProvider : IGatewaySessionTokenProvider
             return new CachedToken(session.AccessToken, now + lifetime - margin);
         }
     }
+
+    /// <summary>Removes the client secret from a gateway message (a gateway or proxy may echo the request).</summary>
+    private static string? Redact(string? message, string secret) =>
+        message is null || string.IsNullOrEmpty(secret) ? message : message.Replace(secret, "***", StringComparison.Ordinal);
 
     /// <summary>Reads <c>exp</c> from an unverified JWT payload, only to schedule a refresh when <c>expiresIn</c> is missing.</summary>
     private static TimeSpan? LifetimeFromJwt(string token, DateTimeOffset now)

@@ -1,0 +1,261 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Abdm.ProfileShare.AspNetCore.Security.Internal;
+
+/// <summary>
+/// The default <see cref="IGatewayCallbackAuthenticator"/>: the <c>Authorization</c> header must carry a JWT
+/// signed (RS256 or RS512) by a key from the gateway's JWKS, within its lifetime, for an accepted audience
+/// (and issuer, when configured). Validation is done by <see cref="JsonWebTokenHandler"/>.
+/// </summary>
+/// <remarks>
+/// A token is not rejected for being repeated: the gateway reuses one token across many callbacks. A token that
+/// passed is remembered until its expiry (<see cref="ValidatedTokenCache"/>), so the hot path is a header read
+/// and a hash.
+/// </remarks>
+internal sealed class GatewayJwtCallbackAuthenticator : IGatewayCallbackAuthenticator
+{
+    /// <summary>The longest accepted <c>Authorization</c> header value (8 KiB).</summary>
+    internal const int MaxAuthorizationLength = 8 * 1024;
+
+    /// <summary>Validated tokens remembered at most.</summary>
+    internal const int ValidatedTokenCapacity = 4096;
+
+    private const int MaxKeyIdLength = 256;
+    private const string BearerPrefix = "Bearer ";
+
+    private static readonly string[] AllowedAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha512];
+
+    private readonly GatewaySigningKeyCache _keys;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly TokenValidationParameters _parameters;
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private readonly ValidatedTokenCache _validated = new(ValidatedTokenCapacity);
+    private long _signatureValidations;
+
+    public GatewayJwtCallbackAuthenticator(
+        IOptions<AbdmProfileShareOptions> options,
+        GatewaySigningKeyCache keys,
+        TimeProvider timeProvider,
+        ILogger<GatewayJwtCallbackAuthenticator> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var callbacks = options.Value.Callbacks ?? new CallbackOptions();
+        _keys = keys;
+        _timeProvider = timeProvider;
+        _logger = logger;
+
+        var issuers = callbacks.ValidIssuers.Where(static i => !string.IsNullOrWhiteSpace(i)).ToArray();
+        var audiences = callbacks.ValidAudiences.Where(static a => !string.IsNullOrWhiteSpace(a)).ToArray();
+        _parameters = new TokenValidationParameters
+        {
+            // Signature: only RSA PKCS#1 v1.5 with SHA-256/512, only by the key the JWKS publishes under the
+            // token's kid (set per request), never "none", never HMAC (no key confusion), never another key.
+            ValidAlgorithms = AllowedAlgorithms,
+            RequireSignedTokens = true,
+            TryAllIssuerSigningKeys = false,
+            ValidateIssuerSigningKey = false, // trusted by origin: the gateway's JWKS over the certs client
+
+            // Lifetime: exp required; exp and nbf checked against the injected clock with the configured skew
+            // (TokenValidationParameters.TimeProvider is internal in Microsoft.IdentityModel 8.x, hence the delegate).
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            ClockSkew = callbacks.ClockSkew,
+            LifetimeValidator = ValidateLifetime,
+
+            ValidateIssuer = issuers.Length > 0,
+            ValidIssuers = issuers,
+            ValidateAudience = audiences.Length > 0,
+            ValidAudiences = audiences,
+
+            // No jti replay check: the gateway reuses a token across callbacks.
+            ValidateTokenReplay = false,
+            SaveSigninToken = false,
+        };
+    }
+
+    /// <summary>The signing keys (internal for tests).</summary>
+    internal GatewaySigningKeyCache Keys => _keys;
+
+    /// <summary>The validation parameters shared by every request (a clone per request gets the signing key).</summary>
+    internal TokenValidationParameters Parameters => _parameters;
+
+    /// <summary>Full validations run so far, cache hits excluded (for tests and diagnostics).</summary>
+    internal long SignatureValidations => Interlocked.Read(ref _signatureValidations);
+
+    public async ValueTask<CallbackAuthenticationResult> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var failure = ReadToken(request, out var token);
+        if (failure is not null)
+        {
+            return Reject(failure);
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        if (_validated.Contains(token, now))
+        {
+            return CallbackAuthenticationResult.Success;
+        }
+
+        JsonWebToken jwt;
+        string? algorithm;
+        string? keyId;
+        try
+        {
+            jwt = new JsonWebToken(token);
+            if (jwt.IsEncrypted)
+            {
+                return Reject("encrypted tokens are not accepted");
+            }
+
+            algorithm = jwt.Alg;
+            keyId = jwt.Kid;
+        }
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenException or FormatException or InvalidOperationException or System.Text.Json.JsonException)
+        {
+            return Reject("malformed token");
+        }
+
+        // Checked before any key lookup, so forged headers never reach the JWKS endpoint.
+        if (string.IsNullOrEmpty(algorithm) || Array.IndexOf(AllowedAlgorithms, algorithm) < 0)
+        {
+            return Reject("signing algorithm not accepted");
+        }
+
+        if (string.IsNullOrEmpty(keyId))
+        {
+            return Reject("token names no signing key (kid)");
+        }
+
+        if (keyId.Length > MaxKeyIdLength)
+        {
+            return Reject("malformed key id");
+        }
+
+        var (status, key) = await _keys.GetKeyAsync(keyId, cancellationToken);
+        if (status == SigningKeyStatus.KeysUnavailable)
+        {
+            return Reject("gateway signing keys unavailable");
+        }
+
+        if (key is null)
+        {
+            return Reject("unknown signing key");
+        }
+
+        var parameters = _parameters.Clone();
+        parameters.IssuerSigningKey = key;
+        Interlocked.Increment(ref _signatureValidations);
+        var result = await _handler.ValidateTokenAsync(jwt, parameters);
+        if (!result.IsValid)
+        {
+            return Reject(Describe(result.Exception));
+        }
+
+        _validated.Add(token, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), _timeProvider.GetUtcNow());
+        return CallbackAuthenticationResult.Success;
+    }
+
+    private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
+    {
+        if (expires is null)
+        {
+            throw new SecurityTokenNoExpirationException("The token has no expiry.");
+        }
+
+        if (notBefore is not null && notBefore > expires)
+        {
+            throw new SecurityTokenInvalidLifetimeException("The token's nbf is after its exp.");
+        }
+
+        var now = _timeProvider.GetUtcNow().UtcDateTime;
+        var skew = parameters.ClockSkew;
+        if (notBefore is not null && notBefore.Value > now + skew)
+        {
+            throw new SecurityTokenNotYetValidException("The token is not yet valid.");
+        }
+
+        if (expires.Value < now - skew)
+        {
+            throw new SecurityTokenExpiredException("The token has expired.");
+        }
+
+        return true;
+    }
+
+    /// <summary>Reads the token from <c>Authorization</c>, with or without the <c>Bearer </c> prefix.</summary>
+    /// <returns>A failure reason, or <see langword="null"/> with <paramref name="token"/> set.</returns>
+    internal static string? ReadToken(HttpRequest request, out string token)
+    {
+        token = "";
+        var values = request.Headers.Authorization;
+        if (values.Count == 0)
+        {
+            return "missing Authorization header";
+        }
+
+        if (values.Count > 1)
+        {
+            return "more than one Authorization header";
+        }
+
+        var value = values[0];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return "empty Authorization header";
+        }
+
+        if (value.Length > MaxAuthorizationLength)
+        {
+            return "Authorization header too long";
+        }
+
+        var text = value.AsSpan().Trim();
+        if (text.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            text = text[BearerPrefix.Length..].Trim();
+        }
+        else if (text.Contains(' '))
+        {
+            return "unsupported authorization scheme";
+        }
+
+        if (text.IsEmpty)
+        {
+            return "empty token";
+        }
+
+        if (text.ContainsAny(' ', '\t', ','))
+        {
+            return "malformed token";
+        }
+
+        token = text.ToString();
+        return null;
+    }
+
+    private CallbackAuthenticationResult Reject(string reason)
+    {
+        SecurityLog.CallbackRejected(_logger, reason);
+        return CallbackAuthenticationResult.Fail(reason);
+    }
+
+    private static string Describe(Exception? exception) => exception switch
+    {
+        SecurityTokenExpiredException => "token expired",
+        SecurityTokenNotYetValidException => "token not yet valid",
+        SecurityTokenNoExpirationException => "token has no expiry",
+        SecurityTokenInvalidLifetimeException => "token lifetime invalid",
+        SecurityTokenInvalidAudienceException => "audience not accepted",
+        SecurityTokenInvalidIssuerException => "issuer not accepted",
+        SecurityTokenInvalidAlgorithmException => "signing algorithm not accepted",
+        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "invalid signature",
+        SecurityTokenMalformedException => "malformed token",
+        _ => "invalid token",
+    };
+}

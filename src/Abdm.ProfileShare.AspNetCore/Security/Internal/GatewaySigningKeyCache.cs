@@ -1,0 +1,264 @@
+using System.Security.Cryptography;
+using Abdm.ProfileShare.Gateway.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Abdm.ProfileShare.AspNetCore.Security.Internal;
+
+/// <summary>The outcome of looking up a signing key.</summary>
+internal enum SigningKeyStatus
+{
+    /// <summary>The key was found in a usable key set.</summary>
+    Found,
+
+    /// <summary>The key set is usable but does not hold the key id (also after a refetch, or the refetch was rate-limited).</summary>
+    UnknownKeyId,
+
+    /// <summary>No usable key set: never fetched, or older than the refresh interval plus the grace period and not refreshable.</summary>
+    KeysUnavailable,
+}
+
+/// <summary>
+/// The gateway's signing keys, fetched from its JWKS (<c>{Gateway:BaseUrl}/v0.5/certs</c> or
+/// <c>Callbacks:CertsUrl</c>) and looked up by <c>kid</c> (never by position).
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>A token naming an unknown <c>kid</c> triggers a refetch, at most one per <c>KeysRefetchMinInterval</c>.</item>
+/// <item>Concurrent callers share one fetch (single flight); the fetch is not cancelled by any one caller.</item>
+/// <item>After <c>KeysRefreshInterval</c> the keys are refreshed in the background while the known keys keep
+/// serving requests; if the gateway cannot be reached they stay usable for <c>StaleKeysGracePeriod</c> more.</item>
+/// <item>Only RSA signature keys of at least 2048 bits with a <c>kid</c> are kept; symmetric (<c>oct</c>),
+/// EC and encryption (<c>use: enc</c>) keys are ignored.</item>
+/// </list>
+/// </remarks>
+internal sealed class GatewaySigningKeyCache
+{
+    internal const int MaxJwksBytes = 512 * 1024;
+    private const int MinimumRsaKeySizeInBits = 2048;
+
+    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _refreshInterval;
+    private readonly TimeSpan _refetchMinInterval;
+    private readonly TimeSpan _usableFor;
+    private readonly Lock _gate = new();
+
+    private KeySnapshot? _snapshot;
+    private Task<KeySnapshot?>? _inflight;
+    private DateTimeOffset _lastAttempt = DateTimeOffset.MinValue;
+    private long _fetchCount;
+
+    public GatewaySigningKeyCache(
+        IOptions<AbdmProfileShareOptions> options,
+        IHttpClientFactory httpClientFactory,
+        TimeProvider timeProvider,
+        ILogger<GatewaySigningKeyCache> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var value = options.Value;
+        var callbacks = value.Callbacks ?? new CallbackOptions();
+        _httpClientFactory = httpClientFactory;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        CertsUrl = callbacks.CertsUrl ?? GatewayEndpoints.Combine(value.Gateway.BaseUrl, GatewayEndpoints.Certs);
+        _refreshInterval = callbacks.KeysRefreshInterval;
+        _refetchMinInterval = callbacks.KeysRefetchMinInterval;
+        _usableFor = callbacks.KeysRefreshInterval + callbacks.StaleKeysGracePeriod;
+    }
+
+    /// <summary>Where the keys are fetched from.</summary>
+    public Uri CertsUrl { get; }
+
+    /// <summary>JWKS fetches started so far (for tests and diagnostics).</summary>
+    internal long FetchCount => Interlocked.Read(ref _fetchCount);
+
+    /// <summary>The fetch in flight, if any (tests await it to observe a background refresh).</summary>
+    internal Task PendingFetch => Volatile.Read(ref _inflight) ?? Task.CompletedTask;
+
+    /// <summary>Finds the signing key named <paramref name="keyId"/>, fetching the gateway's keys when needed.</summary>
+    public async ValueTask<(SigningKeyStatus Status, SecurityKey? Key)> GetKeyAsync(string keyId, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var snapshot = Volatile.Read(ref _snapshot);
+        if (IsUsable(snapshot, now) && snapshot!.Keys.TryGetValue(keyId, out var known))
+        {
+            if (now - snapshot.FetchedAt >= _refreshInterval)
+            {
+                // Due for refresh: answer from the known keys now and refresh in the background, so no callback
+                // waits for (or fails with) the gateway's JWKS endpoint.
+                _ = StartFetch(now, out _);
+            }
+
+            return (SigningKeyStatus.Found, known);
+        }
+
+        // Unknown kid in a usable set, or no usable set: fetch (rate-limited, shared) and wait for it.
+        var fetch = StartFetch(now, out var started);
+        if (started && IsUsable(snapshot, now))
+        {
+            SecurityLog.UnknownKeyIdRefetch(_logger);
+        }
+
+        if (fetch is not null)
+        {
+            await fetch.WaitAsync(cancellationToken);
+            now = _timeProvider.GetUtcNow();
+            snapshot = Volatile.Read(ref _snapshot);
+        }
+        else
+        {
+            SecurityLog.RefetchRateLimited(_logger, _refetchMinInterval.TotalSeconds);
+        }
+
+        if (!IsUsable(snapshot, now))
+        {
+            return (SigningKeyStatus.KeysUnavailable, null);
+        }
+
+        return snapshot!.Keys.TryGetValue(keyId, out var key)
+            ? (SigningKeyStatus.Found, key)
+            : (SigningKeyStatus.UnknownKeyId, null);
+    }
+
+    private bool IsUsable(KeySnapshot? snapshot, DateTimeOffset now) =>
+        snapshot is not null && now - snapshot.FetchedAt < _usableFor;
+
+    /// <summary>Joins the fetch in flight, or starts one unless the last one started less than KeysRefetchMinInterval ago.</summary>
+    private Task<KeySnapshot?>? StartFetch(DateTimeOffset now, out bool started)
+    {
+        started = false;
+        lock (_gate)
+        {
+            if (_inflight is not null)
+            {
+                return _inflight;
+            }
+
+            if (_lastAttempt != DateTimeOffset.MinValue && now - _lastAttempt < _refetchMinInterval)
+            {
+                return null;
+            }
+
+            _lastAttempt = now;
+            Interlocked.Increment(ref _fetchCount);
+            var task = FetchAsync();
+            _inflight = task;
+            started = true;
+            return task;
+        }
+    }
+
+    private async Task<KeySnapshot?> FetchAsync()
+    {
+        // Leave the caller's lock before any work; the fetch belongs to no single caller (no caller token).
+        await Task.Yield();
+        try
+        {
+            using var client = _httpClientFactory.CreateClient(GatewayEndpoints.CertsClientName);
+            client.MaxResponseContentBufferSize = MaxJwksBytes;
+            using var response = await client.GetAsync(CertsUrl, CancellationToken.None);
+            if (!response.IsSuccessStatusCode)
+            {
+                return Failed($"HTTP {(int)response.StatusCode}", null);
+            }
+
+            var json = await response.Content.ReadAsStringAsync(CancellationToken.None);
+            var keys = ParseKeys(json);
+            if (keys.Count == 0)
+            {
+                return Failed("the JWKS holds no usable RSA signing key", null);
+            }
+
+            var snapshot = new KeySnapshot(keys, _timeProvider.GetUtcNow());
+            Volatile.Write(ref _snapshot, snapshot);
+            SecurityLog.SigningKeysFetched(_logger, CertsUrl, keys.Count);
+            return snapshot;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutException or ArgumentException
+            or InvalidOperationException or FormatException or CryptographicException or System.Text.Json.JsonException
+            or Polly.ExecutionRejectedException)
+        {
+            // Callers await this task: it must not fault, or a gateway hiccup would become a 500.
+            return Failed(ex.GetType().Name, ex);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _inflight = null;
+            }
+        }
+    }
+
+    private KeySnapshot? Failed(string reason, Exception? exception)
+    {
+        SecurityLog.SigningKeysFetchFailed(_logger, CertsUrl, reason, exception);
+        var known = Volatile.Read(ref _snapshot);
+        if (known is not null)
+        {
+            var age = _timeProvider.GetUtcNow() - known.FetchedAt;
+            if (age >= _refreshInterval && age < _usableFor)
+            {
+                SecurityLog.UsingStaleSigningKeys(_logger, age.TotalMinutes);
+            }
+        }
+
+        return null;
+    }
+
+    private Dictionary<string, SecurityKey> ParseKeys(string json)
+    {
+        var set = new JsonWebKeySet(json);
+        var keys = new Dictionary<string, SecurityKey>(StringComparer.Ordinal);
+        foreach (var jwk in set.Keys)
+        {
+            if (!string.Equals(jwk.Kty, JsonWebAlgorithmsKeyTypes.RSA, StringComparison.Ordinal))
+            {
+                SecurityLog.SigningKeySkipped(_logger, "not an RSA key");
+                continue;
+            }
+
+            if (string.IsNullOrEmpty(jwk.Kid))
+            {
+                SecurityLog.SigningKeySkipped(_logger, "no kid");
+                continue;
+            }
+
+            if (!string.IsNullOrEmpty(jwk.Use) && !string.Equals(jwk.Use, JsonWebKeyUseNames.Sig, StringComparison.Ordinal))
+            {
+                SecurityLog.SigningKeySkipped(_logger, "not a signature key");
+                continue;
+            }
+
+            if (string.IsNullOrEmpty(jwk.N) || string.IsNullOrEmpty(jwk.E))
+            {
+                SecurityLog.SigningKeySkipped(_logger, "no RSA modulus or exponent");
+                continue;
+            }
+
+            var key = new RsaSecurityKey(new RSAParameters
+            {
+                Modulus = Base64UrlEncoder.DecodeBytes(jwk.N),
+                Exponent = Base64UrlEncoder.DecodeBytes(jwk.E),
+            })
+            {
+                KeyId = jwk.Kid,
+            };
+
+            if (key.KeySize < MinimumRsaKeySizeInBits)
+            {
+                SecurityLog.SigningKeySkipped(_logger, $"RSA key shorter than {MinimumRsaKeySizeInBits} bits");
+                continue;
+            }
+
+            keys.TryAdd(jwk.Kid, key);
+        }
+
+        return keys;
+    }
+
+    private sealed record KeySnapshot(Dictionary<string, SecurityKey> Keys, DateTimeOffset FetchedAt);
+}

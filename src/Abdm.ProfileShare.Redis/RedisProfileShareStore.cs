@@ -1,0 +1,483 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading.Channels;
+using Abdm.ProfileShare.Model;
+using Abdm.ProfileShare.Redis.Internal;
+using Abdm.ProfileShare.Storage;
+using Abdm.ProfileShare.Storage.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+using static Abdm.ProfileShare.Redis.Internal.RedisCodec;
+
+namespace Abdm.ProfileShare.Redis;
+
+/// <summary>
+/// The Redis store: several instances of the hospital's application behind a load balancer share the counter queue,
+/// token counters, deduplication, correlations, the outbox and linking tokens.
+/// </summary>
+/// <remarks>
+/// <para>Every multi-key operation is one Lua script, so it is atomic across instances: accepting a share
+/// (deduplication, re-scan lookup, token INCR, entry, acknowledgement), an entry update (version check and every side
+/// write), and outbox leases (a sorted set by due time plus lease fields).</para>
+/// <para>Entries, deduplication keys and correlations carry a time-to-live (the entry's lifetime plus
+/// <see cref="RedisProfileShareStoreOptions.Retention"/>); <see cref="PurgeAsync"/> still deletes expired entries
+/// with everything that belongs to them.</para>
+/// <para>The change feed is Redis pub/sub on <c>{prefix}changes</c>, published by the same scripts: every instance
+/// sees every change. Messages carry ids only.</para>
+/// </remarks>
+public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposable, IDisposable
+{
+    private const int PurgeBatchSize = 200;
+    private static readonly TimeSpan CounterLifetime = TimeSpan.FromDays(2);
+
+    private readonly Func<Task<IConnectionMultiplexer>> _connect;
+    private readonly bool _ownsConnection;
+    private readonly RedisProfileShareStoreOptions _options;
+    private readonly RedisKeys _keys;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly List<Channel<QueueChange>> _subscribers = [];
+    private Task<Connection>? _ready;
+    private bool _disposed;
+
+    /// <summary>Creates a store on a connection the caller owns (and disposes).</summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="options">The settings (defaults when omitted).</param>
+    /// <param name="logger">The logger (none when omitted).</param>
+    public RedisProfileShareStore(IConnectionMultiplexer connection, RedisProfileShareStoreOptions? options = null, ILogger<RedisProfileShareStore>? logger = null)
+        : this(ConnectionFactory(connection), ownsConnection: false, options ?? new RedisProfileShareStoreOptions(), logger)
+    {
+    }
+
+    internal RedisProfileShareStore(Func<Task<IConnectionMultiplexer>> connect, bool ownsConnection, RedisProfileShareStoreOptions options, ILogger? logger)
+    {
+        ArgumentNullException.ThrowIfNull(connect);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(options.KeyPrefix, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Retention, TimeSpan.Zero, nameof(options));
+        _connect = connect;
+        _ownsConnection = ownsConnection;
+        _options = options;
+        _keys = new RedisKeys(options.KeyPrefix);
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    public async Task<ShareIntakeResult> AcceptShareAsync(ShareIntake intake, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(intake);
+        var database = await DatabaseAsync(cancellationToken);
+        var health = HealthKey(intake.Profile.HealthId);
+        var expiresAt = intake.ReceivedAt + intake.EntryLifetime;
+        var newEntry = new QueueEntry
+        {
+            Id = intake.NewEntryId,
+            HipId = intake.HipId,
+            CounterCode = intake.CounterCode,
+            TokenNumber = 0,
+            ServiceDay = intake.ServiceDay,
+            Profile = intake.Profile,
+            WireVersion = intake.WireVersion,
+            LatestShareRequestId = intake.ShareRequestId,
+            FirstScannedAt = intake.ReceivedAt,
+            LastScannedAt = intake.ReceivedAt,
+            ExpiresAt = expiresAt,
+            Version = 1,
+        };
+        var acknowledgement = new OutboxItem
+        {
+            Id = intake.AcknowledgementItemId,
+            Kind = OutboxItemKind.ShareAcknowledgement,
+            EntryId = intake.NewEntryId,
+            RequestId = intake.AcknowledgementRequestId,
+            CorrelatesTo = intake.ShareRequestId,
+            CreatedAt = intake.ReceivedAt,
+            DueAt = intake.ReceivedAt,
+        };
+
+        var result = await database.ScriptEvaluateAsync(RedisScripts.AcceptShare,
+            [
+                _keys.ShareRequest(intake.ShareRequestId),
+                _keys.Rescan(intake.HipId, intake.CounterCode, health),
+                _keys.HipQueue(intake.HipId),
+                _keys.CounterQueue(intake.HipId, intake.CounterCode),
+                _keys.TokenCounter(intake.HipId, intake.CounterCode, intake.ServiceDay),
+            ],
+            [
+                _keys.Prefix,
+                RedisKeys.Id(intake.ShareRequestId),
+                MicrosText(intake.ReceivedAt),
+                MicrosText(intake.ReceivedAt - intake.RescanWindow),
+                RedisKeys.Id(intake.NewEntryId),
+                EntryDocument(newEntry),
+                ProfileDocument(intake.Profile),
+                intake.WireVersion.ToString(),
+                Time(intake.ReceivedAt),
+                Time(expiresAt),
+                MicrosText(expiresAt),
+                Number(TimeToLive(intake.EntryLifetime)),
+                Number(Milliseconds(CounterLifetime)),
+                Number(intake.ServiceDay.DayNumber),
+                RedisKeys.Id(intake.AcknowledgementItemId),
+                ItemDocument(acknowledgement),
+                intake.HipId,
+                intake.CounterCode,
+                health,
+            ]).WaitAsync(cancellationToken);
+
+        var parts = (RedisResult[]?)result ?? [];
+        var outcome = Enum.Parse<ShareIntakeOutcome>((string?)parts[0] ?? "");
+        var entry = ReadEntry(Fields(parts[1]));
+
+        return new ShareIntakeResult(outcome, entry);
+    }
+
+    /// <inheritdoc />
+    public async Task<QueueEntry?> GetEntryAsync(Guid entryId, CancellationToken cancellationToken = default)
+    {
+        var database = await DatabaseAsync(cancellationToken);
+        var fields = await database.HashGetAllAsync(_keys.Entry(entryId)).WaitAsync(cancellationToken);
+        return fields.Length == 0 ? null : ReadEntry(fields.ToDictionary(f => (string)f.Name!, f => (string)f.Value!, StringComparer.Ordinal));
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<QueueEntry>> ListEntriesAsync(string hipId, string? counterCode, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hipId);
+        var database = await DatabaseAsync(cancellationToken);
+        var key = counterCode is null ? _keys.HipQueue(hipId) : _keys.CounterQueue(hipId, counterCode);
+        var result = await database.ScriptEvaluateAsync(RedisScripts.ListEntries, [key], [_keys.Prefix]).WaitAsync(cancellationToken);
+        return ((RedisResult[]?)result ?? [])
+            .Select(r => ReadEntry(Fields(r)))
+            .Where(e => e.HipId == hipId && (counterCode is null || e.CounterCode == counterCode) && e.IsActive(now))
+            .OrderByDescending(e => e.LastScannedAt)
+            .ThenByDescending(e => e.TokenNumber)
+            .ToList();
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> TryUpdateEntryAsync(EntryUpdate update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var database = await DatabaseAsync(cancellationToken);
+        var entry = update.Entry with { Version = update.Entry.Version + 1 };
+        var health = HealthKey(entry.Profile.HealthId);
+        var token = update.LinkingToken;
+        var ttl = TimeToLive(entry.ExpiresAt - entry.LastScannedAt);
+
+        var values = new List<RedisValue>
+        {
+            _keys.Prefix,
+            RedisKeys.Id(entry.Id),
+            Number(update.Entry.Version),
+            EntryDocument(entry),
+            Number(entry.TokenNumber),
+            ProfileDocument(entry.Profile),
+            entry.WireVersion.ToString(),
+            RedisKeys.Id(entry.LatestShareRequestId),
+            Number(entry.ScanCount),
+            Time(entry.LastScannedAt),
+            MicrosText(entry.LastScannedAt),
+            Time(entry.ExpiresAt),
+            MicrosText(entry.ExpiresAt),
+            entry.Acknowledgement.ToString(),
+            Number(entry.Version),
+            entry.Status.ToString(),
+            entry.HipId,
+            entry.CounterCode,
+            health,
+            IsActive(entry.Status) ? "1" : "0",
+            Number(ttl),
+            Optional(update.CompleteOutboxItemId is { } completed ? RedisKeys.Id(completed) : null),
+            token is null ? "0" : "1",
+            token is null ? "" : JsonSerializer.Serialize(token with { UsedAt = null }, StoreJsonContext.Default.LinkingTokenRecord),
+            Optional(token?.UsedAt is { } usedAt ? Time(usedAt) : null),
+            Number(update.Enqueue.Count),
+            Number(update.Correlations.Count),
+        };
+        foreach (var item in update.Enqueue)
+        {
+            values.Add(RedisKeys.Id(item.Id));
+            values.Add(RedisKeys.Id(item.EntryId));
+            values.Add(ItemDocument(item));
+            values.Add(Time(item.DueAt));
+            values.Add(MicrosText(item.DueAt));
+            values.Add(MicrosText(item.CreatedAt));
+            values.Add(Number(item.Attempts));
+            values.Add(Optional(item.LastError));
+            values.Add(Optional(item.LeaseExpiresAt is null ? null : item.LeaseOwner));
+            values.Add(Optional(item.LeaseExpiresAt is { } lease ? Time(lease) : null));
+            values.Add(item.LeaseExpiresAt is { } leaseEnd ? MicrosText(leaseEnd) : "0");
+        }
+
+        foreach (var correlation in update.Correlations)
+        {
+            values.Add(RedisKeys.Id(correlation.RequestId));
+            values.Add(RedisKeys.Id(correlation.EntryId));
+            values.Add(JsonSerializer.Serialize(correlation, StoreJsonContext.Default.Correlation));
+        }
+
+        var result = await database.ScriptEvaluateAsync(RedisScripts.TryUpdate,
+            [
+                _keys.Rescan(entry.HipId, entry.CounterCode, health),
+                _keys.HipQueue(entry.HipId),
+                _keys.CounterQueue(entry.HipId, entry.CounterCode),
+                token is null ? _keys.LinkingToken(entry.HipId, health) : _keys.LinkingToken(token.HipId, HealthKey(token.HealthId)),
+            ],
+            [.. values]).WaitAsync(cancellationToken);
+        return (long)result == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task<Correlation?> GetCorrelationAsync(Guid requestId, CancellationToken cancellationToken = default)
+    {
+        var database = await DatabaseAsync(cancellationToken);
+        var value = await database.StringGetAsync(_keys.Correlation(requestId)).WaitAsync(cancellationToken);
+        return value.IsNull ? null : JsonSerializer.Deserialize((string)value!, StoreJsonContext.Default.Correlation);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<OutboxItem>> LeaseOutboxItemsAsync(string owner, DateTimeOffset now, TimeSpan leaseDuration, int maxItems, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        if (maxItems <= 0)
+        {
+            return [];
+        }
+
+        var database = await DatabaseAsync(cancellationToken);
+        var leaseEnd = now + leaseDuration;
+        var result = await database.ScriptEvaluateAsync(RedisScripts.Lease, [],
+            [_keys.Prefix, owner, MicrosText(now), Time(leaseEnd), MicrosText(leaseEnd), Number(maxItems)]).WaitAsync(cancellationToken);
+        var items = ((RedisResult[]?)result ?? []).Select(r => ReadItem(Fields(r))).ToList();
+        if (items.Count > 0)
+        {
+            Log.Leased(_logger, items.Count, owner);
+        }
+
+        return items;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> RescheduleOutboxItemAsync(Guid itemId, string owner, DateTimeOffset dueAt, int attempts, string? lastError, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        var database = await DatabaseAsync(cancellationToken);
+        var result = await database.ScriptEvaluateAsync(RedisScripts.Reschedule, [],
+            [_keys.Prefix, RedisKeys.Id(itemId), owner, Time(dueAt), MicrosText(dueAt), Number(attempts), Optional(lastError)]).WaitAsync(cancellationToken);
+        return (long)result == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> CompleteOutboxItemAsync(Guid itemId, CancellationToken cancellationToken = default)
+    {
+        var database = await DatabaseAsync(cancellationToken);
+        var result = await database.ScriptEvaluateAsync(RedisScripts.Complete, [], [_keys.Prefix, RedisKeys.Id(itemId)]).WaitAsync(cancellationToken);
+        return (long)result == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task<OutboxStatistics> GetOutboxStatisticsAsync(CancellationToken cancellationToken = default)
+    {
+        var database = await DatabaseAsync(cancellationToken);
+        var result = (RedisResult[]?)await database.ScriptEvaluateAsync(RedisScripts.Statistics, [], [_keys.Prefix]).WaitAsync(cancellationToken) ?? [];
+        var count = (int)result[0];
+        return count == 0
+            ? new OutboxStatistics(0, null, null)
+            : new OutboxStatistics(count, ReadItemDocument((string?)result[1] ?? "").CreatedAt, FromMicros(long.Parse((string?)result[2] ?? "0", NumberStyles.Integer, CultureInfo.InvariantCulture)));
+    }
+
+    /// <inheritdoc />
+    public async Task<LinkingTokenRecord?> GetLinkingTokenAsync(string hipId, string healthId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hipId);
+        ArgumentNullException.ThrowIfNull(healthId);
+        var database = await DatabaseAsync(cancellationToken);
+        var values = await database.HashGetAsync(_keys.LinkingToken(hipId, HealthKey(healthId)), ["doc", "used"]).WaitAsync(cancellationToken);
+        if (values[0].IsNull || JsonSerializer.Deserialize((string)values[0]!, StoreJsonContext.Default.LinkingTokenRecord) is not { } token)
+        {
+            return null;
+        }
+
+        return token with { UsedAt = values[1].IsNull ? null : ParseTime((string)values[1]!) };
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> MarkLinkingTokenUsedAsync(string hipId, string healthId, DateTimeOffset usedAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hipId);
+        ArgumentNullException.ThrowIfNull(healthId);
+        var database = await DatabaseAsync(cancellationToken);
+        var result = await database.ScriptEvaluateAsync(RedisScripts.MarkLinkingTokenUsed, [_keys.LinkingToken(hipId, HealthKey(healthId))],
+            [_keys.Prefix, Time(usedAt)]).WaitAsync(cancellationToken);
+        return (long)result == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        var database = await DatabaseAsync(cancellationToken);
+        var total = 0;
+        bool more;
+        do
+        {
+            var result = (RedisResult[]?)await database.ScriptEvaluateAsync(RedisScripts.Purge, [],
+                [_keys.Prefix, MicrosText(cutoff), Number(DateOnly.FromDateTime(cutoff.UtcDateTime).DayNumber), Number(PurgeBatchSize)]).WaitAsync(cancellationToken) ?? [];
+            total += (int)result[0];
+            more = (int)result[1] == 1;
+        }
+        while (more);
+
+        if (total > 0)
+        {
+            Log.Purged(_logger, total, _keys.Prefix);
+        }
+
+        return total;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The subscription is registered when the enumerator's first <c>MoveNextAsync</c> is called.</remarks>
+    public async IAsyncEnumerable<QueueChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var channel = Channel.CreateUnbounded<QueueChange>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _subscribers.Add(channel);
+        }
+
+        try
+        {
+            await DatabaseAsync(cancellationToken);
+            while (await channel.Reader.WaitToReadAsync(cancellationToken))
+            {
+                while (channel.Reader.TryRead(out var change))
+                {
+                    yield return change;
+                }
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _subscribers.Remove(channel);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task PingAsync(CancellationToken cancellationToken = default)
+    {
+        var database = await DatabaseAsync(cancellationToken);
+        await database.PingAsync().WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Ends every change feed, unsubscribes, and closes the connection when the store opened it.</summary>
+    /// <returns>A task that completes when done.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        Task<Connection>? ready;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            ready = _ready;
+            foreach (var subscriber in _subscribers)
+            {
+                subscriber.Writer.TryComplete();
+            }
+        }
+
+        if (ready is { IsCompletedSuccessfully: true })
+        {
+            var connection = ready.Result;
+            await connection.Changes.UnsubscribeAsync();
+            if (_ownsConnection)
+            {
+                await connection.Multiplexer.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Ends every change feed, unsubscribes, and closes the connection when the store opened it.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private long TimeToLive(TimeSpan lifetime) => Milliseconds((lifetime < TimeSpan.Zero ? TimeSpan.Zero : lifetime) + _options.Retention);
+
+    private async Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken)
+    {
+        Task<Connection> ready;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_ready is null || _ready.IsFaulted || _ready.IsCanceled)
+            {
+                _ready = ConnectAsync();
+            }
+
+            ready = _ready;
+        }
+
+        return (await ready.WaitAsync(cancellationToken)).Database;
+    }
+
+    private async Task<Connection> ConnectAsync()
+    {
+        try
+        {
+            var multiplexer = await _connect();
+            var changes = await multiplexer.GetSubscriber().SubscribeAsync(_keys.Changes);
+            changes.OnMessage(message => Dispatch(message.Message));
+            Log.Subscribed(_logger, _keys.Prefix);
+            return new Connection(multiplexer, multiplexer.GetDatabase(_options.Database), changes);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            Log.ConnectFailed(_logger, _keys.Prefix, exception);
+            throw;
+        }
+    }
+
+    private void Dispatch(RedisValue message)
+    {
+        QueueChange? change;
+        try
+        {
+            change = JsonSerializer.Deserialize((string?)message ?? "", StoreJsonContext.Default.QueueChange);
+        }
+        catch (JsonException exception)
+        {
+            Log.ChangeMessageUnreadable(_logger, _keys.Prefix, exception);
+            return;
+        }
+
+        if (change is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            foreach (var subscriber in _subscribers)
+            {
+                subscriber.Writer.TryWrite(change);
+            }
+        }
+    }
+
+    private static Func<Task<IConnectionMultiplexer>> ConnectionFactory(IConnectionMultiplexer connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return () => Task.FromResult(connection);
+    }
+
+    private sealed record Connection(IConnectionMultiplexer Multiplexer, IDatabase Database, ChannelMessageQueue Changes);
+}

@@ -1,0 +1,136 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Abdm.ProfileShare.Sqlite.Internal;
+
+/// <summary>
+/// The versioned schema: migration <c>n</c> (1-based) takes a database from <c>PRAGMA user_version</c> n - 1 to n.
+/// Migrations are only ever appended, never edited, so a database made by any released version can be upgraded.
+/// </summary>
+internal static class SqliteSchema
+{
+    /// <summary>Every migration, in order.</summary>
+    public static readonly IReadOnlyList<string> Migrations =
+    [
+        // 1: the initial schema. Times are UTC ticks (INTEGER); ids are lower-case 'D' GUID text; documents are JSON
+        // (StoreJsonContext) and the columns beside them are what queries filter and sort on.
+        """
+        CREATE TABLE entries (
+            id              TEXT    NOT NULL PRIMARY KEY,
+            hip_id          TEXT    NOT NULL,
+            counter_code    TEXT    NOT NULL,
+            health_id       TEXT    NOT NULL, -- upper-cased PHR address, for re-scan matching
+            status          TEXT    NOT NULL,
+            service_day     TEXT    NOT NULL, -- yyyy-MM-dd
+            token_number    INTEGER NOT NULL,
+            last_scanned_at INTEGER NOT NULL,
+            expires_at      INTEGER NOT NULL,
+            version         INTEGER NOT NULL,
+            document        TEXT    NOT NULL
+        );
+        CREATE UNIQUE INDEX entries_token ON entries (hip_id, counter_code, service_day, token_number);
+        CREATE INDEX entries_queue ON entries (hip_id, counter_code, last_scanned_at);
+        CREATE INDEX entries_rescan ON entries (hip_id, counter_code, health_id, last_scanned_at);
+        CREATE INDEX entries_expires ON entries (expires_at);
+
+        CREATE TABLE share_requests (
+            request_id TEXT NOT NULL PRIMARY KEY,
+            entry_id   TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX share_requests_entry ON share_requests (entry_id);
+
+        CREATE TABLE token_counters (
+            hip_id       TEXT    NOT NULL,
+            counter_code TEXT    NOT NULL,
+            service_day  TEXT    NOT NULL,
+            last_token   INTEGER NOT NULL,
+            PRIMARY KEY (hip_id, counter_code, service_day)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE correlations (
+            request_id TEXT NOT NULL PRIMARY KEY,
+            entry_id   TEXT NOT NULL,
+            document   TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX correlations_entry ON correlations (entry_id);
+
+        CREATE TABLE outbox (
+            id               TEXT    NOT NULL PRIMARY KEY,
+            entry_id         TEXT    NOT NULL,
+            due_at           INTEGER NOT NULL,
+            created_at       INTEGER NOT NULL,
+            lease_owner      TEXT,
+            lease_expires_at INTEGER,
+            document         TEXT    NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX outbox_due ON outbox (due_at, created_at);
+        CREATE INDEX outbox_entry ON outbox (entry_id);
+
+        CREATE TABLE linking_tokens (
+            hip_id    TEXT NOT NULL,
+            health_id TEXT NOT NULL, -- upper-cased PHR address
+            document  TEXT NOT NULL,
+            PRIMARY KEY (hip_id, health_id)
+        ) WITHOUT ROWID;
+        """,
+    ];
+
+    /// <summary>The schema version this build writes.</summary>
+    public static int CurrentVersion => Migrations.Count;
+
+    /// <summary>
+    /// Switches the database to WAL and applies the missing migrations in one <c>BEGIN IMMEDIATE</c> transaction
+    /// (so two processes starting together migrate once).
+    /// </summary>
+    /// <param name="connection">An open connection.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <param name="migrations">The migration list (<see cref="Migrations"/> unless a test passes another).</param>
+    public static async Task MigrateAsync(SqliteConnection connection, ILogger logger, CancellationToken cancellationToken, IReadOnlyList<string>? migrations = null)
+    {
+        migrations ??= Migrations;
+        var target = migrations.Count;
+        string journalMode;
+        using (var wal = connection.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode = WAL;";
+            journalMode = Convert.ToString(await wal.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) ?? "unknown";
+        }
+
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var from = await ReadVersionAsync(connection, transaction, cancellationToken);
+        if (from > target)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"The SQLite profile-share database has schema version {from}, newer than this library's {target}. Upgrade Abdm.ProfileShare.Sqlite."));
+        }
+
+        if (from == target)
+        {
+            transaction.Commit();
+            Log.SchemaCurrent(logger, from, journalMode);
+            return;
+        }
+
+        for (var version = from + 1; version <= target; version++)
+        {
+            using var migrate = connection.CreateCommand();
+            migrate.Transaction = transaction;
+            migrate.CommandText = migrations[version - 1] + string.Create(CultureInfo.InvariantCulture, $"\nPRAGMA user_version = {version};");
+            await migrate.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        transaction.Commit();
+        Log.SchemaMigrated(logger, from, target);
+    }
+
+    /// <summary>Reads <c>PRAGMA user_version</c>.</summary>
+    public static async Task<int> ReadVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "PRAGMA user_version;";
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,637 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading.Channels;
+using Abdm.ProfileShare.Model;
+using Abdm.ProfileShare.Sqlite.Internal;
+using Abdm.ProfileShare.Storage;
+using Abdm.ProfileShare.Storage.Internal;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Abdm.ProfileShare.Sqlite;
+
+/// <summary>
+/// The SQLite store: the embedded durable store for one server. Everything survives a restart; several processes on
+/// the same machine may share the database file.
+/// </summary>
+/// <remarks>
+/// <para>The database runs in WAL mode (readers never block the writer). Its schema is created and migrated on first
+/// use, or at host start when registered with <see cref="SqliteStoreBuilderExtensions.UseSqliteStore(AbdmProfileShareBuilder, string)"/>,
+/// from a versioned migration list (<c>PRAGMA user_version</c>).</para>
+/// <para>Every multi-step operation runs in one <c>BEGIN IMMEDIATE</c> transaction. Writers of one instance are
+/// serialized in-process; writers of other processes wait up to <see cref="SqliteProfileShareStoreOptions.BusyTimeout"/>.
+/// Token numbers are allocated by an UPSERT ... RETURNING on a counter row (and a unique index makes a duplicate
+/// token impossible); entry updates and claims check the stored version.</para>
+/// <para>The change feed (<see cref="WatchAsync"/>) is in-process: it reports the changes made through this instance.
+/// Run one server (one process) per database when the counter screens depend on the feed; use the Redis store for
+/// several instances.</para>
+/// </remarks>
+public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposable, IDisposable
+{
+    private const string ActiveStatuses = "('Received', 'Waiting', 'Claimed')";
+
+    private readonly string _connectionString;
+    private readonly int _busyTimeoutMilliseconds;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly SemaphoreSlim _initialization = new(1, 1);
+    private readonly Lock _subscribersGate = new();
+    private readonly List<Channel<QueueChange>> _subscribers = [];
+    private volatile bool _initialized;
+    private volatile bool _disposed;
+
+    /// <summary>Creates a store on a database.</summary>
+    /// <param name="connectionString">The connection string, for example <c>Data Source=profile-share.db</c>.</param>
+    public SqliteProfileShareStore(string connectionString)
+        : this(new SqliteProfileShareStoreOptions { ConnectionString = connectionString })
+    {
+    }
+
+    /// <summary>Creates a store.</summary>
+    /// <param name="options">The settings.</param>
+    /// <param name="logger">The logger (none when omitted).</param>
+    public SqliteProfileShareStore(SqliteProfileShareStoreOptions options, ILogger<SqliteProfileShareStore>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BusyTimeout, TimeSpan.Zero, nameof(options));
+        var connectionString = new SqliteConnectionStringBuilder(options.ConnectionString);
+        if (connectionString.Mode == SqliteOpenMode.Memory || string.Equals(connectionString.DataSource, ":memory:", StringComparison.Ordinal) || connectionString.DataSource.Length == 0)
+        {
+            throw new ArgumentException(
+                "The SQLite store needs a database file (Data Source=path): an in-memory SQLite database lives only as long as one connection. Use InMemoryProfileShareStore for tests.",
+                nameof(options));
+        }
+
+        _connectionString = connectionString.ToString();
+        _busyTimeoutMilliseconds = (int)Math.Min(options.BusyTimeout.TotalMilliseconds, int.MaxValue);
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>
+    /// Creates or migrates the schema now (otherwise the first operation does). Safe to call several times and from
+    /// several processes at once.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the schema is current.</returns>
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_initialized)
+        {
+            return;
+        }
+
+        await _initialization.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_initialized)
+            {
+                await using var connection = await OpenRawAsync(cancellationToken);
+                await SqliteSchema.MigrateAsync(connection, _logger, cancellationToken);
+                _initialized = true;
+            }
+        }
+        finally
+        {
+            _initialization.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<ShareIntakeResult> AcceptShareAsync(ShareIntake intake, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(intake);
+        return WriteAsync(async (connection, transaction) =>
+        {
+            using (var duplicate = Command(connection, transaction,
+                "SELECT e.document FROM share_requests r JOIN entries e ON e.id = r.entry_id WHERE r.request_id = $request",
+                ("$request", Id(intake.ShareRequestId))))
+            {
+                if (await duplicate.ExecuteScalarAsync(cancellationToken) is string document)
+                {
+                    return (new ShareIntakeResult(ShareIntakeOutcome.Duplicate, ReadEntry(document)), (QueueChange?)null);
+                }
+            }
+
+            QueueEntry? rescan = null;
+            using (var find = Command(connection, transaction,
+                $"""
+                SELECT document FROM entries
+                WHERE hip_id = $hip AND counter_code = $counter AND health_id = $health AND status IN {ActiveStatuses}
+                  AND expires_at > $now AND last_scanned_at >= $since
+                ORDER BY last_scanned_at DESC LIMIT 1
+                """,
+                ("$hip", intake.HipId), ("$counter", intake.CounterCode), ("$health", HealthKey(intake.Profile.HealthId)),
+                ("$now", Ticks(intake.ReceivedAt)), ("$since", Ticks(intake.ReceivedAt - intake.RescanWindow))))
+            {
+                if (await find.ExecuteScalarAsync(cancellationToken) is string document)
+                {
+                    rescan = ReadEntry(document);
+                }
+            }
+
+            QueueEntry entry;
+            ShareIntakeOutcome outcome;
+            if (rescan is not null)
+            {
+                entry = rescan with
+                {
+                    Profile = intake.Profile,
+                    WireVersion = intake.WireVersion,
+                    LatestShareRequestId = intake.ShareRequestId,
+                    ScanCount = rescan.ScanCount + 1,
+                    LastScannedAt = intake.ReceivedAt,
+                    ExpiresAt = intake.ReceivedAt + intake.EntryLifetime,
+                    Acknowledgement = AcknowledgementState.Pending,
+                    Version = rescan.Version + 1,
+                };
+                outcome = ShareIntakeOutcome.Rescanned;
+                await WriteEntryAsync(connection, transaction, entry, expectedVersion: rescan.Version, cancellationToken);
+            }
+            else
+            {
+                int token;
+                using (var allocate = Command(connection, transaction,
+                    """
+                    INSERT INTO token_counters (hip_id, counter_code, service_day, last_token) VALUES ($hip, $counter, $day, 1)
+                    ON CONFLICT (hip_id, counter_code, service_day) DO UPDATE SET last_token = last_token + 1
+                    RETURNING last_token
+                    """,
+                    ("$hip", intake.HipId), ("$counter", intake.CounterCode), ("$day", Day(intake.ServiceDay))))
+                {
+                    token = Convert.ToInt32(await allocate.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+                }
+
+                entry = new QueueEntry
+                {
+                    Id = intake.NewEntryId,
+                    HipId = intake.HipId,
+                    CounterCode = intake.CounterCode,
+                    TokenNumber = token,
+                    ServiceDay = intake.ServiceDay,
+                    Profile = intake.Profile,
+                    WireVersion = intake.WireVersion,
+                    LatestShareRequestId = intake.ShareRequestId,
+                    FirstScannedAt = intake.ReceivedAt,
+                    LastScannedAt = intake.ReceivedAt,
+                    ExpiresAt = intake.ReceivedAt + intake.EntryLifetime,
+                    Version = 1,
+                };
+                outcome = ShareIntakeOutcome.Created;
+                await WriteEntryAsync(connection, transaction, entry, expectedVersion: null, cancellationToken);
+            }
+
+            await ExecuteAsync(connection, transaction, "INSERT OR REPLACE INTO share_requests (request_id, entry_id) VALUES ($request, $entry)", cancellationToken,
+                ("$request", Id(intake.ShareRequestId)), ("$entry", Id(entry.Id)));
+            await WriteOutboxItemAsync(connection, transaction, new OutboxItem
+            {
+                Id = intake.AcknowledgementItemId,
+                Kind = OutboxItemKind.ShareAcknowledgement,
+                EntryId = entry.Id,
+                RequestId = intake.AcknowledgementRequestId,
+                CorrelatesTo = intake.ShareRequestId,
+                CreatedAt = intake.ReceivedAt,
+                DueAt = intake.ReceivedAt,
+            }, cancellationToken);
+
+            var kind = outcome == ShareIntakeOutcome.Created ? QueueChangeKind.Added : QueueChangeKind.Updated;
+            return (new ShareIntakeResult(outcome, entry), new QueueChange(kind, entry.Id, entry.HipId, entry.CounterCode, entry.Version));
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<QueueEntry?> GetEntryAsync(Guid entryId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = Command(connection, null, "SELECT document FROM entries WHERE id = $id", ("$id", Id(entryId)));
+        return await command.ExecuteScalarAsync(cancellationToken) is string document ? ReadEntry(document) : null;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<QueueEntry>> ListEntriesAsync(string hipId, string? counterCode, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hipId);
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = counterCode is null
+            ? Command(connection, null,
+                $"SELECT document FROM entries WHERE hip_id = $hip AND status IN {ActiveStatuses} AND expires_at > $now ORDER BY last_scanned_at DESC, token_number DESC",
+                ("$hip", hipId), ("$now", Ticks(now)))
+            : Command(connection, null,
+                $"SELECT document FROM entries WHERE hip_id = $hip AND counter_code = $counter AND status IN {ActiveStatuses} AND expires_at > $now ORDER BY last_scanned_at DESC, token_number DESC",
+                ("$hip", hipId), ("$counter", counterCode), ("$now", Ticks(now)));
+        var entries = new List<QueueEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add(ReadEntry(reader.GetString(0)));
+        }
+
+        return entries;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> TryUpdateEntryAsync(EntryUpdate update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        return await WriteAsync(async (connection, transaction) =>
+        {
+            string? storedStatus;
+            using (var read = Command(connection, transaction, "SELECT status FROM entries WHERE id = $id AND version = $version",
+                ("$id", Id(update.Entry.Id)), ("$version", update.Entry.Version)))
+            {
+                storedStatus = await read.ExecuteScalarAsync(cancellationToken) as string;
+            }
+
+            if (storedStatus is null)
+            {
+                return (false, (QueueChange?)null);
+            }
+
+            var written = update.Entry with { Version = update.Entry.Version + 1 };
+            await WriteEntryAsync(connection, transaction, written, expectedVersion: update.Entry.Version, cancellationToken);
+            foreach (var item in update.Enqueue)
+            {
+                await WriteOutboxItemAsync(connection, transaction, item, cancellationToken);
+            }
+
+            foreach (var correlation in update.Correlations)
+            {
+                await ExecuteAsync(connection, transaction,
+                    "INSERT OR REPLACE INTO correlations (request_id, entry_id, document) VALUES ($request, $entry, $document)", cancellationToken,
+                    ("$request", Id(correlation.RequestId)), ("$entry", Id(correlation.EntryId)),
+                    ("$document", JsonSerializer.Serialize(correlation, StoreJsonContext.Default.Correlation)));
+            }
+
+            if (update.CompleteOutboxItemId is { } completed)
+            {
+                await ExecuteAsync(connection, transaction, "DELETE FROM outbox WHERE id = $id", cancellationToken, ("$id", Id(completed)));
+            }
+
+            if (update.LinkingToken is { } token)
+            {
+                await WriteLinkingTokenAsync(connection, transaction, token, cancellationToken);
+            }
+
+            var removed = IsTerminal(written.Status) && !IsTerminal(Enum.Parse<QueueEntryStatus>(storedStatus));
+            return (true, new QueueChange(removed ? QueueChangeKind.Removed : QueueChangeKind.Updated, written.Id, written.HipId, written.CounterCode, written.Version));
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<Correlation?> GetCorrelationAsync(Guid requestId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = Command(connection, null, "SELECT document FROM correlations WHERE request_id = $request", ("$request", Id(requestId)));
+        return await command.ExecuteScalarAsync(cancellationToken) is string document
+            ? JsonSerializer.Deserialize(document, StoreJsonContext.Default.Correlation)
+            : null;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<OutboxItem>> LeaseOutboxItemsAsync(string owner, DateTimeOffset now, TimeSpan leaseDuration, int maxItems, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        if (maxItems <= 0)
+        {
+            return [];
+        }
+
+        var leased = await WriteAsync(async (connection, transaction) =>
+        {
+            var items = new List<OutboxItem>();
+            using (var select = Command(connection, transaction,
+                """
+                SELECT document FROM outbox
+                WHERE due_at <= $now AND (lease_expires_at IS NULL OR lease_expires_at <= $now)
+                ORDER BY due_at, created_at LIMIT $max
+                """,
+                ("$now", Ticks(now)), ("$max", maxItems)))
+            {
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var item = ReadOutboxItem(reader.GetString(0));
+                    items.Add(item with { LeaseOwner = owner, LeaseExpiresAt = now + leaseDuration });
+                }
+            }
+
+            foreach (var item in items)
+            {
+                await WriteOutboxItemAsync(connection, transaction, item, cancellationToken);
+            }
+
+            return ((IReadOnlyList<OutboxItem>)items, (QueueChange?)null);
+        }, cancellationToken);
+        if (leased.Count > 0)
+        {
+            Log.Leased(_logger, leased.Count, owner);
+        }
+
+        return leased;
+    }
+
+    /// <inheritdoc />
+    public Task<bool> RescheduleOutboxItemAsync(Guid itemId, string owner, DateTimeOffset dueAt, int attempts, string? lastError, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            using var select = Command(connection, transaction, "SELECT document FROM outbox WHERE id = $id AND lease_owner = $owner",
+                ("$id", Id(itemId)), ("$owner", owner));
+            if (await select.ExecuteScalarAsync(cancellationToken) is not string document)
+            {
+                return (false, (QueueChange?)null);
+            }
+
+            var item = ReadOutboxItem(document) with { DueAt = dueAt, Attempts = attempts, LastError = lastError, LeaseOwner = null, LeaseExpiresAt = null };
+            await WriteOutboxItemAsync(connection, transaction, item, cancellationToken);
+            return (true, (QueueChange?)null);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> CompleteOutboxItemAsync(Guid itemId, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+            (await ExecuteAsync(connection, transaction, "DELETE FROM outbox WHERE id = $id", cancellationToken, ("$id", Id(itemId))) > 0, (QueueChange?)null),
+            cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<OutboxStatistics> GetOutboxStatisticsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = Command(connection, null, "SELECT COUNT(*), MIN(created_at), MIN(MAX(due_at, COALESCE(lease_expires_at, due_at))) FROM outbox");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var count = reader.GetInt32(0);
+        return count == 0
+            ? new OutboxStatistics(0, null, null)
+            : new OutboxStatistics(count, FromTicks(reader.GetInt64(1)), FromTicks(reader.GetInt64(2)));
+    }
+
+    /// <inheritdoc />
+    public async Task<LinkingTokenRecord?> GetLinkingTokenAsync(string hipId, string healthId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hipId);
+        ArgumentNullException.ThrowIfNull(healthId);
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = Command(connection, null, "SELECT document FROM linking_tokens WHERE hip_id = $hip AND health_id = $health",
+            ("$hip", hipId), ("$health", HealthKey(healthId)));
+        return await command.ExecuteScalarAsync(cancellationToken) is string document
+            ? JsonSerializer.Deserialize(document, StoreJsonContext.Default.LinkingTokenRecord)
+            : null;
+    }
+
+    /// <inheritdoc />
+    public Task<bool> MarkLinkingTokenUsedAsync(string hipId, string healthId, DateTimeOffset usedAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hipId);
+        ArgumentNullException.ThrowIfNull(healthId);
+        return WriteAsync(async (connection, transaction) =>
+        {
+            using var select = Command(connection, transaction, "SELECT document FROM linking_tokens WHERE hip_id = $hip AND health_id = $health",
+                ("$hip", hipId), ("$health", HealthKey(healthId)));
+            if (await select.ExecuteScalarAsync(cancellationToken) is not string document
+                || JsonSerializer.Deserialize(document, StoreJsonContext.Default.LinkingTokenRecord) is not { UsedAt: null } token)
+            {
+                return (false, (QueueChange?)null);
+            }
+
+            await WriteLinkingTokenAsync(connection, transaction, token with { UsedAt = usedAt }, cancellationToken);
+            return (true, (QueueChange?)null);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        var count = await WriteAsync(async (connection, transaction) =>
+        {
+            var parameter = ("$cutoff", (object?)Ticks(cutoff));
+            const string Expired = "SELECT id FROM entries WHERE expires_at < $cutoff";
+            await ExecuteAsync(connection, transaction, $"DELETE FROM share_requests WHERE entry_id IN ({Expired})", cancellationToken, parameter);
+            await ExecuteAsync(connection, transaction, $"DELETE FROM correlations WHERE entry_id IN ({Expired})", cancellationToken, parameter);
+            await ExecuteAsync(connection, transaction, $"DELETE FROM outbox WHERE entry_id IN ({Expired})", cancellationToken, parameter);
+            var entries = await ExecuteAsync(connection, transaction, "DELETE FROM entries WHERE expires_at < $cutoff", cancellationToken, parameter);
+
+            // Service days are local days; the cutoff's UTC date is never later than its local date east of UTC, so
+            // counters of the cutoff's local day (and of any day still in use) are kept.
+            await ExecuteAsync(connection, transaction, "DELETE FROM token_counters WHERE service_day < $day", cancellationToken,
+                ("$day", Day(DateOnly.FromDateTime(cutoff.UtcDateTime))));
+            return (entries, (QueueChange?)null);
+        }, cancellationToken);
+        if (count > 0)
+        {
+            Log.Purged(_logger, count);
+        }
+
+        return count;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<QueueChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var channel = Channel.CreateUnbounded<QueueChange>(new UnboundedChannelOptions { SingleReader = true });
+        lock (_subscribersGate)
+        {
+            _subscribers.Add(channel);
+        }
+
+        try
+        {
+            while (await channel.Reader.WaitToReadAsync(cancellationToken))
+            {
+                while (channel.Reader.TryRead(out var change))
+                {
+                    yield return change;
+                }
+            }
+        }
+        finally
+        {
+            lock (_subscribersGate)
+            {
+                _subscribers.Remove(channel);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task PingAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = Command(connection, null, "SELECT COUNT(*) FROM sqlite_master");
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    /// <summary>Ends every change feed and releases the pooled connections of this database.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        lock (_subscribersGate)
+        {
+            foreach (var subscriber in _subscribers)
+            {
+                subscriber.Writer.TryComplete();
+            }
+        }
+
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    /// <summary>Ends every change feed and releases the pooled connections of this database.</summary>
+    /// <returns>A completed task.</returns>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken);
+        return await OpenRawAsync(cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            using var pragma = connection.CreateCommand();
+            pragma.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyTimeoutMilliseconds};");
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one <c>BEGIN IMMEDIATE</c> transaction, serialized with this instance's other
+    /// writers (so an instance holds at most one write connection), commits, then publishes the change it reports.
+    /// </summary>
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<(T Result, QueueChange? Change)>> work, CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken);
+        await _writer.WaitAsync(cancellationToken);
+        (T Result, QueueChange? Change) outcome;
+        try
+        {
+            await using var connection = await OpenRawAsync(cancellationToken);
+            using var transaction = connection.BeginTransaction(deferred: false);
+            outcome = await work(connection, transaction);
+            transaction.Commit();
+        }
+        finally
+        {
+            _writer.Release();
+        }
+
+        if (outcome.Change is { } change)
+        {
+            Publish(change);
+        }
+
+        return outcome.Result;
+    }
+
+    private void Publish(QueueChange change)
+    {
+        lock (_subscribersGate)
+        {
+            foreach (var subscriber in _subscribers)
+            {
+                subscriber.Writer.TryWrite(change);
+            }
+        }
+    }
+
+    private static async Task WriteEntryAsync(SqliteConnection connection, SqliteTransaction transaction, QueueEntry entry, long? expectedVersion, CancellationToken cancellationToken)
+    {
+        var sql = expectedVersion is null
+            ? """
+              INSERT INTO entries (id, hip_id, counter_code, health_id, status, service_day, token_number, last_scanned_at, expires_at, version, document)
+              VALUES ($id, $hip, $counter, $health, $status, $day, $token, $last, $expires, $version, $document)
+              """
+            : """
+              UPDATE entries SET hip_id = $hip, counter_code = $counter, health_id = $health, status = $status, service_day = $day,
+                  token_number = $token, last_scanned_at = $last, expires_at = $expires, version = $version, document = $document
+              WHERE id = $id AND version = $expected
+              """;
+        var written = await ExecuteAsync(connection, transaction, sql, cancellationToken,
+            ("$id", Id(entry.Id)), ("$hip", entry.HipId), ("$counter", entry.CounterCode), ("$health", HealthKey(entry.Profile.HealthId)),
+            ("$status", entry.Status.ToString()), ("$day", Day(entry.ServiceDay)), ("$token", entry.TokenNumber),
+            ("$last", Ticks(entry.LastScannedAt)), ("$expires", Ticks(entry.ExpiresAt)), ("$version", entry.Version),
+            ("$expected", expectedVersion), ("$document", JsonSerializer.Serialize(entry, StoreJsonContext.Default.QueueEntry)));
+        if (written != 1)
+        {
+            throw new InvalidOperationException("The queue entry changed inside a write transaction.");
+        }
+    }
+
+    private static Task<int> WriteOutboxItemAsync(SqliteConnection connection, SqliteTransaction transaction, OutboxItem item, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, transaction,
+            """
+            INSERT OR REPLACE INTO outbox (id, entry_id, due_at, created_at, lease_owner, lease_expires_at, document)
+            VALUES ($id, $entry, $due, $created, $owner, $lease, $document)
+            """,
+            cancellationToken,
+            ("$id", Id(item.Id)), ("$entry", Id(item.EntryId)), ("$due", Ticks(item.DueAt)), ("$created", Ticks(item.CreatedAt)),
+            ("$owner", item.LeaseOwner), ("$lease", item.LeaseExpiresAt is { } lease ? Ticks(lease) : null),
+            ("$document", JsonSerializer.Serialize(item, StoreJsonContext.Default.OutboxItem)));
+
+    private static Task<int> WriteLinkingTokenAsync(SqliteConnection connection, SqliteTransaction transaction, LinkingTokenRecord token, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, transaction,
+            "INSERT OR REPLACE INTO linking_tokens (hip_id, health_id, document) VALUES ($hip, $health, $document)", cancellationToken,
+            ("$hip", token.HipId), ("$health", HealthKey(token.HealthId)),
+            ("$document", JsonSerializer.Serialize(token, StoreJsonContext.Default.LinkingTokenRecord)));
+
+    private static async Task<int> ExecuteAsync(SqliteConnection connection, SqliteTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, transaction, sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static QueueEntry ReadEntry(string document) =>
+        JsonSerializer.Deserialize(document, StoreJsonContext.Default.QueueEntry) ?? throw new InvalidOperationException("A stored queue entry is empty.");
+
+    private static OutboxItem ReadOutboxItem(string document) =>
+        JsonSerializer.Deserialize(document, StoreJsonContext.Default.OutboxItem) ?? throw new InvalidOperationException("A stored outbox item is empty.");
+
+    private static bool IsTerminal(QueueEntryStatus status) => status is QueueEntryStatus.Completed or QueueEntryStatus.Dismissed or QueueEntryStatus.Rejected;
+
+    private static string Id(Guid id) => id.ToString("D");
+
+    private static string HealthKey(string healthId) => healthId.ToUpperInvariant();
+
+    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static long Ticks(DateTimeOffset time) => time.UtcTicks;
+
+    private static DateTimeOffset FromTicks(long ticks) => new(ticks, TimeSpan.Zero);
+}

@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Abdm.ProfileShare.AspNetCore.Tests.Security;
+
+/// <summary>Builds compact JWS tokens by hand, so every part (header, claims, signature) can be forged.</summary>
+internal static class TestTokens
+{
+    public const string Issuer = "https://gateway.abdm.test/auth/realms/central-registry";
+
+    public static JsonObject Header(string alg = "RS256", string? kid = TestKeys.GatewayKid)
+    {
+        var header = new JsonObject { ["alg"] = alg, ["typ"] = "JWT" };
+        if (kid is not null)
+        {
+            header["kid"] = kid;
+        }
+
+        return header;
+    }
+
+    /// <summary>Claims like the gateway's: issuer, audience <c>account</c>, iat, exp (+10 minutes by default).</summary>
+    public static JsonObject Claims(DateTimeOffset now, TimeSpan? expiresIn = null, string? issuer = Issuer, JsonNode? audience = null, bool withExp = true)
+    {
+        var claims = new JsonObject
+        {
+            ["sub"] = "gateway-synthetic-client",
+            ["iat"] = now.ToUnixTimeSeconds(),
+            ["jti"] = Guid.NewGuid().ToString(),
+            ["clientId"] = "gateway-synthetic-client",
+        };
+        if (issuer is not null)
+        {
+            claims["iss"] = issuer;
+        }
+
+        claims["aud"] = audience ?? "account";
+        if (withExp)
+        {
+            claims["exp"] = (now + (expiresIn ?? TimeSpan.FromMinutes(10))).ToUnixTimeSeconds();
+        }
+
+        return claims;
+    }
+
+    public static string Encode(JsonNode node) => Base64UrlEncoder.Encode(node.ToJsonString());
+
+    public static string Encode(string text) => Base64UrlEncoder.Encode(text);
+
+    public static string Sign(JsonObject header, JsonObject claims, Func<byte[], byte[]> signer)
+    {
+        var input = Encode(header) + "." + Encode(claims);
+        return input + "." + Base64UrlEncoder.Encode(signer(Encoding.ASCII.GetBytes(input)));
+    }
+
+    public static string Rs256(DateTimeOffset now, RSA? key = null, string kid = TestKeys.GatewayKid) =>
+        Sign(Header("RS256", kid), Claims(now), RsaSigner(key ?? TestKeys.Gateway, HashAlgorithmName.SHA256));
+
+    public static Func<byte[], byte[]> RsaSigner(RSA key, HashAlgorithmName hash, RSASignaturePadding? padding = null) =>
+        data => key.SignData(data, hash, padding ?? RSASignaturePadding.Pkcs1);
+
+    public static Func<byte[], byte[]> HmacSigner(byte[] secret, HashAlgorithmName hash) =>
+        data => hash == HashAlgorithmName.SHA512 ? HMACSHA512.HashData(secret, data) : HMACSHA256.HashData(secret, data);
+
+    public static Func<byte[], byte[]> EcSigner(ECDsa key) =>
+        data => key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+}

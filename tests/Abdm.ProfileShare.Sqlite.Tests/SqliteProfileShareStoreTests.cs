@@ -1,0 +1,209 @@
+using Abdm.ProfileShare.Sqlite.Internal;
+using Abdm.ProfileShare.Storage;
+using Abdm.ProfileShare.Storage.Conformance;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Abdm.ProfileShare.Sqlite.Tests;
+
+/// <summary>The conformance suite and SQLite specifics, against real database files in a temporary folder.</summary>
+public sealed class SqliteProfileShareStoreTests : ProfileShareStoreConformanceTests
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("abdm-sqlite-store-").FullName;
+    private readonly List<SqliteProfileShareStore> _extraStores = [];
+
+    private string DatabasePath => Path.Combine(_directory, "profile-share.db");
+
+    private string ConnectionString => $"Data Source={DatabasePath}";
+
+    protected override async Task<IProfileShareStore> CreateStoreAsync()
+    {
+        var store = new SqliteProfileShareStore(ConnectionString);
+        await store.InitializeAsync();
+        return store;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        foreach (var store in _extraStores)
+        {
+            await store.DisposeAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private SqliteProfileShareStore OpenExtraStore(string? connectionString = null)
+    {
+        var store = new SqliteProfileShareStore(connectionString ?? ConnectionString);
+        _extraStores.Add(store);
+        return store;
+    }
+
+    private static async Task<long> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    [Theory]
+    [InlineData("Data Source=:memory:")]
+    [InlineData("Data Source=profile-share;Mode=Memory;Cache=Shared")]
+    [InlineData("Data Source=")]
+    public void Constructor_InMemoryDatabase_ThrowsAskingForAFile(string connectionString)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new SqliteProfileShareStore(connectionString));
+
+        Assert.Contains("database file", error.Message);
+    }
+
+    [Fact]
+    public async Task InitializeAsync_EmptyFile_CreatesCurrentSchemaInWalMode()
+    {
+        var path = Path.Combine(_directory, "empty.db");
+        await File.WriteAllBytesAsync(path, []);
+        var connectionString = $"Data Source={path}";
+        var store = OpenExtraStore(connectionString);
+
+        await store.InitializeAsync();
+
+        Assert.Equal(SqliteSchema.CurrentVersion, await ScalarAsync(connectionString, "PRAGMA user_version"));
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
+        Assert.Equal(6, await ScalarAsync(connectionString,
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('entries', 'share_requests', 'token_counters', 'correlations', 'outbox', 'linking_tokens')"));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_LaterMigrationOnExistingDatabase_AppliesOnlyTheMissingOneAndKeepsData()
+    {
+        var created = await CreateEntryAsync(NewIntake());
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        string[] migrations = [.. SqliteSchema.Migrations, "ALTER TABLE entries ADD COLUMN note TEXT;"];
+
+        await SqliteSchema.MigrateAsync(connection, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None, migrations);
+
+        Assert.Equal(SqliteSchema.CurrentVersion + 1, await ScalarAsync(ConnectionString, "PRAGMA user_version"));
+        Assert.Equal(1, await ScalarAsync(ConnectionString, "SELECT COUNT(*) FROM pragma_table_info('entries') WHERE name = 'note'"));
+        Assert.Equal(created.Id, (await GetRequiredEntryAsync(created.Id)).Id);
+        Assert.Equal(1, await ScalarAsync(ConnectionString, "SELECT COUNT(*) FROM entries"));
+    }
+
+    [Fact]
+    public async Task InitializeAsync_NewerSchemaVersion_ThrowsNamingThePackage()
+    {
+        var path = Path.Combine(_directory, "newer.db");
+        var connectionString = $"Data Source={path}";
+        await using (var connection = new SqliteConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA user_version = {SqliteSchema.CurrentVersion + 1}";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var store = OpenExtraStore(connectionString);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.InitializeAsync());
+        Assert.Contains("Abdm.ProfileShare.Sqlite", error.Message);
+    }
+
+    [Fact]
+    public async Task InitializeAsync_TwoStoresAtOnceOnNewFile_MigrateOnce()
+    {
+        var path = Path.Combine(_directory, "race.db");
+        var first = OpenExtraStore($"Data Source={path}");
+        var second = OpenExtraStore($"Data Source={path};Cache=Private");
+
+        await Task.WhenAll(Task.Run(() => first.InitializeAsync()), Task.Run(() => second.InitializeAsync())).WaitAsync(Timeout);
+
+        Assert.Equal(SqliteSchema.CurrentVersion, await ScalarAsync($"Data Source={path}", "PRAGMA user_version"));
+    }
+
+    [Fact]
+    public async Task Reopen_ExistingFile_KeepsEntriesCountersOutboxAndTokens()
+    {
+        var intake = NewIntake();
+        var created = await CreateEntryAsync(intake);
+        var token = new Model.LinkingTokenRecord { HipId = Hip, HealthId = "patient-1@sbx", Token = "linking-token-test-1", EntryId = created.Id, ReceivedAt = Clock.GetUtcNow() };
+        var correlation = new Correlation(Guid.NewGuid(), CorrelationKind.AuthInit, created.Id, Hip, Clock.GetUtcNow());
+        await UpdateAsync(new EntryUpdate { Entry = created, LinkingToken = token, Correlations = [correlation] });
+        await ((SqliteProfileShareStore)Store).DisposeAsync();
+        SqliteConnection.ClearAllPools();
+
+        var reopened = OpenExtraStore();
+
+        var entry = await reopened.GetEntryAsync(created.Id);
+        Assert.NotNull(entry);
+        Assert.Equal(2, entry.Version);
+        Assert.Equal(token, await reopened.GetLinkingTokenAsync(Hip, "PATIENT-1@sbx"));
+        Assert.Equal(correlation, await reopened.GetCorrelationAsync(correlation.RequestId));
+        Assert.Equal(intake.AcknowledgementItemId, Assert.Single(await reopened.LeaseOutboxItemsAsync("owner-a", Clock.GetUtcNow(), TimeSpan.FromSeconds(30), 10)).Id);
+        Assert.Equal(ShareIntakeOutcome.Duplicate, (await reopened.AcceptShareAsync(intake)).Outcome);
+        var next = await reopened.AcceptShareAsync(NewIntake("patient-2@sbx"));
+        Assert.Equal(2, next.Entry.TokenNumber);
+        Assert.Equal(SqliteSchema.CurrentVersion, await ScalarAsync(ConnectionString, "PRAGMA user_version"));
+    }
+
+    [Fact]
+    public async Task AcceptShareAsync_TwoStoreInstancesOnOneFile_AllocateTokensWithoutDuplicates()
+    {
+        var other = OpenExtraStore($"{ConnectionString};Cache=Private");
+        await other.InitializeAsync();
+        var stores = new IProfileShareStore[] { Store, other };
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 60).Select(i =>
+            Task.Run(() => stores[i % 2].AcceptShareAsync(NewIntake($"patient-{i}@sbx"))))).WaitAsync(Timeout * 3);
+
+        Assert.Equal(Enumerable.Range(1, 60), results.Select(r => r.Entry.TokenNumber).Order());
+        Assert.Equal(60, (await other.ListEntriesAsync(Hip, "C1", Clock.GetUtcNow())).Count);
+    }
+
+    [Fact]
+    public async Task TryUpdateEntryAsync_ClaimRaceAcrossTwoInstances_ExactlyOneWins()
+    {
+        var other = OpenExtraStore($"{ConnectionString};Cache=Private");
+        var created = await CreateEntryAsync(NewIntake());
+        var stores = new IProfileShareStore[] { Store, other };
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Task.Run(() =>
+            stores[i % 2].TryUpdateEntryAsync(new EntryUpdate { Entry = created with { Status = Model.QueueEntryStatus.Claimed, ClaimedBy = $"operator-{i}" } })))).WaitAsync(Timeout);
+
+        Assert.Single(results, r => r);
+    }
+
+    [Fact]
+    public async Task UseSqliteStore_Registered_ReplacesInMemoryStoreAndMigratesAtStart()
+    {
+        var services = new ServiceCollection();
+        services.AddAbdmProfileShare(ConfigureValidOptions).UseSqliteStore($"Data Source={Path.Combine(_directory, "di.db")}");
+        await using var provider = services.BuildServiceProvider();
+
+        var store = provider.GetRequiredService<IProfileShareStore>();
+        foreach (var hostedService in provider.GetServices<IHostedService>().Where(s => s.GetType().Assembly == typeof(SqliteProfileShareStore).Assembly))
+        {
+            await hostedService.StartAsync(CancellationToken.None);
+        }
+
+        Assert.IsType<SqliteProfileShareStore>(store);
+        Assert.Single(services, d => d.ServiceType == typeof(IProfileShareStore));
+        Assert.Equal(SqliteSchema.CurrentVersion, await ScalarAsync($"Data Source={Path.Combine(_directory, "di.db")}", "PRAGMA user_version"));
+    }
+
+    private static void ConfigureValidOptions(AbdmProfileShareOptions options)
+    {
+        options.HipIds.Add(Hip);
+        options.Gateway.ClientId = "test-client";
+        options.Gateway.ClientSecret = "test-secret-not-real";
+    }
+}
