@@ -6,6 +6,7 @@ using Abdm.ProfileShare.Sample.Handlers;
 using Abdm.ProfileShare.Sample.Internal;
 using Abdm.ProfileShare.Sample.Patients;
 using Abdm.ProfileShare.Sample.Simulation;
+using Abdm.ProfileShare.Sqlite;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Data.Sqlite;
@@ -76,10 +77,10 @@ internal static class SampleApp
                 options.Gateway.ClientSecret = simulator.ClientSecret;
             }
         });
-        UseStore(abdm, connectionString);
-        abdm.AddPatientDirectory<SamplePatientDirectory>()
-            .AddProfileShareHandler<SampleShareHandler>()
-            .AddLinkingTokenHandler<SampleLinkingTokenHandler>();
+        abdm.UseSqliteStore(connectionString)                  // queue, outbox, linking tokens: same file as the patient list
+            .AddPatientDirectory<SamplePatientDirectory>()    // new or returning patient, from the sample's patient list
+            .AddProfileShareHandler<SampleShareHandler>()      // refuses scans at unknown counters, in words
+            .AddLinkingTokenHandler<SampleLinkingTokenHandler>(); // hears how each linking-token chain ended
         builder.Services.AddSingleton(simulatorHolder);
 
         configure?.Invoke(builder);
@@ -144,15 +145,6 @@ internal static class SampleApp
 
             throw;
         }
-    }
-
-    /// <summary>Where the profile-share state (queue, outbox, linking tokens) is kept.</summary>
-    private static void UseStore(AbdmProfileShareBuilder abdm, string connectionString)
-    {
-        // The SQLite store (Abdm.ProfileShare.Sqlite) keeps it in the same file as the patient list; until it is
-        // available the in-memory store is used, so the queue does not survive a restart (the patient list does).
-        _ = connectionString;
-        abdm.UseInMemoryStore();
     }
 
     /// <summary>The folder of the sample project when running from a clone (so <c>dotnet run --project</c> works from anywhere).</summary>
