@@ -28,6 +28,8 @@ public sealed class RegistrationTests(BrowserFixture browser)
         await Expect(page.GetByLabel("District")).ToHaveValueAsync("Bengaluru Urban");
         await Expect(page.GetByLabel("PIN code")).ToHaveValueAsync("560001");
         await Expect(page.GetByLabel("New patient")).ToBeCheckedAsync();
+        // The linking-token box follows the chain live while the form is open.
+        await Expect(page.Locator("#linking-box")).ToContainTextAsync("Linking token received");
         await page.ScreenshotAsync(new() { Path = SampleHost.ScreenshotPath("registration-form"), FullPage = true });
 
         // Another operator sees it being registered.

@@ -19,6 +19,7 @@ internal sealed class SampleHost : IAsyncDisposable
     public const string Desk = "DESK";
 
     private readonly DirectoryInfo _data;
+    private bool _disposed;
 
     private SampleHost(RunningSample sample, DirectoryInfo data, IBrowserContext browser)
     {
@@ -37,11 +38,11 @@ internal sealed class SampleHost : IAsyncDisposable
 
     public static SharedPatientProfile Patient(string phrAddress) => SyntheticPatients.All.Single(p => p.HealthId == phrAddress);
 
-    public static async Task<SampleHost> StartAsync(IBrowser browser, string? operatorName = "Test Operator")
+    public static async Task<SampleHost> StartAsync(IBrowser browser, string? operatorName = "Test Operator", string[]? args = null, DirectoryInfo? data = null)
     {
-        var data = Directory.CreateTempSubdirectory("abdm-sample-test-");
+        data ??= Directory.CreateTempSubdirectory("abdm-sample-test-");
         var sample = await SampleApp.StartAsync(
-            ["--urls", "http://127.0.0.1:0", "--Sample:Mode", "Simulator", "--Sample:DataDirectory", data.FullName],
+            ["--urls", "http://127.0.0.1:0", "--Sample:Mode", "Simulator", "--Sample:DataDirectory", data.FullName, .. args ?? []],
             builder =>
             {
                 // Quiet by default; ABDM_TEST_LOGS=1 shows the sample's warnings and errors on the console.
@@ -92,11 +93,32 @@ internal sealed class SampleHost : IAsyncDisposable
         return Path.Combine(directory, name + ".png");
     }
 
+    /// <summary>Stops the sample but keeps its data folder (to start it again on the same data).</summary>
+    public async Task<DirectoryInfo> StopKeepingDataAsync()
+    {
+        KeepData = true;
+        await DisposeAsync();
+        return _data;
+    }
+
+    private bool KeepData { get; set; }
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await Browser.CloseAsync();
         await Sample.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (KeepData)
+        {
+            return;
+        }
+
         try
         {
             _data.Delete(recursive: true);

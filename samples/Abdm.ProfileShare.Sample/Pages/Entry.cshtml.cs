@@ -161,6 +161,18 @@ internal sealed class EntryModel(ICounterQueue queue, PatientRecords records, Fa
     public async Task<IActionResult> OnPostDismissAsync(CancellationToken cancellationToken) =>
         await ActAsync("dismiss", (id, op) => queue.DismissAsync(id, op, cancellationToken), $"Token {{0}} was removed from the queue.", cancellationToken);
 
+    /// <summary>The linking-token box alone (the page's script swaps it in when the entry changes).</summary>
+    public async Task<IActionResult> OnGetLinkingAsync(CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken))
+        {
+            return NotFound();
+        }
+
+        Response.Headers.CacheControl = "no-store";
+        return Partial("_LinkingBox", this);
+    }
+
     /// <summary>Asks ABDM for the linking token again (after a failure or timeout).</summary>
     public async Task<IActionResult> OnPostRetryLinkingAsync(CancellationToken cancellationToken)
     {
