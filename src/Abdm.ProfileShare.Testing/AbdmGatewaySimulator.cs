@@ -61,6 +61,8 @@ public sealed class AbdmGatewaySimulator : IAsyncDisposable
     /// <summary>The <c>kid</c> of the key the simulator signs with now.</summary>
     public string SigningKeyId => _engine.Keys.Current.KeyId;
 
+    internal SimulatorEngine Engine => _engine;
+
     /// <summary>Everything received and sent, with waits.</summary>
     public GatewayJournal Journal => _engine.Journal;
 
