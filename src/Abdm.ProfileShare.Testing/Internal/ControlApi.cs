@@ -95,7 +95,10 @@ internal static class ControlApi
 
         var response = new ControlScanResponse
         {
-            Outcome = phone is not null ? phone.Status.ToString() : share.HipStatusCode is >= 200 and < 300 ? "TIMEOUT" : "NOT_DELIVERED",
+            Outcome = phone is not null ? phone.Status.ToString()
+                : share.HipStatusCode is >= 200 and < 300 ? "TIMEOUT"
+                : share.HipStatusCode is null ? "NOT_DELIVERED"
+                : "REFUSED_BY_HIP",
             ShareRequestId = share.RequestId,
             HipId = share.HipId,
             Counter = request.Counter,
