@@ -43,6 +43,7 @@ public sealed class SimulatedShare
     /// <summary>
     /// Completes when the first valid on-share for this share arrives: what the phone shows. Never completes
     /// when no valid on-share arrives; await it with a timeout (<c>share.Acknowledgement.WaitAsync(TimeSpan)</c>).
+    /// Canceled when the simulator is disposed before it completed.
     /// </summary>
     public Task<PhoneAcknowledgement> Acknowledgement => _acknowledgement.Task;
 
