@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Abdm.ProfileShare.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Abdm.ProfileShare.Testing.Internal;
+
+/// <summary>
+/// The control API of the command-line simulator: <c>POST /_simulator/scan</c> plays a scan and answers what the
+/// phone shows; <c>GET /_simulator/journal</c> lists the journal (no bodies).
+/// </summary>
+internal static class ControlApi
+{
+    private const int DefaultTimeoutSeconds = 30;
+    private static int s_nextPatient = -1;
+
+    public static void Map(IEndpointRouteBuilder routes, SimulatorEngine engine)
+    {
+        routes.MapPost("/_simulator/scan", context => ScanAsync(context, engine));
+        routes.MapGet("/_simulator/journal", context => JournalAsync(context, engine));
+    }
+
+    public static bool TryParseVersion(string? text, out WireVersion version)
+    {
+        switch (text?.Trim().ToUpperInvariant())
+        {
+            case null or "" or "V0.5" or "0.5" or "V05":
+                version = WireVersion.V05;
+                return true;
+            case "V1.0" or "1.0" or "V10" or "V1":
+                version = WireVersion.V10;
+                return true;
+            default:
+                version = default;
+                return false;
+        }
+    }
+
+    private static async Task ScanAsync(HttpContext context, SimulatorEngine engine)
+    {
+        ControlScanRequest? request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync(context.Request.Body, SimulatorJson.Compact.ControlScanRequest, context.RequestAborted);
+        }
+        catch (JsonException)
+        {
+            request = null;
+        }
+
+        if (request is null || string.IsNullOrWhiteSpace(request.HipId) || string.IsNullOrWhiteSpace(request.Counter))
+        {
+            await ProblemAsync(context, "Send {\"hipId\": \"...\", \"counter\": \"...\", \"patientIndex\": 0, \"version\": \"v0.5|v1.0\"}.");
+            return;
+        }
+
+        if (!TryParseVersion(request.Version, out var version))
+        {
+            await ProblemAsync(context, "version must be v0.5 or v1.0.");
+            return;
+        }
+
+        var patients = SyntheticPatients.All;
+        var index = request.PatientIndex ?? (int)((uint)Interlocked.Increment(ref s_nextPatient) % (uint)patients.Count);
+        if (index < 0 || index >= patients.Count)
+        {
+            await ProblemAsync(context, $"patientIndex must be between 0 and {patients.Count - 1}.");
+            return;
+        }
+
+        SimulatedShare share;
+        try
+        {
+            share = await engine.ScanAsync(new SimulatedScan(request.HipId, request.Counter, patients[index], version), context.RequestAborted);
+        }
+        catch (InvalidOperationException ex)
+        {
+            await ProblemAsync(context, ex.Message);
+            return;
+        }
+
+        PhoneAcknowledgement? phone = null;
+        if (share.HipStatusCode is >= 200 and < 300)
+        {
+            try
+            {
+                phone = await share.Acknowledgement.WaitAsync(TimeSpan.FromSeconds(Math.Clamp(request.TimeoutSeconds ?? DefaultTimeoutSeconds, 1, 600)), context.RequestAborted);
+            }
+            catch (TimeoutException)
+            {
+                phone = null;
+            }
+        }
+
+        var response = new ControlScanResponse
+        {
+            Outcome = phone is not null ? phone.Status.ToString()
+                : share.HipStatusCode is >= 200 and < 300 ? "TIMEOUT"
+                : share.HipStatusCode is null ? "NOT_DELIVERED"
+                : "REFUSED_BY_HIP",
+            ShareRequestId = share.RequestId,
+            HipId = share.HipId,
+            Counter = request.Counter,
+            Version = version == WireVersion.V10 ? "v1.0" : "v0.5",
+            PatientIndex = index,
+            PatientName = patients[index].Name,
+            HealthId = patients[index].HealthId,
+            HipStatus = share.HipStatusCode,
+            DeliveryError = share.DeliveryError,
+            TokenNumber = phone?.TokenNumber,
+            ErrorCode = phone?.ErrorCode,
+            ErrorMessage = phone?.ErrorMessage,
+        };
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(context.Response.Body, response, SimulatorJson.Compact.ControlScanResponse, context.RequestAborted);
+    }
+
+    private static async Task JournalAsync(HttpContext context, SimulatorEngine engine)
+    {
+        var entries = engine.Journal.Entries.Select(e => new ControlJournalEntry(
+            e.Sequence, e.Time, e.Direction.ToString(), e.Operation.ToString(), e.Method, e.Path, e.StatusCode,
+            e.Rejection?.ToString(), e.Detail, [.. e.Faults.Select(f => f.ToString())], e.RequestId, e.RespRequestId)).ToList();
+        context.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(context.Response.Body, entries, SimulatorJson.Compact.ListControlJournalEntry, context.RequestAborted);
+    }
+
+    private static async Task ProblemAsync(HttpContext context, string message)
+    {
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(context.Response.Body, new ControlProblem(message), SimulatorJson.Compact.ControlProblem, context.RequestAborted);
+    }
+}

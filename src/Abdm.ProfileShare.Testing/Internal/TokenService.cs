@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Abdm.ProfileShare.Testing.Internal;
+
+/// <summary>
+/// Issues and checks the simulator's tokens: session access and refresh tokens (RS256), the token on its own calls
+/// to the HIP (RS256, audience <c>account</c>, reused until near expiry), and linking tokens (RS512).
+/// </summary>
+internal sealed class TokenService : IDisposable
+{
+    public const string CallbackAudience = "account";
+    public const string GatewayClientId = "gateway";
+
+    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private readonly SigningKeyRing _keys;
+    private readonly GatewaySimulatorOptions _options;
+    private readonly TimeProvider _timeProvider;
+    // Every session access token issued (by jti), with the time it really stops working (early expiry, invalidation).
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _expiry = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly Lazy<(RSA Rsa, SigningCredentials Credentials)> _linkingKey = new(() =>
+    {
+        var rsa = RSA.Create(2048);
+        return (rsa, new SigningCredentials(new RsaSecurityKey(rsa), SecurityAlgorithms.RsaSha512));
+    });
+
+    private CachedToken? _callbackToken;
+
+    public TokenService(SigningKeyRing keys, GatewaySimulatorOptions options, string issuer)
+    {
+        _keys = keys;
+        _options = options;
+        _timeProvider = options.TimeProvider;
+        Issuer = issuer;
+    }
+
+    public string Issuer { get; }
+
+    /// <summary>The public key linking tokens are signed with (not published by the real gateway either).</summary>
+    public SecurityKey LinkingTokenKey => new RsaSecurityKey(_linkingKey.Value.Rsa.ExportParameters(false));
+
+    public (string AccessToken, string RefreshToken) IssueSession(TimeSpan? expireAfter)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var key = _keys.Current;
+        var jti = Guid.NewGuid().ToString();
+        var access = Create(key.Credentials, now, now + _options.SessionTokenLifetime, CallbackAudience, new Dictionary<string, object>
+        {
+            ["jti"] = jti,
+            ["typ"] = "Bearer",
+            ["azp"] = _options.ClientId,
+            ["clientId"] = _options.ClientId,
+            ["sub"] = _options.ClientId,
+            ["scope"] = "openid",
+        });
+        var refresh = Create(key.Credentials, now, now + _options.RefreshTokenLifetime, Issuer, new Dictionary<string, object>
+        {
+            ["jti"] = Guid.NewGuid().ToString(),
+            ["typ"] = "Refresh",
+            ["azp"] = _options.ClientId,
+            ["sub"] = _options.ClientId,
+        });
+        _expiry[jti] = expireAfter is { } after ? now + after : DateTimeOffset.MaxValue;
+
+        return (access, refresh);
+    }
+
+    public void InvalidateSessionTokens()
+    {
+        foreach (var jti in _expiry.Keys)
+        {
+            _expiry[jti] = DateTimeOffset.MinValue;
+        }
+    }
+
+    public async Task<bool> ValidateSessionAsync(string token) =>
+        await ValidateOwnAsync(token, "Bearer", CallbackAudience).ConfigureAwait(false) is { } claims
+        && claims.TryGetValue("jti", out var jti) && jti is string id
+        && _expiry.TryGetValue(id, out var expiry) && _timeProvider.GetUtcNow() < expiry;
+
+    public async Task<bool> ValidateRefreshAsync(string token) =>
+        await ValidateOwnAsync(token, "Refresh", Issuer).ConfigureAwait(false) is not null;
+
+    /// <summary>The token on calls to the HIP: one token reused until less than a minute (or half its life) is left.</summary>
+    public string CallbackToken(bool unpublishedKey)
+    {
+        var now = _timeProvider.GetUtcNow();
+        if (unpublishedKey)
+        {
+            return CreateCallback(_keys.Unpublished, now);
+        }
+
+        var key = _keys.Current;
+        lock (_gate)
+        {
+            var margin = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, _options.CallbackTokenLifetime.Ticks / 2));
+            if (_callbackToken is { } cached && ReferenceEquals(cached.Key, key) && now < cached.ExpiresAt - margin)
+            {
+                return cached.Token;
+            }
+
+            var token = CreateCallback(key, now);
+            _callbackToken = new CachedToken(token, key, now + _options.CallbackTokenLifetime);
+            return token;
+        }
+    }
+
+    /// <summary>A linking token as the real gateway issues it: RS512, claims sub, requesterType, requesterId, patientId, sessionId, exp = iat + 24 h, iat.</summary>
+    public string IssueLinkingToken(string healthId, string hipId)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var descriptor = new SecurityTokenDescriptor
+        {
+            SigningCredentials = _linkingKey.Value.Credentials,
+            Claims = new Dictionary<string, object>
+            {
+                ["sub"] = healthId,
+                ["requesterType"] = "HIP",
+                ["requesterId"] = hipId,
+                ["patientId"] = healthId,
+                ["sessionId"] = Guid.NewGuid().ToString(),
+                ["exp"] = (now + TimeSpan.FromHours(24)).ToUnixTimeSeconds(),
+                ["iat"] = now.ToUnixTimeSeconds(),
+            },
+        };
+        return _handler.CreateToken(descriptor);
+    }
+
+    public void Dispose()
+    {
+        if (_linkingKey.IsValueCreated)
+        {
+            _linkingKey.Value.Rsa.Dispose();
+        }
+    }
+
+    private string CreateCallback(SigningKey key, DateTimeOffset now) =>
+        Create(key.Credentials, now, now + _options.CallbackTokenLifetime, CallbackAudience, new Dictionary<string, object>
+        {
+            ["jti"] = Guid.NewGuid().ToString(),
+            ["typ"] = "Bearer",
+            ["azp"] = GatewayClientId,
+            ["clientId"] = GatewayClientId,
+            ["sub"] = GatewayClientId,
+            ["scope"] = "openid",
+        });
+
+    private string Create(SigningCredentials credentials, DateTimeOffset now, DateTimeOffset expires, string audience, Dictionary<string, object> claims)
+    {
+        claims["iat"] = now.ToUnixTimeSeconds();
+        claims["exp"] = expires.ToUnixTimeSeconds();
+        claims["iss"] = Issuer;
+        claims["aud"] = audience;
+        return _handler.CreateToken(new SecurityTokenDescriptor { SigningCredentials = credentials, Claims = claims });
+    }
+
+    private async Task<IDictionary<string, object>?> ValidateOwnAsync(string token, string type, string audience)
+    {
+        var result = await _handler.ValidateTokenAsync(token, new TokenValidationParameters
+        {
+            ValidIssuer = Issuer,
+            ValidAudience = audience,
+            IssuerSigningKeys = _keys.All,
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            ClockSkew = TimeSpan.Zero,
+            LifetimeValidator = (_, expires, _, _) => expires is { } at && _timeProvider.GetUtcNow().UtcDateTime < at,
+        }).ConfigureAwait(false);
+        if (!result.IsValid)
+        {
+            return null;
+        }
+
+        var claims = result.Claims;
+        if (!claims.TryGetValue("typ", out var typ) || !string.Equals(typ as string, type, StringComparison.Ordinal)
+            || !claims.TryGetValue("azp", out var azp) || !string.Equals(azp as string, _options.ClientId, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return claims;
+    }
+
+    private sealed record CachedToken(string Token, SigningKey Key, DateTimeOffset ExpiresAt);
+}

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using Abdm.ProfileShare.Model;
+using Abdm.ProfileShare.Wire;
+using ModelAddress = Abdm.ProfileShare.Model.PatientAddress;
+using WireAddress = Abdm.ProfileShare.Wire.PatientAddress;
+
+namespace Abdm.ProfileShare.Testing.Internal;
+
+/// <summary>Builds the bodies the simulator sends, from the generated wire DTOs.</summary>
+internal static class WireBuilder
+{
+    public const string ShareV05Path = "/v0.5/patients/profile/share";
+    public const string ShareV10Path = "/v1.0/patients/profile/share";
+    public const string OnInitPath = "/v0.5/users/auth/on-init";
+    public const string OnConfirmPath = "/v0.5/users/auth/on-confirm";
+
+    /// <summary>The share body exactly as the seed shows it (v1.0 adds <c>intent</c> and <c>location</c>).</summary>
+    public static byte[] Share(SimulatedScan scan, Guid requestId, DateTimeOffset timestamp)
+    {
+        var profile = new SharedProfile { HipCode = scan.CounterCode, Patient = Patient(scan.Patient) };
+        if (scan.Version == WireVersion.V10)
+        {
+            var v10 = new ShareProfileRequestV1
+            {
+                RequestId = requestId,
+                Timestamp = timestamp,
+                Intent = new ShareProfileIntent { Type = "PROFILE_SHARE" },
+                Location = new Location { Latitude = scan.Latitude, Longitude = scan.Longitude },
+                Profile = profile,
+            };
+            return JsonSerializer.SerializeToUtf8Bytes(v10, SimulatorJson.Shares.ShareProfileRequestV1);
+        }
+
+        var v05 = new ShareProfileRequest { RequestId = requestId, Timestamp = timestamp, Profile = profile };
+        return JsonSerializer.SerializeToUtf8Bytes(v05, SimulatorJson.Shares.ShareProfileRequest);
+    }
+
+    public static byte[] OnInit(Guid requestId, DateTimeOffset timestamp, Guid initRequestId, string? transactionId, DateTimeOffset expiry, Error? error)
+    {
+        var body = new PatientAuthInitResponse
+        {
+            RequestId = requestId,
+            Timestamp = timestamp,
+            Auth = transactionId is null
+                ? null
+                : new PatientAuthInitResult
+                {
+                    TransactionId = transactionId,
+                    Mode = AuthenticationMode.DEMOGRAPHICS,
+                    Meta = new AuthMeta { Hint = null, Expiry = GatewayTimestampConverter.ToText(expiry) },
+                },
+            Error = error,
+            Resp = new RequestReference { RequestId = initRequestId },
+        };
+        return JsonSerializer.SerializeToUtf8Bytes(body, SimulatorJson.Callbacks.PatientAuthInitResponse);
+    }
+
+    public static byte[] OnConfirm(Guid requestId, DateTimeOffset timestamp, Guid confirmRequestId, string? linkingToken, Error? error)
+    {
+        var body = new PatientAuthConfirmResponse
+        {
+            RequestId = requestId,
+            Timestamp = timestamp,
+            Auth = linkingToken is null ? null : new PatientAuthConfirmResult { AccessToken = linkingToken, Patient = null },
+            Error = error,
+            Resp = new RequestReference { RequestId = confirmRequestId },
+        };
+        return JsonSerializer.SerializeToUtf8Bytes(body, SimulatorJson.Callbacks.PatientAuthConfirmResponse);
+    }
+
+    public static PatientGender ToWire(Gender gender) => gender switch
+    {
+        Gender.Male => PatientGender.M,
+        Gender.Female => PatientGender.F,
+        Gender.Other => PatientGender.O,
+        _ => PatientGender.U,
+    };
+
+    /// <summary>The mobile demographic auth compares against: <see cref="SharedPatientProfile.Mobile"/>, else the MOBILE identifier.</summary>
+    public static string? MobileOf(SharedPatientProfile patient) =>
+        patient.Mobile ?? patient.Identifiers.FirstOrDefault(i => string.Equals(i.Type, "MOBILE", StringComparison.Ordinal))?.Value;
+
+    private static ProfilePatient Patient(SharedPatientProfile patient) => new()
+    {
+        HealthId = patient.HealthId,
+        HealthIdNumber = patient.AbhaNumber,
+        Name = patient.Name,
+        Gender = ToWire(patient.Gender),
+        Address = Address(patient.Address),
+        YearOfBirth = patient.YearOfBirth,
+        DayOfBirth = patient.DayOfBirth,
+        MonthOfBirth = patient.MonthOfBirth,
+        Identifiers = Identifiers(patient),
+    };
+
+    private static WireAddress? Address(ModelAddress? address) =>
+        address is null ? null : new WireAddress { Line = address.Line, District = address.District, State = address.State, Pincode = address.Pincode };
+
+    private static List<Identifier>? Identifiers(SharedPatientProfile patient)
+    {
+        var identifiers = new List<Identifier>();
+        foreach (var identifier in patient.Identifiers)
+        {
+            if (System.Enum.TryParse<IdentifierType>(identifier.Type, ignoreCase: false, out var type) && System.Enum.IsDefined(type))
+            {
+                identifiers.Add(new Identifier { Type = type, Value = identifier.Value });
+            }
+        }
+
+        if (identifiers.Count == 0 && !string.IsNullOrWhiteSpace(patient.Mobile))
+        {
+            identifiers.Add(new Identifier { Type = IdentifierType.MOBILE, Value = patient.Mobile });
+        }
+
+        return identifiers.Count == 0 ? null : identifiers;
+    }
+}
