@@ -21,6 +21,9 @@ public sealed class BrowserFixture : IAsyncLifetime
                 $"Chromium was not found at {path}. Install it with 'apt-get install -y chromium' or set ABDM_TEST_CHROMIUM to its path.");
         }
 
+        // Generous for steps whose speed is not what a test checks (a busy CI machine); the checks that are about
+        // speed (a scan on screen within 2 s) pass their own timeout.
+        Assertions.SetDefaultExpectTimeout(10_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -58,7 +58,7 @@ internal sealed class SampleHost : IAsyncDisposable
             ViewportSize = new ViewportSize { Width = 1024, Height = 600 },
             Locale = "en-IN",
         });
-        context.SetDefaultTimeout(5000);
+        context.SetDefaultTimeout(10_000);
         if (operatorName is not null)
         {
             await context.AddCookiesAsync([new Cookie { Name = "sample-operator", Value = Uri.EscapeDataString(operatorName), Url = sample.HomeUrl.ToString() }]);

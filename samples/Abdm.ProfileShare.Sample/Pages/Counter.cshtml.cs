@@ -32,15 +32,23 @@ internal sealed class CounterModel(Facilities facilities, ICounterQueue queue, L
 
     public string? Operator => Operators.Current(HttpContext);
 
-    [TempData]
-    public string? Message { get; set; }
+    /// <summary>The outcome of the last registration, shown once (see <see cref="Flash"/>).</summary>
+    public string? Message { get; private set; }
 
     public string? Error { get; private set; }
 
     public string BasePath => $"/counters/{Uri.EscapeDataString(HipId)}/{Uri.EscapeDataString(CounterCode)}";
 
-    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) =>
-        await LoadAsync(cancellationToken) ? Page() : NotFound();
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken))
+        {
+            return NotFound();
+        }
+
+        Message = Flash.Take(TempData);
+        return Page();
+    }
 
     /// <summary>The list alone (the page's script swaps it in on every change).</summary>
     public async Task<IActionResult> OnGetQueueAsync(CancellationToken cancellationToken)

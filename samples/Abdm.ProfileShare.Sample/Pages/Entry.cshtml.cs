@@ -41,9 +41,6 @@ internal sealed class EntryModel(ICounterQueue queue, PatientRecords records, Fa
 
     public string? Error { get; private set; }
 
-    [TempData]
-    public string? Message { get; set; }
-
     public bool ClaimedByMe => Entry.Status == QueueEntryStatus.Claimed && Entry.ClaimedBy == Operator;
 
     public string CounterPath => $"/counters/{Uri.EscapeDataString(Entry.HipId)}/{Uri.EscapeDataString(Entry.CounterCode)}";
@@ -149,7 +146,7 @@ internal sealed class EntryModel(ICounterQueue queue, PatientRecords records, Fa
             return await FailAsync(result, cancellationToken);
         }
 
-        Message = $"Token {Entry.TokenNumber}: {patient.Name} registered as {how} {patient.PatientId}.";
+        Flash.Set(TempData, $"Token {Entry.TokenNumber}: {patient.Name} registered as {how} {patient.PatientId}.");
         return Redirect(CounterPath);
     }
 
@@ -208,7 +205,7 @@ internal sealed class EntryModel(ICounterQueue queue, PatientRecords records, Fa
             return await FailAsync(result, cancellationToken);
         }
 
-        Message = string.Format(System.Globalization.CultureInfo.InvariantCulture, doneMessage, Entry.TokenNumber);
+        Flash.Set(TempData, string.Format(System.Globalization.CultureInfo.InvariantCulture, doneMessage, Entry.TokenNumber));
         return Redirect(CounterPath);
     }
 

@@ -5,9 +5,10 @@
     const box = document.getElementById("linking-box");
     if (!box) return;
     let busy = false;
+    let stopped = false;
 
     async function refresh() {
-        if (busy) return;
+        if (busy || stopped) return;
         busy = true;
         try {
             const response = await fetch(box.dataset.refreshUrl, { cache: "no-store", headers: { "Accept": "text/html" } });
@@ -28,4 +29,6 @@
         if (event.data.split(" ")[1] === box.dataset.entryId) refresh();
     });
     window.addEventListener("pagehide", () => events.close());
+    // Once a form is submitted this page is done: no more background requests.
+    document.addEventListener("submit", () => { stopped = true; events.close(); });
 })();
