@@ -7,10 +7,10 @@ internal sealed class Facilities(IOptions<SampleOptions> options)
 {
     public SampleMode Mode => options.Value.Mode;
 
-    public IReadOnlyList<FacilityOptions> All => options.Value.Facilities;
+    public IReadOnlyList<FacilityOptions> All => options.Value.ActiveFacilities;
 
     public FacilityOptions? Find(string hipId) =>
-        options.Value.Facilities.FirstOrDefault(f => string.Equals(f.HipId, hipId, StringComparison.Ordinal));
+        options.Value.ActiveFacilities.FirstOrDefault(f => string.Equals(f.HipId, hipId, StringComparison.Ordinal));
 
     public bool TryFind(string hipId, string counterCode, out FacilityOptions facility, out CounterOptions counter)
     {

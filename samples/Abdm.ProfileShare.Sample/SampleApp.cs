@@ -65,7 +65,7 @@ internal static class SampleApp
         var simulatorHolder = new SimulatorHolder();
         var abdm = builder.Services.AddAbdmProfileShare(options =>
         {
-            foreach (var facility in sample.Facilities.Where(f => !options.HipIds.Contains(f.HipId)))
+            foreach (var facility in sample.ActiveFacilities.Where(f => !options.HipIds.Contains(f.HipId)))
             {
                 options.HipIds.Add(facility.HipId);
             }
@@ -120,7 +120,7 @@ internal static class SampleApp
             if (simulatorHolder.Control is { } control)
             {
                 var callbackBase = new Uri(root, CallbackPath.TrimStart('/'));
-                foreach (var facility in sample.Facilities)
+                foreach (var facility in sample.ActiveFacilities)
                 {
                     control.RegisterHip(facility.HipId, callbackBase);
                     SampleLog.HipRegistered(logger, facility.HipId, callbackBase);

@@ -21,34 +21,49 @@ internal sealed class SampleOptions
     /// <summary><c>Sample:DataDirectory</c>: where <c>sample.db</c> lives, relative to the project folder. Default: <c>data</c>.</summary>
     public string DataDirectory { get; set; } = "data";
 
-    /// <summary><c>Sample:Facilities</c>: the HIPs this HIS serves and their registration counters.</summary>
+    /// <summary>
+    /// <c>Sample:Facilities</c>: the synthetic HIPs served in simulator mode and their registration counters
+    /// (in appsettings.json).
+    /// </summary>
     public List<FacilityOptions> Facilities { get; set; } = [];
+
+    /// <summary>
+    /// <c>Sample:SandboxFacilities</c>: the real HIPs served in sandbox mode (your HIP ids registered with ABDM), set
+    /// from the environment or user secrets and never committed, for example
+    /// <c>Sample__SandboxFacilities__0__HipId</c>. A separate list, because configuration merges arrays by index.
+    /// </summary>
+    public List<FacilityOptions> SandboxFacilities { get; set; } = [];
+
+    /// <summary>The facilities of the current mode.</summary>
+    public List<FacilityOptions> ActiveFacilities => Mode == SampleMode.Sandbox ? SandboxFacilities : Facilities;
 
     /// <summary>Every problem with the settings, each naming its key.</summary>
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
-        if (Facilities.Count == 0)
+        var key = Mode == SampleMode.Sandbox ? "Sample:SandboxFacilities" : "Sample:Facilities";
+        var facilities = ActiveFacilities;
+        if (facilities.Count == 0)
         {
-            problems.Add("Sample:Facilities must list at least one facility (HipId, Name, Counters).");
+            problems.Add($"{key} must list at least one facility (HipId, Name, Counters), for example {key.Replace(":", "__", StringComparison.Ordinal)}__0__HipId.");
         }
 
         var hipIds = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < Facilities.Count; i++)
+        for (var i = 0; i < facilities.Count; i++)
         {
-            var facility = Facilities[i];
+            var facility = facilities[i];
             if (string.IsNullOrWhiteSpace(facility.HipId))
             {
-                problems.Add($"Sample:Facilities:{i}:HipId is required.");
+                problems.Add($"{key}:{i}:HipId is required.");
             }
             else if (!hipIds.Add(facility.HipId))
             {
-                problems.Add($"Sample:Facilities:{i}:HipId '{facility.HipId}' is listed twice.");
+                problems.Add($"{key}:{i}:HipId '{facility.HipId}' is listed twice.");
             }
 
             if (facility.Counters.Count == 0)
             {
-                problems.Add($"Sample:Facilities:{i}:Counters must list at least one counter (Code, Name).");
+                problems.Add($"{key}:{i}:Counters must list at least one counter (Code, Name).");
             }
 
             var codes = new HashSet<string>(StringComparer.Ordinal);
@@ -57,11 +72,11 @@ internal sealed class SampleOptions
                 var code = facility.Counters[j].Code;
                 if (string.IsNullOrWhiteSpace(code))
                 {
-                    problems.Add($"Sample:Facilities:{i}:Counters:{j}:Code is required.");
+                    problems.Add($"{key}:{i}:Counters:{j}:Code is required.");
                 }
                 else if (!codes.Add(code))
                 {
-                    problems.Add($"Sample:Facilities:{i}:Counters:{j}:Code '{code}' is listed twice.");
+                    problems.Add($"{key}:{i}:Counters:{j}:Code '{code}' is listed twice.");
                 }
             }
         }

@@ -44,6 +44,10 @@ public sealed class SampleModeTests(BrowserFixture browser)
         await using var host = await SampleHost.StartAsync(browser.Browser, args:
         [
             "--Sample:Mode", "Sandbox",
+            "--Sample:SandboxFacilities:0:HipId", SampleHost.Hip1,
+            "--Sample:SandboxFacilities:0:Name", "Sandbox Test Hospital",
+            "--Sample:SandboxFacilities:0:Counters:0:Code", SampleHost.Opd1,
+            "--Sample:SandboxFacilities:0:Counters:0:Name", "OPD registration 1",
             // Never contacted by this test: nothing is scanned.
             "--AbdmProfileShare:Gateway:BaseUrl", "http://127.0.0.1:9/gateway",
             "--AbdmProfileShare:Gateway:ClientId", "test-client",
@@ -55,10 +59,15 @@ public sealed class SampleModeTests(BrowserFixture browser)
         await page.GotoAsync($"/counters/{SampleHost.Hip1}/{SampleHost.Opd1}");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("OPD registration 1");
         await Expect(page.Locator(".mode-badge")).ToHaveTextAsync("ABDM sandbox");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Sandbox Test Hospital");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Simulate a scan" })).ToHaveCountAsync(0);
         await Expect(page.Locator("#live-status")).ToHaveAttributeAsync("data-state", "live");
 
         var scan = await page.APIRequest.PostAsync($"/counters/{SampleHost.Hip1}/{SampleHost.Opd1}/simulate-scan");
         Assert.Equal(404, scan.Status);
+
+        // The synthetic facilities of simulator mode are not served in sandbox mode.
+        var synthetic = await page.GotoAsync($"/counters/{SampleHost.Hip2}/{SampleHost.Desk}");
+        Assert.Equal(404, synthetic!.Status);
     }
 }
