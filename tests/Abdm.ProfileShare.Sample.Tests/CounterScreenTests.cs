@@ -97,10 +97,30 @@ public sealed class CounterScreenTests(BrowserFixture browser)
             "ABHA details did not match (name, gender or date of birth as shared). The patient can still be registered; records cannot be linked until the details match.",
             new() { Timeout = 5000 });
         await Expect(entry.GetByTestId("linking")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bproblem\b"));
+        await page.ScreenshotAsync(new() { Path = SampleHost.ScreenshotPath("counter-screen-linking-error"), FullPage = true });
 
         // The patient can still be registered, and the registration page says the same in words.
         await entry.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Register") }).ClickAsync();
         await Expect(page.Locator(".linking-box")).ToContainTextAsync("ABHA details did not match");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Ask ABDM again" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Entry_WhenItExpires_LeavesTheScreenWithoutAReload()
+    {
+        await using var host = await SampleHost.StartAsync(browser.Browser, args:
+        [
+            "--AbdmProfileShare:Queue:EntryLifetime", "00:00:03",
+            "--AbdmProfileShare:Queue:RescanWindow", "00:00:01",
+        ]);
+        var page = await host.OpenCounterAsync(SampleHost.Hip1, SampleHost.Opd1);
+        await page.EvaluateAsync("() => window.notReloaded = true");
+        await host.ScanAsync(SampleHost.Hip1, SampleHost.Opd1, SampleHost.Patient("gopal.dummy@sbx"));
+        await Expect(page.Locator("li.entry", new() { HasText = "Gopal Dummy" })).ToBeVisibleAsync(WithinTwoSeconds);
+
+        // No change event announces an expiry: the page refreshes itself when the first entry's time is up.
+        await Expect(page.Locator("li.entry")).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+        await Expect(page.GetByTestId("queue-empty")).ToBeVisibleAsync();
+        Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"));
     }
 }

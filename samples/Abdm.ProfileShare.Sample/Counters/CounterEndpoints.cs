@@ -1,6 +1,5 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using Abdm.ProfileShare.Storage;
 using Abdm.ProfileShare.Workflow;
 
 namespace Abdm.ProfileShare.Sample.Counters;

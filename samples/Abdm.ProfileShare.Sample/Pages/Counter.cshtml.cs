@@ -108,7 +108,7 @@ internal sealed class CounterModel(Facilities facilities, ICounterQueue queue, L
             yield return (patient.HealthId, $"{patient.Name} ({patient.HealthId})");
         }
 
-        yield return (SimulatorControl.MismatchChoice, $"{SimulatorControl.MismatchPatient.Name}: details ABDM will not confirm");
+        yield return (SimulatorControl.MismatchChoice, $"{SimulatorControl.MismatchPatient.Name} (ABHA details differ)");
     }
 
     private async Task<bool> LoadAsync(CancellationToken cancellationToken)
