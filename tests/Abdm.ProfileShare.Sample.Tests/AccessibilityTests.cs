@@ -31,6 +31,10 @@ public sealed class AccessibilityTests(BrowserFixture browser)
                 """);
             Assert.True(unlabelled.Length == 0, $"{path}: controls without a label: {string.Join(", ", unlabelled)}");
             Assert.Equal("en", await page.GetAttributeAsync("html", "lang"));
+            if (path == "/")
+            {
+                await page.ScreenshotAsync(new() { Path = SampleHost.ScreenshotPath("home"), FullPage = true });
+            }
         }
     }
 

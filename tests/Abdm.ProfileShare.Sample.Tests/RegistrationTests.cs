@@ -57,6 +57,7 @@ public sealed class RegistrationTests(BrowserFixture browser)
         await Expect(row).ToContainTextAsync("+91-9000000001");
         await Expect(row.GetByTestId("patient-linking")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("^(Received .*, not used yet|No linking token yet)$"));
         Assert.DoesNotContain("91-0000-0000-0001", await patients.ContentAsync(), StringComparison.Ordinal);
+        await patients.ScreenshotAsync(new() { Path = SampleHost.ScreenshotPath("patients"), FullPage = true });
 
         // The same patient scans again: the counter screen shows a returning patient.
         var again = await host.ScanAsync(SampleHost.Hip1, SampleHost.Opd1, asha);
