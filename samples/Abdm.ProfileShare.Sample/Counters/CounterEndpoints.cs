@@ -43,29 +43,36 @@ internal static class CounterEndpoints
     {
         // End the stream when the client goes away or the app stops (open streams would otherwise hold shutdown).
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(stopping, aborted);
-        await using var changes = queue.WatchAsync(hipId, counter, cts.Token).GetAsyncEnumerator(cts.Token);
-        var next = changes.MoveNextAsync();
-        yield return new SseItem<string>("subscribed", "ready");
-        while (true)
+        var changes = queue.WatchAsync(hipId, counter, cts.Token).GetAsyncEnumerator(cts.Token);
+        var next = changes.MoveNextAsync().AsTask(); // subscribes now, before "ready" is sent
+        try
         {
-            bool more;
-            try
+            yield return new SseItem<string>("subscribed", "ready");
+            while (await NextAsync(next))
             {
-                more = await next;
+                var change = changes.Current;
+                yield return new SseItem<string>($"{change.Kind} {change.EntryId} {change.Version}", "change");
+                next = changes.MoveNextAsync().AsTask();
             }
-            catch (OperationCanceledException)
-            {
-                yield break;
-            }
+        }
+        finally
+        {
+            // Stop the subscription and let a pending read observe it before the enumerator is disposed.
+            await cts.CancelAsync();
+            await NextAsync(next);
+            await changes.DisposeAsync();
+        }
+    }
 
-            if (!more)
-            {
-                yield break;
-            }
-
-            var change = changes.Current;
-            yield return new SseItem<string>($"{change.Kind} {change.EntryId} {change.Version}", "change");
-            next = changes.MoveNextAsync();
+    private static async Task<bool> NextAsync(Task<bool> next)
+    {
+        try
+        {
+            return await next;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 }
