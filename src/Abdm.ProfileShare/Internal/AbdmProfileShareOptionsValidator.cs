@@ -136,11 +136,6 @@ internal sealed class AbdmProfileShareOptionsValidator : IValidateOptions<AbdmPr
                 failures.Add($"{P}:Outbox:RetryMaxDelay must be at least {P}:Outbox:RetryBaseDelay.");
             }
 
-            if (options.Resilience is { } r && outbox.LeaseDuration <= r.TotalTimeout)
-            {
-                failures.Add($"{P}:Outbox:LeaseDuration must be longer than {P}:Resilience:TotalTimeout: a lease that ends while its gateway call is still running lets another instance send the same call again.");
-            }
-
             if (outbox.MaxConcurrency is < 1 or > 256)
             {
                 failures.Add($"{P}:Outbox:MaxConcurrency must be between 1 and 256.");

@@ -36,7 +36,7 @@ public sealed class AbdmProfileShareOptionsTests
         ["AbdmProfileShare:Linking:CallbackTimeout"] = o => o.Linking.CallbackTimeout = TimeSpan.Zero,
         ["AbdmProfileShare:Outbox:MaxConcurrency"] = o => o.Outbox.MaxConcurrency = 0,
         ["AbdmProfileShare:Outbox:RetryMaxDelay"] = o => o.Outbox.RetryMaxDelay = TimeSpan.FromMilliseconds(1),
-        ["AbdmProfileShare:Outbox:LeaseDuration"] = o => o.Outbox.LeaseDuration = TimeSpan.FromSeconds(20),
+        ["AbdmProfileShare:Outbox:LeaseDuration"] = o => o.Outbox.LeaseDuration = TimeSpan.Zero,
         ["AbdmProfileShare:Callbacks:CertsUrl"] = o => o.Callbacks.CertsUrl = new Uri("file:///etc/keys.json"),
         ["AbdmProfileShare:Callbacks:MaxBodyBytes"] = o => o.Callbacks.MaxBodyBytes = 32 * 1024 * 1024,
         ["AbdmProfileShare:Callbacks:MaxStringLength"] = o => o.Callbacks.MaxStringLength = -1,
