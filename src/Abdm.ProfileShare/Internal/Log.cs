@@ -86,6 +86,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1310, Level = LogLevel.Error, Message = "The linking handler kept failing for entry {EntryId}; gave up after {Attempts} attempts (the token stays stored)")]
     public static partial void NotificationAbandoned(ILogger logger, Guid entryId, int attempts);
 
+    [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "AbdmProfileShare:Outbox:LeaseDuration ({Lease}) is not longer than AbdmProfileShare:Resilience:TotalTimeout ({TotalTimeout}): another instance may resend a slow gateway call (same requestId) while it is still running")]
+    public static partial void LeaseShorterThanCall(ILogger logger, TimeSpan lease, TimeSpan totalTimeout);
+
     [LoggerMessage(EventId = 1320, Level = LogLevel.Information, Message = "Queue entry {EntryId}: {Action} -> {Outcome} (status {Status})")]
     public static partial void QueueAction(ILogger logger, Guid entryId, string action, Abdm.ProfileShare.Workflow.QueueActionOutcome outcome, Abdm.ProfileShare.Model.QueueEntryStatus status);
 }

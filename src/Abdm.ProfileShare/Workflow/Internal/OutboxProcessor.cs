@@ -48,6 +48,12 @@ internal sealed class OutboxProcessor : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         Log.OutboxStarted(_logger, _owner);
+        var configured = _options.CurrentValue;
+        if (configured.Outbox.LeaseDuration <= configured.Resilience.TotalTimeout)
+        {
+            Log.LeaseShorterThanCall(_logger, configured.Outbox.LeaseDuration, configured.Resilience.TotalTimeout);
+        }
+
         _nextPurge = _clock.Now;
         try
         {
@@ -91,7 +97,12 @@ internal sealed class OutboxProcessor : BackgroundService
             var items = await _store.LeaseOutboxItemsAsync(_owner, now, options.LeaseDuration, free, stoppingToken).ConfigureAwait(false);
             foreach (var item in items)
             {
-                _running[item.Id] = RunAsync(item, stoppingToken);
+                // A lease can end while this instance still runs the item (a call slower than the lease); the
+                // new lease is ours too, so the running attempt carries on and no second one starts.
+                if (!_running.ContainsKey(item.Id))
+                {
+                    _running[item.Id] = RunAsync(item, stoppingToken);
+                }
             }
 
             if (items.Count == free)
