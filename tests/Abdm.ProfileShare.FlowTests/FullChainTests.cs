@@ -102,9 +102,11 @@ public sealed class FullChainTests(ITestOutputHelper output)
         Assert.Null(await flow.Queue.GetLinkingTokenAsync(FlowHost.HipId, patient.HealthId));
         Assert.Equal(QueueEntryStatus.Claimed, failed.Status);
 
+        // The simulator journals a call once the host answered it, which is after the host stored its effect.
         var journal = flow.Gateway.Journal;
+        var onConfirm = await journal.WaitForOnConfirmSentAsync(patient.HealthId, FlowHost.Wait);
+        Assert.Single(journal.Of(GatewayOperation.OnConfirm));
         Assert.True(Assert.Single(journal.Of(GatewayOperation.AuthConfirm)).IsAccepted);
-        var onConfirm = Assert.Single(journal.Of(GatewayOperation.OnConfirm));
         Assert.Equal(202, onConfirm.StatusCode);
         Assert.Equal(1441, onConfirm.BodyErrorCode());
         Assert.Null(onConfirm.LinkingToken());
