@@ -98,6 +98,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1310, Level = LogLevel.Error, Message = "The linking handler kept failing for entry {EntryId}; gave up after {Attempts} attempts (the token stays stored)")]
     public static partial void NotificationAbandoned(ILogger logger, Guid entryId, int attempts);
 
+    [LoggerMessage(EventId = 1311, Level = LogLevel.Information, Message = "The linking handler was told about entry {EntryId}: {State}")]
+    public static partial void LinkingHandlerNotified(ILogger logger, Guid entryId, Abdm.ProfileShare.Model.LinkingState state);
+
     [LoggerMessage(EventId = 1320, Level = LogLevel.Information, Message = "Queue entry {EntryId}: {Action} -> {Outcome} (status {Status})")]
     public static partial void QueueAction(ILogger logger, Guid entryId, string action, Abdm.ProfileShare.Workflow.QueueActionOutcome outcome, Abdm.ProfileShare.Model.QueueEntryStatus status);
 }

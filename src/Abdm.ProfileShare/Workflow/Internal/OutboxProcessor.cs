@@ -114,11 +114,11 @@ internal sealed class OutboxProcessor : BackgroundService
                     }
                 }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception)
             {
                 // The feed failed (the store is down): the periodic recount still runs; subscribe again after a pause.
             }
@@ -411,6 +411,7 @@ internal sealed class OutboxProcessor : BackgroundService
         }, cancellationToken).ConfigureAwait(false);
         if (written && after?.Linking.State == LinkingState.AwaitingTransaction)
         {
+            Log.LinkingStateChanged(_logger, entry.Id, "on-share", LinkingState.AwaitingTransaction, null);
             _signal.Notify();
         }
 
@@ -578,11 +579,13 @@ internal sealed class OutboxProcessor : BackgroundService
                 if (token is not null)
                 {
                     await handler.OnLinkingTokenReceivedAsync(entry, token, cancellationToken).ConfigureAwait(false);
+                    Log.LinkingHandlerNotified(_logger, entry.Id, entry.Linking.State);
                 }
 
                 break;
             case LinkingState.Failed or LinkingState.TimedOut:
                 await handler.OnLinkingFailedAsync(entry, cancellationToken).ConfigureAwait(false);
+                Log.LinkingHandlerNotified(_logger, entry.Id, entry.Linking.State);
                 break;
         }
 
