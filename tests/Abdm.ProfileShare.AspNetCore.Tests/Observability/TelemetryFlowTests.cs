@@ -143,6 +143,41 @@ public sealed class TelemetryFlowTests
         AssertNoPatientData(recorder.Spans(traceId), null);
     }
 
+    [Fact]
+    public async Task OnInitNeverArrives_TimeoutSpanAndTimedOutChainCounted()
+    {
+        await using var host = await ProfileShareTestHost.StartAsync();
+        var metrics = host.App.Services.GetRequiredService<AbdmMetrics>();
+        using var recorder = new TelemetryRecorder(metrics.Meter);
+        host.Gateway.DropOnInit = true;
+
+        using var response = await host.ShareAsync(SyntheticShare(Guid.NewGuid()));
+
+        var entry = Assert.Single(await host.Queue.ListAsync(ProfileShareTestHost.HipId, null));
+        var traceId = AbdmProfileShareTelemetry.GetTraceId(entry.Id);
+        await recorder.WaitForSpanAsync(a => a.TraceId == traceId && a.OperationName == "abdm.auth_init.send");
+        var signal = host.App.Services.GetRequiredService<OutboxSignal>();
+        Activity? notified = null;
+        for (var step = 0; notified is null; step++)
+        {
+            host.Time.Advance(TimeSpan.FromMinutes(1));
+            signal.Notify();
+            try
+            {
+                notified = await recorder.WaitForSpanAsync(a => a.TraceId == traceId && a.OperationName == "abdm.linking.notify", TimeSpan.FromMilliseconds(500));
+            }
+            catch (TimeoutException) when (step < 10)
+            {
+            }
+        }
+
+        Assert.Equal("timed_out", Tag(notified, "abdm.outcome"));
+        var timeout = Assert.Single(recorder.Spans(traceId), s => s.OperationName == "abdm.linking.timeout");
+        Assert.Equal("timed_out", Tag(timeout, "abdm.outcome"));
+        Assert.Equal(1, recorder.Sum("abdm.linking.chains", ("abdm.outcome", "timed_out"), ("abdm.hip_id", ProfileShareTestHost.HipId)));
+        Assert.DoesNotContain(recorder.Spans(traceId), s => s.OperationName == "abdm.on_init.receive");
+    }
+
     internal static JsonObject SyntheticShare(Guid shareId)
     {
         var share = ProfileShareTestHost.SeedShare(shareId, healthId: Phr, name: Name);

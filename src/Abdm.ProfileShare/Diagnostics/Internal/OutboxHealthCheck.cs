@@ -21,7 +21,16 @@ internal sealed class OutboxHealthCheck(
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var statistics = await store.GetOutboxStatisticsAsync(cancellationToken).ConfigureAwait(false);
+        OutboxStatistics statistics;
+        try
+        {
+            statistics = await store.GetOutboxStatisticsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, $"The outbox could not be read from the store: {ex.GetType().Name}.");
+        }
+
         var threshold = Threshold();
         var age = statistics.OldestCreatedAt is { } oldest ? timeProvider.GetUtcNow() - oldest : TimeSpan.Zero;
         var data = new Dictionary<string, object>

@@ -537,11 +537,13 @@ internal sealed class OutboxProcessor : BackgroundService
         }
 
         var timeout = _options.CurrentValue.Linking.CallbackTimeout;
-        await MarkTimedOutAsync(item, string.Create(CultureInfo.InvariantCulture, $"The gateway's {callback} did not arrive within {timeout}."), cancellationToken).ConfigureAwait(false);
+        var timedOut = await MarkTimedOutAsync(item, string.Create(CultureInfo.InvariantCulture, $"The gateway's {callback} did not arrive within {timeout}."), cancellationToken).ConfigureAwait(false);
+        EntrySpan.TagCurrent(AbdmTags.Outcome, timedOut ? "timed_out" : "stale");
         return null;
     }
 
-    private async Task MarkTimedOutAsync(OutboxItem item, string message, CancellationToken cancellationToken)
+    /// <returns>Whether the chain was still waiting and is now timed out.</returns>
+    private async Task<bool> MarkTimedOutAsync(OutboxItem item, string message, CancellationToken cancellationToken)
     {
         var (written, entry) = await EntryUpdater.UpdateAsync(_store, item.EntryId, current =>
             !IsAwaiting(current, LinkingState.AwaitingTransaction, item.RequestId) && !IsAwaiting(current, LinkingState.AwaitingToken, item.RequestId)
@@ -552,13 +554,15 @@ internal sealed class OutboxProcessor : BackgroundService
                     Enqueue = [ProfileShareWorkflow.NewItem(OutboxItemKind.LinkingNotification, current.Id, item.RequestId, _clock.Now)],
                     CompleteOutboxItemId = item.Id,
                 }, cancellationToken).ConfigureAwait(false);
-        EntrySpan.TagCurrent(AbdmTags.Outcome, written ? "timed_out" : "stale");
         if (written && entry is not null)
         {
             _metrics.LinkingChainEnded(entry.HipId, LinkingState.TimedOut, null);
             Log.LinkingStateChanged(_logger, entry.Id, "timeout", LinkingState.TimedOut, null);
             _signal.Notify();
+            return true;
         }
+
+        return false;
     }
 
     private async Task<string?> NotifyAsync(OutboxItem item, IServiceProvider services, CancellationToken cancellationToken)
