@@ -40,7 +40,9 @@ public sealed class TelemetryFlowTests
         var entry = Assert.Single(await host.Queue.ListAsync(ProfileShareTestHost.HipId, null));
         var traceId = AbdmProfileShareTelemetry.GetTraceId(entry.Id);
         Assert.Equal(entry.Id.ToString("N"), traceId.ToHexString());
-        await recorder.WaitForSpanAsync(a => a.TraceId == traceId && a.OperationName == "abdm.linking.notify");
+        await WaitForSpansAsync(recorder, traceId, ExpectedSpans); // steps of different tasks may end in any order
+        await host.Gateway.WaitForAsync(c => c.Method == "CALLBACK" && c.Path == "/v0.5/users/auth/on-init"); // answered: counted
+        await host.Gateway.WaitForAsync(c => c.Method == "CALLBACK" && c.Path == "/v0.5/users/auth/on-confirm");
 
         // One trace, the steps in the order they happened.
         var spans = recorder.Spans(traceId);
@@ -136,7 +138,7 @@ public sealed class TelemetryFlowTests
         var traceId = AbdmProfileShareTelemetry.GetTraceId(entry.Id);
         var notify = await recorder.WaitForSpanAsync(a => a.TraceId == traceId && a.OperationName == "abdm.linking.notify");
         Assert.Equal("failed", Tag(notify, "abdm.outcome"));
-        var confirmed = Assert.Single(recorder.Spans(traceId), s => s.OperationName == "abdm.on_confirm.receive");
+        var confirmed = await recorder.WaitForSpanAsync(a => a.TraceId == traceId && a.OperationName == "abdm.on_confirm.receive");
         AssertTags(confirmed, ("abdm.outcome", "failed"), ("abdm.error_code", "1441"));
         Assert.Equal(1, recorder.Sum("abdm.linking.chains", ("abdm.outcome", "failed"), ("abdm.error_code", "1441"), ("abdm.hip_id", ProfileShareTestHost.HipId)));
         Assert.Equal(0, recorder.Sum("abdm.linking.chains", ("abdm.outcome", "linked")));
@@ -172,7 +174,8 @@ public sealed class TelemetryFlowTests
         }
 
         Assert.Equal("timed_out", Tag(notified, "abdm.outcome"));
-        var timeout = Assert.Single(recorder.Spans(traceId), s => s.OperationName == "abdm.linking.timeout");
+        var timeout = await recorder.WaitForSpanAsync(a => a.TraceId == traceId && a.OperationName == "abdm.linking.timeout");
+        Assert.Single(recorder.Spans(traceId), s => s.OperationName == "abdm.linking.timeout");
         Assert.Equal("timed_out", Tag(timeout, "abdm.outcome"));
         Assert.Equal(1, recorder.Sum("abdm.linking.chains", ("abdm.outcome", "timed_out"), ("abdm.hip_id", ProfileShareTestHost.HipId)));
         Assert.DoesNotContain(recorder.Spans(traceId), s => s.OperationName == "abdm.on_init.receive");
@@ -188,6 +191,14 @@ public sealed class TelemetryFlowTests
         patient["dayOfBirth"] = 1;
         patient["identifiers"] = new JsonArray(new JsonObject { ["type"] = "MOBILE", ["value"] = Mobile });
         return share;
+    }
+
+    private static async Task WaitForSpansAsync(TelemetryRecorder recorder, ActivityTraceId traceId, IEnumerable<string> names)
+    {
+        foreach (var name in names)
+        {
+            await recorder.WaitForSpanAsync(a => a.TraceId == traceId && a.OperationName == name);
+        }
     }
 
     internal static string? Tag(Activity activity, string name) => activity.GetTagItem(name)?.ToString();
