@@ -80,7 +80,9 @@ internal static class SampleApp
         abdm.UseSqliteStore(connectionString)                  // queue, outbox, linking tokens: same file as the patient list
             .AddPatientDirectory<SamplePatientDirectory>()    // new or returning patient, from the sample's patient list
             .AddProfileShareHandler<SampleShareHandler>()      // refuses scans at unknown counters, in words
-            .AddLinkingTokenHandler<SampleLinkingTokenHandler>(); // hears how each linking-token chain ended
+            .AddLinkingTokenHandler<SampleLinkingTokenHandler>() // hears how each linking-token chain ended
+            .AddHealthChecks();                                  // store, outbox, gateway session, gateway keys
+        SampleTelemetry.Add(builder);                            // OpenTelemetry: Sample:Telemetry:Exporter = none | console | otlp
         builder.Services.AddSingleton(simulatorHolder);
 
         configure?.Invoke(builder);
@@ -113,6 +115,7 @@ internal static class SampleApp
 
             // The gateway's callbacks (profile share, auth on-init/on-confirm), each verified with the gateway's JWT.
             app.MapGroup(CallbackPath).MapAbdmProfileShare();
+            app.MapHealthChecks("/health");
 
             await app.StartAsync(cancellationToken);
 
