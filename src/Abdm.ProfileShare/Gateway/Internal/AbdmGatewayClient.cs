@@ -143,7 +143,7 @@ internal sealed class AbdmGatewayClient : IAbdmGatewayClient
         {
             foreach (var identifier in identifiers)
             {
-                if (string.Equals(identifier.Type, nameof(IdentifierType.MOBILE), StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(identifier.Value))
+                if (string.Equals(identifier.Type, "MOBILE", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(identifier.Value))
                 {
                     return identifier.Value;
                 }
