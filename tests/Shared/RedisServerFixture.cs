@@ -1,15 +1,13 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using StackExchange.Redis;
 
-namespace Abdm.ProfileShare.Durability.Tests;
+namespace Abdm.ProfileShare.Tests.Shared;
 
 /// <summary>
-/// A real Redis server (as in tests/Abdm.ProfileShare.Redis.Tests): the one named by <c>ABDM_TEST_REDIS</c>
-/// (host:port, set by .ci/run), or a <c>redis-server</c> this fixture starts on a free loopback port without
-/// persistence and stops afterwards.
+/// A real Redis server for the tests: the one named by <c>ABDM_TEST_REDIS</c> (host:port, set by .ci/run), or a
+/// <c>redis-server</c> this fixture starts on a free loopback port (without persistence) and stops afterwards.
 /// </summary>
 public sealed class RedisServerFixture : IAsyncLifetime
 {
@@ -20,24 +18,38 @@ public sealed class RedisServerFixture : IAsyncLifetime
     /// <summary>host:port of the server.</summary>
     public string Endpoint { get; private set; } = "";
 
+    /// <summary>A connection the tests share.</summary>
     public IConnectionMultiplexer Connection { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        Endpoint = string.IsNullOrWhiteSpace(configured) ? await StartServerAsync() : configured.Trim();
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            Endpoint = configured.Trim();
+        }
+        else
+        {
+            Endpoint = await StartServerAsync();
+        }
+
         try
         {
-            Connection = await ConnectionMultiplexer.ConnectAsync($"{Endpoint},abortConnect=true,connectTimeout=5000");
+            Connection = await ConnectAsync();
         }
         catch (RedisConnectionException exception)
         {
             throw new InvalidOperationException(
-                $"The several-instance test could not connect to Redis at {Endpoint}. Set {EnvironmentVariable}=host:port or install redis-server.", exception);
+                $"The Redis store tests could not connect to Redis at {Endpoint}. Set {EnvironmentVariable}=host:port or install redis-server " +
+                "(apt-get install redis-server).", exception);
         }
     }
 
-    /// <summary>Deletes every key under <paramref name="prefix"/> (each test uses its own).</summary>
+    /// <summary>Opens another connection (a second "instance").</summary>
+    public async Task<IConnectionMultiplexer> ConnectAsync() =>
+        await ConnectionMultiplexer.ConnectAsync($"{Endpoint},abortConnect=true,connectTimeout=5000");
+
+    /// <summary>Deletes every key under <paramref name="prefix"/> (a test's own key prefix).</summary>
     public async Task DeleteKeysAsync(string prefix)
     {
         var database = Connection.GetDatabase();
@@ -80,8 +92,13 @@ public sealed class RedisServerFixture : IAsyncLifetime
     private async Task<string> StartServerAsync()
     {
         var port = FreePort();
-        var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+        var start = new ProcessStartInfo("redis-server")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "notice" })
         {
             start.ArgumentList.Add(argument);
         }
@@ -93,7 +110,8 @@ public sealed class RedisServerFixture : IAsyncLifetime
         catch (System.ComponentModel.Win32Exception exception)
         {
             throw new InvalidOperationException(
-                $"The several-instance test needs a real Redis: set {EnvironmentVariable}=host:port, or install redis-server (apt-get install redis-server).", exception);
+                $"The Redis store tests need a real Redis: set {EnvironmentVariable}=host:port, or install redis-server " +
+                "(apt-get install redis-server) so the tests can start one.", exception);
         }
 
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -118,4 +136,10 @@ public sealed class RedisServerFixture : IAsyncLifetime
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+}
+
+[CollectionDefinition(Name)]
+public sealed class RedisCollection : ICollectionFixture<RedisServerFixture>
+{
+    public const string Name = "redis";
 }
