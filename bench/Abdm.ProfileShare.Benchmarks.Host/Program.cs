@@ -13,6 +13,7 @@ namespace Abdm.ProfileShare.Benchmarks.Host;
 ///          [--redis HOST:PORT] [--key-prefix P] [--client-id ID --client-secret S]
 /// flow     --concurrency C --seconds S          the full flow through the gateway simulator (spawns a host)
 /// httpbound --concurrency C --seconds S         the raw loopback HTTP request rate (spawns a bare host)
+/// sqlite-commits --file F [--seconds S]         SQLite's durable one-row commit rate on this disk (WAL, FULL sync)
 /// </code>
 /// Every process prints one line starting <c>BENCH-READY</c> once it listens, and results as <c>BENCH-RESULT</c>
 /// lines of <c>key=value</c> pairs.
@@ -29,7 +30,7 @@ internal static class Program
     {
         if (args.Length == 0)
         {
-            await Console.Error.WriteLineAsync("usage: gateway|host|flow|httpbound [--options]; see Program.cs");
+            await Console.Error.WriteLineAsync("usage: gateway|host|flow|httpbound|sqlite-commits [--options]; see Program.cs");
             return 2;
         }
 
@@ -42,6 +43,7 @@ internal static class Program
                 "host" => await ShareHost.RunAsync(options),
                 "flow" => await FlowDriver.RunAsync(options),
                 "httpbound" => await HttpBoundDriver.RunAsync(options),
+                "sqlite-commits" => await SqliteCommitProbe.RunAsync(options),
                 _ => Usage(args[0]),
             };
         }

@@ -31,6 +31,8 @@ public static class Program
                 .WithId("ShortRun-InProcess"))
             .WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(BenchmarkDotNet.Columns.RatioStyle.Trend))
             .WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args, config);
+        // Everything unless a --filter is given (without one BenchmarkSwitcher would ask on the console).
+        var arguments = args.Contains("--filter") ? args : [.. args, "--filter", "*"];
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(arguments, config);
     }
 }
