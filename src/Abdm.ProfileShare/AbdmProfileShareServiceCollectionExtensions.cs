@@ -1,3 +1,4 @@
+using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Gateway;
 using Abdm.ProfileShare.Gateway.Internal;
 using Abdm.ProfileShare.Internal;
@@ -71,6 +72,13 @@ public static class AbdmProfileShareServiceCollectionExtensions
         services.TryAddSingleton<AbdmProfileShareMarker>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
+
+        // Telemetry: a meter per service provider (IMeterFactory), the gateway's outage tracker, and where the
+        // callback signing-key cache reports to the JWKS health check.
+        services.AddMetrics();
+        services.TryAddSingleton<AbdmMetrics>();
+        services.TryAddSingleton<GatewayOutageTracker>();
+        services.TryAddSingleton<SigningKeysMonitor>();
 
         // Gateway session tokens: a singleton that takes IHttpClientFactory (never a typed client).
         services.TryAddSingleton<IGatewaySessionTokenProvider, GatewaySessionTokenProvider>();

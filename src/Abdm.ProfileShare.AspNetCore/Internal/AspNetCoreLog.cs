@@ -9,6 +9,7 @@ internal static partial class AspNetCoreLog
     [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "Callback {Path} refused: X-HIP-ID is not a HIP this host serves")]
     public static partial void UnknownHip(ILogger logger, PathString path);
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Heartbeat: the store is unreachable ({Reason})")]
+    // A warning per heartbeat: the outbox processor reports a store outage once as an error (1100) and its end (1101).
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Heartbeat: the store is unreachable ({Reason})")]
     public static partial void HeartbeatStoreDown(ILogger logger, string reason);
 }

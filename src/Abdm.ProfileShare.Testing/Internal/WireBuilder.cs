@@ -101,15 +101,15 @@ internal static class WireBuilder
         var identifiers = new List<Identifier>();
         foreach (var identifier in patient.Identifiers)
         {
-            if (System.Enum.TryParse<IdentifierType>(identifier.Type, ignoreCase: false, out var type) && System.Enum.IsDefined(type))
+            if (!string.IsNullOrWhiteSpace(identifier.Type))
             {
-                identifiers.Add(new Identifier { Type = type, Value = identifier.Value });
+                identifiers.Add(new Identifier { Type = identifier.Type, Value = identifier.Value });
             }
         }
 
         if (identifiers.Count == 0 && !string.IsNullOrWhiteSpace(patient.Mobile))
         {
-            identifiers.Add(new Identifier { Type = IdentifierType.MOBILE, Value = patient.Mobile });
+            identifiers.Add(new Identifier { Type = "MOBILE", Value = patient.Mobile });
         }
 
         return identifiers.Count == 0 ? null : identifiers;

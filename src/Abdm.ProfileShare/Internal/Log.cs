@@ -12,7 +12,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Gateway session token obtained, valid for {LifetimeSeconds} s")]
     public static partial void SessionTokenObtained(ILogger logger, int lifetimeSeconds);
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Gateway session request failed (HTTP {StatusCode}, code {ErrorCode})")]
+    // 1001, 1011 (transient) and 1012 are Debug: the gateway's outage tracker (1100/1101) reports an outage once.
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Gateway session request failed (HTTP {StatusCode}, code {ErrorCode})")]
     public static partial void SessionRequestFailed(ILogger logger, int? statusCode, string? errorCode, Exception? exception);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Gateway session token dropped after the gateway refused it")]
@@ -24,11 +25,21 @@ internal static partial class Log
     [LoggerMessage(EventId = 1010, Level = LogLevel.Debug, Message = "Gateway accepted {Operation} requestId {RequestId} (HTTP {StatusCode}) in {ElapsedMs:F1} ms")]
     public static partial void GatewayCallAccepted(ILogger logger, string operation, Guid? requestId, int statusCode, double elapsedMs);
 
-    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Gateway rejected {Operation} requestId {RequestId}: HTTP {StatusCode}, code {ErrorCode}")]
-    public static partial void GatewayCallRejected(ILogger logger, string operation, Guid? requestId, int statusCode, string? errorCode);
+    [LoggerMessage(EventId = 1011, Message = "Gateway rejected {Operation} requestId {RequestId}: HTTP {StatusCode}, code {ErrorCode}")]
+    public static partial void GatewayCallRejected(ILogger logger, LogLevel level, string operation, Guid? requestId, int statusCode, string? errorCode);
 
-    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Gateway unreachable for {Operation} requestId {RequestId} ({Reason})")]
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Debug, Message = "Gateway unreachable for {Operation} requestId {RequestId} ({Reason})")]
     public static partial void GatewayCallUnreachable(ILogger logger, string operation, Guid? requestId, string reason);
+
+    // 1100-1199: dependency outages (one error when one starts, one information when it ends)
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Error, Message = "{Dependency} is failing: {Reason}. The work is kept and retried; further failures are logged at Debug level until it recovers")]
+    public static partial void OutageStarted(ILogger logger, string dependency, string reason, Exception? exception);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "{Dependency} recovered after {DurationSeconds:F0} s and {Failures} failed attempt(s)")]
+    public static partial void OutageEnded(ILogger logger, string dependency, double durationSeconds, int failures);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Debug, Message = "{Dependency} still failing ({Failures} failed attempts): {Reason}")]
+    public static partial void OutageContinues(ILogger logger, string dependency, int failures, string reason);
 
     // 1200-1299: share intake and callbacks (request path)
     [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Share {ShareRequestId} accepted for HIP {HipId} counter {CounterCode}: {Outcome}, entry {EntryId}, token {TokenNumber} ({WireVersion})")]
@@ -62,8 +73,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1302, Level = LogLevel.Error, Message = "Outbox item {Kind} {ItemId} of entry {EntryId} failed (attempt {Attempt})")]
     public static partial void OutboxItemFailed(ILogger logger, Abdm.ProfileShare.Storage.OutboxItemKind kind, Guid itemId, Guid entryId, int attempt, Exception exception);
 
-    [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Outbox item {Kind} {ItemId} of entry {EntryId} will be retried (attempt {Attempt}) in {DelayMs:F0} ms: {Reason}")]
-    public static partial void OutboxItemRescheduled(ILogger logger, Abdm.ProfileShare.Storage.OutboxItemKind kind, Guid itemId, Guid entryId, int attempt, double delayMs, string reason);
+    // Debug when the retry is due to a gateway outage (reported once by 1100/1101), Warning otherwise.
+    [LoggerMessage(EventId = 1303, Message = "Outbox item {Kind} {ItemId} of entry {EntryId} will be retried (attempt {Attempt}) in {DelayMs:F0} ms: {Reason}")]
+    public static partial void OutboxItemRescheduled(ILogger logger, LogLevel level, Abdm.ProfileShare.Storage.OutboxItemKind kind, Guid itemId, Guid entryId, int attempt, double delayMs, string reason);
 
     [LoggerMessage(EventId = 1304, Level = LogLevel.Information, Message = "Purged {Count} expired queue entries")]
     public static partial void Purged(ILogger logger, int count);
@@ -86,7 +98,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 1310, Level = LogLevel.Error, Message = "The linking handler kept failing for entry {EntryId}; gave up after {Attempts} attempts (the token stays stored)")]
     public static partial void NotificationAbandoned(ILogger logger, Guid entryId, int attempts);
 
-    [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "AbdmProfileShare:Outbox:LeaseDuration ({Lease}) is not longer than AbdmProfileShare:Resilience:TotalTimeout ({TotalTimeout}): another instance may resend a slow gateway call (same requestId) while it is still running")]
+    [LoggerMessage(EventId = 1311, Level = LogLevel.Information, Message = "The linking handler was told about entry {EntryId}: {State}")]
+    public static partial void LinkingHandlerNotified(ILogger logger, Guid entryId, Abdm.ProfileShare.Model.LinkingState state);
+
+    [LoggerMessage(EventId = 1312, Level = LogLevel.Warning, Message = "AbdmProfileShare:Outbox:LeaseDuration ({Lease}) is not longer than AbdmProfileShare:Resilience:TotalTimeout ({TotalTimeout}): another instance may resend a slow gateway call (same requestId) while it is still running")]
     public static partial void LeaseShorterThanCall(ILogger logger, TimeSpan lease, TimeSpan totalTimeout);
 
     [LoggerMessage(EventId = 1320, Level = LogLevel.Information, Message = "Queue entry {EntryId}: {Action} -> {Outcome} (status {Status})")]

@@ -15,12 +15,6 @@ public partial record ProfilePatient : IJsonOnDeserialized
     void IJsonOnDeserialized.OnDeserialized() => EnumValueChecks.Require(Gender, "profile.patient.gender");
 }
 
-/// <content>Refuses an identifier <c>type</c> that is not one of the contract's values.</content>
-public partial record Identifier : IJsonOnDeserialized
-{
-    void IJsonOnDeserialized.OnDeserialized() => EnumValueChecks.Require(Type, "identifiers[].type");
-}
-
 /// <content>Refuses a <c>gender</c> that is not one of the contract's values.</content>
 public partial record PatientDemographicResponse : IJsonOnDeserialized
 {

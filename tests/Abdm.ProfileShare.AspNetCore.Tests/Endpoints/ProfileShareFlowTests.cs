@@ -166,6 +166,23 @@ public sealed class ProfileShareFlowTests
     }
 
     [Fact]
+    public async Task Share_IdentifierTypeUnknownToTheContract_IsQueuedAndMobileFoundByType()
+    {
+        await using var host = await ProfileShareTestHost.StartAsync(o => o.Linking.Start = LinkingStart.Manual);
+        var share = ProfileShareTestHost.SeedShare();
+        share["profile"]!["patient"]!["identifiers"] = new JsonArray(
+            new JsonObject { ["type"] = "PASSPORT", ["value"] = "SYNTHETIC-P0001" },
+            new JsonObject { ["type"] = "MOBILE", ["value"] = "+91-9000000002" });
+
+        using var response = await host.ShareAsync(share);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var entry = Assert.Single(await host.Queue.ListAsync(ProfileShareTestHost.HipId, null));
+        Assert.Equal("+91-9000000002", entry.Profile.Mobile);
+        Assert.Contains(entry.Profile.Identifiers, i => i.Type == "PASSPORT");
+    }
+
+    [Fact]
     public async Task Share_UnknownHipId_Answers400AndStoresNothing()
     {
         await using var host = await ProfileShareTestHost.StartAsync();

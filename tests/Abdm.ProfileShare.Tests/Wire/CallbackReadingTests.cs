@@ -31,7 +31,7 @@ public sealed class CallbackReadingTests
         Assert.Equal("string", patient.Address?.Line);
         Assert.Equal("string", patient.Address?.Pincode);
         var identifier = Assert.Single(patient.Identifiers!);
-        Assert.Equal(IdentifierType.MR, identifier.Type);
+        Assert.Equal("MR", identifier.Type);
         Assert.Equal("MR-TEST-0001", identifier.Value);
         Assert.Empty(share.AdditionalProperties);
     }
@@ -55,7 +55,7 @@ public sealed class CallbackReadingTests
         Assert.Equal(PatientGender.M, patient.Gender);
         Assert.Equal(2, patient.Identifiers!.Count);
         Assert.Null(patient.Identifiers[0].Value);
-        Assert.Equal("+91-9000000001", patient.Identifiers.Single(i => i.Type == IdentifierType.MOBILE).Value);
+        Assert.Equal("+91-9000000001", patient.Identifiers.Single(i => i.Type == "MOBILE").Value);
 
         Assert.True(share.AdditionalProperties.ContainsKey("traceId"));
         Assert.True(share.Profile.AdditionalProperties.ContainsKey("source"));
@@ -250,11 +250,21 @@ public sealed class CallbackReadingTests
     }
 
     [Fact]
-    public void ShareProfileRequest_NumericIdentifierTypeOutsideTheContract_ThrowsJsonException()
+    public void ShareProfileRequest_NumericIdentifierType_ThrowsJsonException()
     {
         var json = Fixtures.With("Wire/share-v05.json", root => root["profile"]!["patient"]!["identifiers"]![0]!["type"] = 9);
 
         Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize(json, AbdmJsonContext.Default.ShareProfileRequest));
+    }
+
+    [Fact]
+    public void ShareProfileRequest_IdentifierTypeTheGatewayAddsLater_IsReadAndKept()
+    {
+        var json = Fixtures.With("Wire/share-v05.json", root => root["profile"]!["patient"]!["identifiers"]![0]!["type"] = "PASSPORT");
+
+        var identifier = Assert.Single(Read(json, AbdmJsonContext.Default.ShareProfileRequest).Profile.Patient.Identifiers!);
+
+        Assert.Equal("PASSPORT", identifier.Type);
     }
 
     [Fact]

@@ -1,5 +1,8 @@
+using System.Globalization;
 using System.Security.Cryptography;
+using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Gateway.Internal;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -33,7 +36,7 @@ internal enum SigningKeyStatus
 /// EC and encryption (<c>use: enc</c>) keys are ignored.</item>
 /// </list>
 /// </remarks>
-internal sealed class GatewaySigningKeyCache
+internal sealed class GatewaySigningKeyCache : ISigningKeysHealth
 {
     internal const int MaxJwksBytes = 512 * 1024;
     private const int MinimumRsaKeySizeInBits = 2048;
@@ -50,12 +53,16 @@ internal sealed class GatewaySigningKeyCache
     private Task<KeySnapshot?>? _inflight;
     private DateTimeOffset _lastAttempt = DateTimeOffset.MinValue;
     private long _fetchCount;
+    private readonly AbdmMetrics? _metrics;
+    private volatile FetchFailure? _lastFailure;
 
     public GatewaySigningKeyCache(
         IOptions<AbdmProfileShareOptions> options,
         IHttpClientFactory httpClientFactory,
         TimeProvider timeProvider,
-        ILogger<GatewaySigningKeyCache> logger)
+        ILogger<GatewaySigningKeyCache> logger,
+        SigningKeysMonitor? monitor = null,
+        AbdmMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var value = options.Value;
@@ -67,6 +74,11 @@ internal sealed class GatewaySigningKeyCache
         _refreshInterval = callbacks.KeysRefreshInterval;
         _refetchMinInterval = callbacks.KeysRefetchMinInterval;
         _usableFor = callbacks.KeysRefreshInterval + callbacks.StaleKeysGracePeriod;
+        _metrics = metrics;
+        if (monitor is not null)
+        {
+            monitor.Source = this;
+        }
     }
 
     /// <summary>Where the keys are fetched from.</summary>
@@ -162,18 +174,20 @@ internal sealed class GatewaySigningKeyCache
             using var response = await client.GetAsync(CertsUrl, CancellationToken.None);
             if (!response.IsSuccessStatusCode)
             {
-                return Failed($"HTTP {(int)response.StatusCode}", null);
+                return Failed(string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)response.StatusCode}"), null, "http_error");
             }
 
             var json = await response.Content.ReadAsStringAsync(CancellationToken.None);
             var keys = ParseKeys(json);
             if (keys.Count == 0)
             {
-                return Failed("the JWKS holds no usable RSA signing key", null);
+                return Failed("the JWKS holds no usable RSA signing key", null, "invalid");
             }
 
             var snapshot = new KeySnapshot(keys, _timeProvider.GetUtcNow());
             Volatile.Write(ref _snapshot, snapshot);
+            _lastFailure = null;
+            _metrics?.JwksFetch("success", null);
             SecurityLog.SigningKeysFetched(_logger, CertsUrl, keys.Count);
             return snapshot;
         }
@@ -182,7 +196,8 @@ internal sealed class GatewaySigningKeyCache
             or Polly.ExecutionRejectedException)
         {
             // Callers await this task: it must not fault, or a gateway hiccup would become a 500.
-            return Failed(ex.GetType().Name, ex);
+            var unreachable = ex is HttpRequestException or OperationCanceledException or TimeoutException or Polly.ExecutionRejectedException;
+            return Failed(ex.GetType().Name, ex, unreachable ? "unreachable" : "invalid");
         }
         finally
         {
@@ -193,8 +208,10 @@ internal sealed class GatewaySigningKeyCache
         }
     }
 
-    private KeySnapshot? Failed(string reason, Exception? exception)
+    private KeySnapshot? Failed(string reason, Exception? exception, string category)
     {
+        _lastFailure = new FetchFailure(_timeProvider.GetUtcNow(), reason);
+        _metrics?.JwksFetch("failure", category);
         SecurityLog.SigningKeysFetchFailed(_logger, CertsUrl, reason, exception);
         var known = Volatile.Read(ref _snapshot);
         if (known is not null)
@@ -260,5 +277,50 @@ internal sealed class GatewaySigningKeyCache
         return keys;
     }
 
+    /// <summary>
+    /// The keys' state for the JWKS health check, from what the cache knows (no fetch): healthy with fresh keys (or
+    /// before the first callback needed any), degraded while stale keys are used because a refresh failed, unhealthy
+    /// when no key is usable and the latest fetch failed.
+    /// </summary>
+    public HealthCheckResult GetHealth()
+    {
+        var now = _timeProvider.GetUtcNow();
+        var snapshot = Volatile.Read(ref _snapshot);
+        var failure = _lastFailure;
+        var data = new Dictionary<string, object> { ["certs_url"] = CertsUrl.ToString() };
+        if (snapshot is not null)
+        {
+            data["key_count"] = snapshot.Keys.Count;
+            data["fetched_at"] = snapshot.FetchedAt.ToString("O", CultureInfo.InvariantCulture);
+        }
+
+        if (failure is not null)
+        {
+            data["last_failure"] = failure.Reason;
+            data["last_failure_at"] = failure.At.ToString("O", CultureInfo.InvariantCulture);
+        }
+
+        var failedSince = failure is not null && (snapshot is null || failure.At >= snapshot.FetchedAt);
+        if (IsUsable(snapshot, now))
+        {
+            var age = now - snapshot!.FetchedAt;
+            return failedSince && age >= _refreshInterval
+                ? HealthCheckResult.Degraded(string.Create(CultureInfo.InvariantCulture,
+                    $"Using gateway signing keys {age.TotalMinutes:F0} min old: refreshing them failed ({failure!.Reason}); they stay usable for {(_usableFor - age).TotalMinutes:F0} min more."), data: data)
+                : HealthCheckResult.Healthy(string.Create(CultureInfo.InvariantCulture, $"{snapshot.Keys.Count} gateway signing key(s), fetched {age.TotalMinutes:F0} min ago."), data);
+        }
+
+        if (failedSince)
+        {
+            return HealthCheckResult.Unhealthy($"No usable gateway signing keys: fetching {CertsUrl} failed ({failure!.Reason}); callbacks are refused with 401.", data: data);
+        }
+
+        return snapshot is null
+            ? HealthCheckResult.Healthy("The gateway signing keys are fetched when the first callback arrives.", data)
+            : HealthCheckResult.Degraded("The gateway signing keys expired unused; they are fetched again when the next callback arrives.", data: data);
+    }
+
     private sealed record KeySnapshot(Dictionary<string, SecurityKey> Keys, DateTimeOffset FetchedAt);
+
+    private sealed record FetchFailure(DateTimeOffset At, string Reason);
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Internal;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Wire;
@@ -17,13 +18,17 @@ internal sealed class AbdmGatewayClient : IAbdmGatewayClient
     private readonly IOptionsMonitor<AbdmProfileShareOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<AbdmGatewayClient> _logger;
+    private readonly AbdmMetrics _metrics;
+    private readonly GatewayOutageTracker _outage;
 
-    public AbdmGatewayClient(HttpClient http, IOptionsMonitor<AbdmProfileShareOptions> options, TimeProvider timeProvider, ILogger<AbdmGatewayClient> logger)
+    public AbdmGatewayClient(HttpClient http, IOptionsMonitor<AbdmProfileShareOptions> options, TimeProvider timeProvider, ILogger<AbdmGatewayClient> logger, AbdmMetrics metrics, GatewayOutageTracker outage)
     {
         _http = http;
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
+        _metrics = metrics;
+        _outage = outage;
     }
 
     public Task SendShareAcknowledgementAsync(ShareAcknowledgement acknowledgement, CancellationToken cancellationToken = default)
@@ -138,7 +143,7 @@ internal sealed class AbdmGatewayClient : IAbdmGatewayClient
         {
             foreach (var identifier in identifiers)
             {
-                if (string.Equals(identifier.Type, nameof(IdentifierType.MOBILE), StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(identifier.Value))
+                if (string.Equals(identifier.Type, "MOBILE", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(identifier.Value))
                 {
                     return identifier.Value;
                 }
@@ -182,12 +187,16 @@ internal sealed class AbdmGatewayClient : IAbdmGatewayClient
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutException or Polly.ExecutionRejectedException)
         {
             Log.GatewayCallUnreachable(_logger, path, requestId, ex.GetType().Name);
+            _metrics.GatewayCall(OperationName(path), "unavailable", null, Stopwatch.GetElapsedTime(started));
+            _outage.Failed($"{path}: {ex.GetType().Name}");
             throw new AbdmGatewayException(path, requestId, null, null, null, isTransient: true, ex);
         }
 
         if (response.IsSuccessStatusCode)
         {
-            if (_logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+            _metrics.GatewayCall(OperationName(path), "success", null, Stopwatch.GetElapsedTime(started));
+            _outage.Succeeded();
+            if (_logger.IsEnabled(LogLevel.Debug))
             {
                 Log.GatewayCallAccepted(_logger, path, requestId, (int)response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
@@ -199,8 +208,29 @@ internal sealed class AbdmGatewayClient : IAbdmGatewayClient
         {
             var content = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             var (code, message) = GatewayErrorParser.Parse(content);
-            Log.GatewayCallRejected(_logger, path, requestId, (int)response.StatusCode, code);
-            throw new AbdmGatewayException(path, requestId, response.StatusCode, code, message, GatewayErrorParser.IsTransient(response.StatusCode));
+            var transient = GatewayErrorParser.IsTransient(response.StatusCode);
+            Log.GatewayCallRejected(_logger, transient ? LogLevel.Debug : LogLevel.Warning, path, requestId, (int)response.StatusCode, code);
+            _metrics.GatewayCall(OperationName(path), transient ? "unavailable" : "rejected", code, Stopwatch.GetElapsedTime(started));
+            if (transient)
+            {
+                _outage.Failed(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{path}: HTTP {(int)response.StatusCode}{(code is null ? "" : ", code " + code)}"));
+            }
+            else
+            {
+                _outage.Succeeded(); // it answered: reachable
+            }
+
+            throw new AbdmGatewayException(path, requestId, response.StatusCode, code, message, transient);
         }
     }
+
+    /// <summary>The <c>abdm.operation</c> tag of a gateway path.</summary>
+    private static string OperationName(string path) => path switch
+    {
+        GatewayEndpoints.OnShareV05 or GatewayEndpoints.OnShareV10 => "on_share",
+        GatewayEndpoints.AuthInit => "auth_init",
+        GatewayEndpoints.AuthConfirm => "auth_confirm",
+        GatewayEndpoints.Certs => "certs",
+        _ => "other",
+    };
 }

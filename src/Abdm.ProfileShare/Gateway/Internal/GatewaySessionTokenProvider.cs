@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Net;
 using System.Text.Json;
+using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Internal;
 using Abdm.ProfileShare.Wire;
 using Microsoft.Extensions.Logging;
@@ -20,17 +21,25 @@ internal sealed class GatewaySessionTokenProvider : IGatewaySessionTokenProvider
     private readonly IOptionsMonitor<AbdmProfileShareOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<GatewaySessionTokenProvider> _logger;
+    private readonly AbdmMetrics _metrics;
+    private readonly GatewayOutageTracker _outage;
     private readonly Lock _gate = new();
     private CachedToken? _current;
     private Task<CachedToken>? _inflight;
+    private volatile SessionRequestOutcome? _lastOutcome;
 
-    public GatewaySessionTokenProvider(IHttpClientFactory httpClientFactory, IOptionsMonitor<AbdmProfileShareOptions> options, TimeProvider timeProvider, ILogger<GatewaySessionTokenProvider> logger)
+    public GatewaySessionTokenProvider(IHttpClientFactory httpClientFactory, IOptionsMonitor<AbdmProfileShareOptions> options, TimeProvider timeProvider, ILogger<GatewaySessionTokenProvider> logger, AbdmMetrics metrics, GatewayOutageTracker outage)
     {
         _httpClientFactory = httpClientFactory;
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
+        _metrics = metrics;
+        _outage = outage;
     }
+
+    /// <summary>The latest session request's outcome (for the health check), or null before the first one.</summary>
+    internal SessionRequestOutcome? LastOutcome => _lastOutcome;
 
     public ValueTask<string> GetAccessTokenAsync(CancellationToken cancellationToken = default)
     {
@@ -108,6 +117,7 @@ internal sealed class GatewaySessionTokenProvider : IGatewaySessionTokenProvider
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutException or Polly.ExecutionRejectedException)
         {
             Log.SessionRequestFailed(_logger, null, null, ex);
+            Record(SessionRequestResult.Unreachable, null, null, $"{GatewayEndpoints.Sessions}: {ex.GetType().Name}");
             throw new AbdmGatewayException(GatewayEndpoints.Sessions, null, null, null, null, isTransient: true, ex);
         }
 
@@ -121,15 +131,21 @@ internal sealed class GatewaySessionTokenProvider : IGatewaySessionTokenProvider
                 Log.SessionRequestFailed(_logger, (int)response.StatusCode, code, null);
 
                 // The body of a session request is nothing but the credentials: a 400 is about them as much as a 401.
-                if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
-                    || code == GatewayErrorParser.InvalidCredentialsCode)
+                var refused = response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+                    || code == GatewayErrorParser.InvalidCredentialsCode;
+                var transient = !refused && GatewayErrorParser.IsTransient(response.StatusCode);
+                Record(refused ? SessionRequestResult.Refused : transient ? SessionRequestResult.Unreachable : SessionRequestResult.Failed, (int)response.StatusCode, code,
+                    refused
+                        ? $"{GatewayEndpoints.Sessions}: the gateway refused the client credentials (HTTP {(int)response.StatusCode}{(code is null ? "" : ", code " + code)})"
+                        : $"{GatewayEndpoints.Sessions}: HTTP {(int)response.StatusCode}{(code is null ? "" : ", code " + code)}");
+                if (refused)
                 {
                     throw new AbdmGatewayException(GatewayEndpoints.Sessions, null, response.StatusCode, code,
                         $"The gateway refused the client credentials; check {AbdmProfileShareOptions.SectionName}:Gateway:ClientId and {AbdmProfileShareOptions.SectionName}:Gateway:ClientSecret{(message is null ? "" : " (gateway: " + message + ")")}",
                         isTransient: false);
                 }
 
-                throw new AbdmGatewayException(GatewayEndpoints.Sessions, null, response.StatusCode, code, message, GatewayErrorParser.IsTransient(response.StatusCode));
+                throw new AbdmGatewayException(GatewayEndpoints.Sessions, null, response.StatusCode, code, message, transient);
             }
 
             SessionResponse? session;
@@ -139,11 +155,13 @@ internal sealed class GatewaySessionTokenProvider : IGatewaySessionTokenProvider
             }
             catch (JsonException ex)
             {
+                Record(SessionRequestResult.Failed, (int)response.StatusCode, null, $"{GatewayEndpoints.Sessions}: the response is not valid JSON");
                 throw new AbdmGatewayException(GatewayEndpoints.Sessions, null, response.StatusCode, null, "The session response is not valid JSON.", isTransient: false, ex);
             }
 
             if (string.IsNullOrWhiteSpace(session?.AccessToken))
             {
+                Record(SessionRequestResult.Failed, (int)response.StatusCode, null, $"{GatewayEndpoints.Sessions}: the response has no accessToken");
                 throw new AbdmGatewayException(GatewayEndpoints.Sessions, null, response.StatusCode, null, "The session response has no accessToken.", isTransient: false);
             }
 
@@ -156,7 +174,29 @@ internal sealed class GatewaySessionTokenProvider : IGatewaySessionTokenProvider
             }
 
             Log.SessionTokenObtained(_logger, (int)lifetime.TotalSeconds);
+            Record(SessionRequestResult.Obtained, (int)response.StatusCode, null, null);
             return new CachedToken(session.AccessToken, now + lifetime - margin);
+        }
+    }
+
+    /// <summary>Keeps the outcome for the health check, counts it, and tells the outage tracker.</summary>
+    private void Record(SessionRequestResult result, int? statusCode, string? errorCode, string? failure)
+    {
+        _lastOutcome = new SessionRequestOutcome(result, _timeProvider.GetUtcNow(), statusCode, errorCode);
+        _metrics.SessionRefresh(result switch
+        {
+            SessionRequestResult.Obtained => "success",
+            SessionRequestResult.Refused => "refused",
+            SessionRequestResult.Unreachable => "unreachable",
+            _ => "error",
+        });
+        if (failure is null)
+        {
+            _outage.Succeeded();
+        }
+        else
+        {
+            _outage.Failed(failure);
         }
     }
 

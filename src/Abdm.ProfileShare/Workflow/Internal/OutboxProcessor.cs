@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Gateway;
 using Abdm.ProfileShare.Internal;
 using Abdm.ProfileShare.Model;
@@ -24,17 +25,27 @@ internal sealed class OutboxProcessor : BackgroundService
     private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(10);
     private const int MaxNotificationAttempts = 10;
 
+    /// <summary>The queue gauge is recounted at most this often when the change feed reports changes...</summary>
+    private static readonly TimeSpan QueueLengthMinAge = TimeSpan.FromSeconds(1);
+
+    /// <summary>...and at least this often (entries also leave the queue by expiring, which the feed does not report).</summary>
+    private static readonly TimeSpan QueueLengthMaxAge = TimeSpan.FromSeconds(30);
+
     private readonly IProfileShareStore _store;
     private readonly IServiceScopeFactory _scopes;
     private readonly IOptionsMonitor<AbdmProfileShareOptions> _options;
     private readonly WorkflowClock _clock;
     private readonly OutboxSignal _signal;
     private readonly ILogger<OutboxProcessor> _logger;
+    private readonly AbdmMetrics _metrics;
+    private readonly OutageTracker _storeOutage;
     private readonly string _owner;
     private readonly ConcurrentDictionary<Guid, Task> _running = new();
     private DateTimeOffset _nextPurge;
+    private DateTimeOffset? _queueCountedAt;
+    private volatile bool _queueChanged = true;
 
-    public OutboxProcessor(IProfileShareStore store, IServiceScopeFactory scopes, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock, OutboxSignal signal, ILogger<OutboxProcessor> logger)
+    public OutboxProcessor(IProfileShareStore store, IServiceScopeFactory scopes, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock, OutboxSignal signal, ILogger<OutboxProcessor> logger, AbdmMetrics metrics)
     {
         _store = store;
         _scopes = scopes;
@@ -42,6 +53,8 @@ internal sealed class OutboxProcessor : BackgroundService
         _clock = clock;
         _signal = signal;
         _logger = logger;
+        _metrics = metrics;
+        _storeOutage = new OutageTracker("The profile-share store", logger, clock.TimeProvider);
         _owner = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}");
     }
 
@@ -55,6 +68,7 @@ internal sealed class OutboxProcessor : BackgroundService
         }
 
         _nextPurge = _clock.Now;
+        var watching = WatchQueueAsync(stoppingToken);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -63,10 +77,12 @@ internal sealed class OutboxProcessor : BackgroundService
                 try
                 {
                     wait = await PumpAsync(stoppingToken).ConfigureAwait(false);
+                    _storeOutage.Succeeded();
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
-                    Log.OutboxPumpFailed(_logger, ex);
+                    // One error when the store starts failing, one information when it answers again.
+                    _storeOutage.Failed(ex.GetType().Name, ex);
                     wait = _options.CurrentValue.Outbox.RetryBaseDelay;
                 }
 
@@ -83,7 +99,79 @@ internal sealed class OutboxProcessor : BackgroundService
         finally
         {
             await Task.WhenAll(_running.Values).ConfigureAwait(false);
+            await watching.ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Marks the queue gauge stale whenever the store's change feed reports a change (by any instance).</summary>
+    private async Task WatchQueueAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var _ in _store.WatchAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    if (!_queueChanged)
+                    {
+                        _queueChanged = true;
+                        _signal.Notify();
+                    }
+                }
+            }
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception)
+            {
+                // The feed failed (the store is down): the periodic recount still runs; subscribe again after a pause.
+            }
+
+            _queueChanged = true;
+            try
+            {
+                await Task.Delay(_options.CurrentValue.Outbox.IdleCheckInterval, _clock.TimeProvider, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Recounts the queue per HIP and counter for <c>abdm.queue.length</c> when it changed or is old, and someone listens.</summary>
+    private async Task<TimeSpan?> CountQueueIfDueAsync(CancellationToken stoppingToken)
+    {
+        if (!_metrics.QueueLengthObserved)
+        {
+            return null;
+        }
+
+        var now = _clock.Now;
+        if (_queueCountedAt is { } counted)
+        {
+            var due = counted + (_queueChanged ? QueueLengthMinAge : QueueLengthMaxAge);
+            if (now < due)
+            {
+                return due - now;
+            }
+        }
+
+        _queueChanged = false;
+        _queueCountedAt = now;
+        var lengths = new Dictionary<(string HipId, string Counter), int>();
+        foreach (var hipId in _options.CurrentValue.HipIds.Distinct(StringComparer.Ordinal))
+        {
+            foreach (var entry in await _store.ListEntriesAsync(hipId, null, now, stoppingToken).ConfigureAwait(false))
+            {
+                lengths[(hipId, entry.CounterCode)] = lengths.GetValueOrDefault((hipId, entry.CounterCode)) + 1;
+            }
+        }
+
+        _metrics.UpdateQueueLengths(lengths);
+        return QueueLengthMaxAge;
     }
 
     /// <summary>Leases and starts what is due; returns how long to wait before looking again (zero: at once).</summary>
@@ -126,11 +214,17 @@ internal sealed class OutboxProcessor : BackgroundService
         }
 
         var statistics = await _store.GetOutboxStatisticsAsync(stoppingToken).ConfigureAwait(false);
+        _metrics.UpdateOutbox(statistics);
         var wait = options.IdleCheckInterval;
         if (statistics.NextDueAt is { } nextDue)
         {
             var untilDue = nextDue - _clock.Now;
             wait = untilDue < wait ? untilDue : wait;
+        }
+
+        if (await CountQueueIfDueAsync(stoppingToken).ConfigureAwait(false) is { } untilCount && untilCount < wait)
+        {
+            wait = untilCount;
         }
 
         return wait < MinimumWait ? MinimumWait : wait;
@@ -139,6 +233,12 @@ internal sealed class OutboxProcessor : BackgroundService
     private async Task RunAsync(OutboxItem item, CancellationToken stoppingToken)
     {
         await Task.Yield();
+
+        // Every attempt is a span of the entry's trace (a gateway call's HTTP span nests under it).
+        using var span = EntrySpan.Start(SpanName(item.Kind), item.EntryId)
+            .Tag(AbdmTags.RequestId, item.RequestId.ToString())
+            .Tag(AbdmTags.OutboxItemId, item.Id.ToString())
+            .Tag(AbdmTags.Attempt, item.Attempts + 1);
         try
         {
             var retry = await ExecuteItemAsync(item, stoppingToken).ConfigureAwait(false);
@@ -148,7 +248,8 @@ internal sealed class OutboxProcessor : BackgroundService
             }
             else
             {
-                await RescheduleAsync(item, retry).ConfigureAwait(false);
+                span.Tag(AbdmTags.Outcome, "retry").Fail(retry);
+                await RescheduleAsync(item, retry, gatewayOutage: true).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -157,10 +258,11 @@ internal sealed class OutboxProcessor : BackgroundService
         }
         catch (Exception ex)
         {
+            span.Tag(AbdmTags.Outcome, "retry").Fail(ex.GetType().Name);
             Log.OutboxItemFailed(_logger, item.Kind, item.Id, item.EntryId, item.Attempts + 1, ex);
             try
             {
-                await RescheduleAsync(item, ex.GetType().Name).ConfigureAwait(false);
+                await RescheduleAsync(item, ex.GetType().Name, gatewayOutage: false).ConfigureAwait(false);
             }
             catch (Exception rescheduleError)
             {
@@ -174,7 +276,17 @@ internal sealed class OutboxProcessor : BackgroundService
         }
     }
 
-    private async Task RescheduleAsync(OutboxItem item, string reason)
+    private static string SpanName(OutboxItemKind kind) => kind switch
+    {
+        OutboxItemKind.ShareAcknowledgement => "abdm.on_share.send",
+        OutboxItemKind.AuthInit => "abdm.auth_init.send",
+        OutboxItemKind.AuthConfirm => "abdm.auth_confirm.send",
+        OutboxItemKind.LinkingTimeout => "abdm.linking.timeout",
+        OutboxItemKind.LinkingNotification => "abdm.linking.notify",
+        _ => "abdm.outbox.item",
+    };
+
+    private async Task RescheduleAsync(OutboxItem item, string reason, bool gatewayOutage)
     {
         var options = _options.CurrentValue.Outbox;
         var attempts = item.Attempts + 1;
@@ -190,7 +302,8 @@ internal sealed class OutboxProcessor : BackgroundService
         delay = TimeSpan.FromTicks((long)(delay.Ticks * (0.8 + (Random.Shared.NextDouble() * 0.4))));
         var dueAt = _clock.Now + delay;
         await _store.RescheduleOutboxItemAsync(item.Id, _owner, dueAt, attempts, reason, CancellationToken.None).ConfigureAwait(false);
-        Log.OutboxItemRescheduled(_logger, item.Kind, item.Id, item.EntryId, attempts, delay.TotalMilliseconds, reason);
+        _metrics.OutboxRetry(item.Kind);
+        Log.OutboxItemRescheduled(_logger, gatewayOutage ? LogLevel.Debug : LogLevel.Warning, item.Kind, item.Id, item.EntryId, attempts, delay.TotalMilliseconds, reason);
     }
 
     /// <summary>Runs one item. Returns null when the item is finished, or why it must be tried again.</summary>
@@ -221,6 +334,9 @@ internal sealed class OutboxProcessor : BackgroundService
         }
 
         var now = _clock.Now;
+        EntrySpan.TagCurrent(AbdmTags.HipId, entry.HipId);
+        EntrySpan.TagCurrent(AbdmTags.Counter, entry.CounterCode);
+        EntrySpan.TagCurrent(AbdmTags.WireVersion, AbdmTags.Of(entry.WireVersion));
         if (entry.Status == QueueEntryStatus.Received)
         {
             var why = ProfileRules.WhyUnusable(entry.Profile, _clock.ServiceDay(now));
@@ -244,10 +360,15 @@ internal sealed class OutboxProcessor : BackgroundService
 
             entry = decided;
             Log.ShareDecided(_logger, entry.Id, entry.Status, entry.Match.Kind);
+            if (!decision.Accepted)
+            {
+                _metrics.ShareRejected(why is null ? "host_rejected" : "unusable_profile", entry.WireVersion, entry.HipId);
+            }
         }
 
         if (entry.ExpiresAt <= now)
         {
+            EntrySpan.TagCurrent(AbdmTags.Outcome, "abandoned");
             Log.AcknowledgementAbandoned(_logger, shareRequestId, entry.Id);
             await SetAcknowledgementAsync(entry.Id, shareRequestId, AcknowledgementState.Failed, item.Id, cancellationToken).ConfigureAwait(false);
             return null;
@@ -276,12 +397,17 @@ internal sealed class OutboxProcessor : BackgroundService
         }
         catch (AbdmGatewayException ex)
         {
+            EntrySpan.TagCurrent(AbdmTags.Outcome, "refused");
+            EntrySpan.TagCurrent(AbdmTags.ErrorCode, ex.ErrorCode);
+            EntrySpan.FailCurrent(Describe(ex));
             Log.AcknowledgementRefused(_logger, shareRequestId, entry.Id, (int?)ex.StatusCode, ex.ErrorCode);
             await SetAcknowledgementAsync(entry.Id, shareRequestId, AcknowledgementState.Failed, item.Id, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
         Log.AcknowledgementDelivered(_logger, shareRequestId, entry.Id, success, entry.WireVersion);
+        EntrySpan.TagCurrent(AbdmTags.Outcome, success ? "success" : "failure");
+        _metrics.AcknowledgementDelivered(entry.HipId, entry.WireVersion, success, _clock.Now - item.CreatedAt);
         var start = _options.CurrentValue.Linking.Start;
         var (written, after) = await EntryUpdater.UpdateAsync(_store, entry.Id, current =>
         {
@@ -296,6 +422,7 @@ internal sealed class OutboxProcessor : BackgroundService
         }, cancellationToken).ConfigureAwait(false);
         if (written && after?.Linking.State == LinkingState.AwaitingTransaction)
         {
+            Log.LinkingStateChanged(_logger, entry.Id, "on-share", LinkingState.AwaitingTransaction, null);
             _signal.Notify();
         }
 
@@ -357,8 +484,10 @@ internal sealed class OutboxProcessor : BackgroundService
     private async Task<string?> CallAndAwaitCallbackAsync(OutboxItem item, QueueEntry entry, LinkingState awaiting, Func<CancellationToken, Task> call, CancellationToken cancellationToken)
     {
         var now = _clock.Now;
+        EntrySpan.TagCurrent(AbdmTags.HipId, entry.HipId);
         if (entry.ExpiresAt + _options.CurrentValue.Queue.Retention <= now)
         {
+            EntrySpan.TagCurrent(AbdmTags.Outcome, "expired");
             await MarkTimedOutAsync(item, "The linking chain could not reach the gateway before the entry expired.", cancellationToken).ConfigureAwait(false);
             return null;
         }
@@ -375,14 +504,24 @@ internal sealed class OutboxProcessor : BackgroundService
         {
             var code = int.TryParse(ex.ErrorCode, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : (int?)null;
             var error = new Error { Code = code, Message = ex.GatewayMessage ?? $"The gateway refused {ex.Operation} (HTTP {(int?)ex.StatusCode})." };
-            await EntryUpdater.UpdateAsync(_store, item.EntryId, current => IsAwaiting(current, awaiting, item.RequestId)
+            var failed = false;
+            await EntryUpdater.UpdateAsync(_store, item.EntryId, current => (failed = IsAwaiting(current, awaiting, item.RequestId))
                 ? ProfileShareWorkflow.LinkingFailure(current, error, error.Message!, _clock.Now, item.Id)
                 : new EntryUpdate { Entry = current, CompleteOutboxItemId = item.Id }, cancellationToken).ConfigureAwait(false);
+            EntrySpan.TagCurrent(AbdmTags.Outcome, "refused");
+            EntrySpan.TagCurrent(AbdmTags.ErrorCode, ex.ErrorCode);
+            EntrySpan.FailCurrent(Describe(ex));
+            if (failed)
+            {
+                _metrics.LinkingChainEnded(entry.HipId, LinkingState.Failed, code);
+            }
+
             Log.LinkingStateChanged(_logger, item.EntryId, ex.Operation, LinkingState.Failed, code);
             _signal.Notify();
             return null;
         }
 
+        EntrySpan.TagCurrent(AbdmTags.Outcome, "sent");
         var timeoutAt = _clock.Now + _options.CurrentValue.Linking.CallbackTimeout;
         await EntryUpdater.UpdateAsync(_store, item.EntryId, current => !IsAwaiting(current, awaiting, item.RequestId)
             ? null
@@ -409,11 +548,13 @@ internal sealed class OutboxProcessor : BackgroundService
         }
 
         var timeout = _options.CurrentValue.Linking.CallbackTimeout;
-        await MarkTimedOutAsync(item, string.Create(CultureInfo.InvariantCulture, $"The gateway's {callback} did not arrive within {timeout}."), cancellationToken).ConfigureAwait(false);
+        var timedOut = await MarkTimedOutAsync(item, string.Create(CultureInfo.InvariantCulture, $"The gateway's {callback} did not arrive within {timeout}."), cancellationToken).ConfigureAwait(false);
+        EntrySpan.TagCurrent(AbdmTags.Outcome, timedOut ? "timed_out" : "stale");
         return null;
     }
 
-    private async Task MarkTimedOutAsync(OutboxItem item, string message, CancellationToken cancellationToken)
+    /// <returns>Whether the chain was still waiting and is now timed out.</returns>
+    private async Task<bool> MarkTimedOutAsync(OutboxItem item, string message, CancellationToken cancellationToken)
     {
         var (written, entry) = await EntryUpdater.UpdateAsync(_store, item.EntryId, current =>
             !IsAwaiting(current, LinkingState.AwaitingTransaction, item.RequestId) && !IsAwaiting(current, LinkingState.AwaitingToken, item.RequestId)
@@ -426,9 +567,13 @@ internal sealed class OutboxProcessor : BackgroundService
                 }, cancellationToken).ConfigureAwait(false);
         if (written && entry is not null)
         {
+            _metrics.LinkingChainEnded(entry.HipId, LinkingState.TimedOut, null);
             Log.LinkingStateChanged(_logger, entry.Id, "timeout", LinkingState.TimedOut, null);
             _signal.Notify();
+            return true;
         }
+
+        return false;
     }
 
     private async Task<string?> NotifyAsync(OutboxItem item, IServiceProvider services, CancellationToken cancellationToken)
@@ -440,6 +585,8 @@ internal sealed class OutboxProcessor : BackgroundService
         }
 
         var handler = services.GetRequiredService<ILinkingTokenHandler>();
+        EntrySpan.TagCurrent(AbdmTags.HipId, entry.HipId);
+        EntrySpan.TagCurrent(AbdmTags.Outcome, AbdmTags.Of(entry.Linking.State));
         switch (entry.Linking.State)
         {
             case LinkingState.Linked:
@@ -447,11 +594,13 @@ internal sealed class OutboxProcessor : BackgroundService
                 if (token is not null)
                 {
                     await handler.OnLinkingTokenReceivedAsync(entry, token, cancellationToken).ConfigureAwait(false);
+                    Log.LinkingHandlerNotified(_logger, entry.Id, entry.Linking.State);
                 }
 
                 break;
             case LinkingState.Failed or LinkingState.TimedOut:
                 await handler.OnLinkingFailedAsync(entry, cancellationToken).ConfigureAwait(false);
+                Log.LinkingHandlerNotified(_logger, entry.Id, entry.Linking.State);
                 break;
         }
 

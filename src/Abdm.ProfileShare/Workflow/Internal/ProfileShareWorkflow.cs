@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Internal;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Storage;
@@ -42,14 +44,16 @@ internal sealed class ProfileShareWorkflow
     private readonly WorkflowClock _clock;
     private readonly OutboxSignal _signal;
     private readonly ILogger<ProfileShareWorkflow> _logger;
+    private readonly AbdmMetrics _metrics;
 
-    public ProfileShareWorkflow(IProfileShareStore store, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock, OutboxSignal signal, ILogger<ProfileShareWorkflow> logger)
+    public ProfileShareWorkflow(IProfileShareStore store, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock, OutboxSignal signal, ILogger<ProfileShareWorkflow> logger, AbdmMetrics metrics)
     {
         _store = store;
         _options = options;
         _clock = clock;
         _signal = signal;
         _logger = logger;
+        _metrics = metrics;
     }
 
     public bool IsServedHip(string? hipId)
@@ -79,6 +83,7 @@ internal sealed class ProfileShareWorkflow
 
     private async Task<ShareAcceptResult> AcceptAsync(Guid requestId, SharedProfile? profile, WireVersion version, string? hipId, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         if (!IsServedHip(hipId))
         {
             Log.ShareRefusedUnknownHip(_logger, requestId);
@@ -112,7 +117,19 @@ internal sealed class ProfileShareWorkflow
             AcknowledgementRequestId = Guid.NewGuid(),
         };
 
+        var persisting = Stopwatch.GetTimestamp();
         var result = await _store.AcceptShareAsync(intake, cancellationToken).ConfigureAwait(false);
+        var persisted = Stopwatch.GetTimestamp();
+
+        // The entry id is known only now (a re-scan or a repeat names an existing entry): the span starts late, dated back.
+        var outcome = result.Outcome switch { ShareIntakeOutcome.Created => "created", ShareIntakeOutcome.Rescanned => "rescanned", _ => "duplicate" };
+        using var span = EntrySpan.Start("abdm.share.receive", result.Entry.Id, started)
+            .Tag(AbdmTags.RequestId, requestId.ToString())
+            .Tag(AbdmTags.HipId, intake.HipId)
+            .Tag(AbdmTags.Counter, result.Entry.CounterCode)
+            .Tag(AbdmTags.WireVersion, AbdmTags.Of(version))
+            .Tag(AbdmTags.Outcome, outcome);
+        span.Step("abdm.share.persist", persisting, persisted, outcome);
         Log.ShareAccepted(_logger, requestId, intake.HipId, intake.CounterCode, result.Outcome, result.Entry.Id, result.Entry.TokenNumber, version);
         if (result.Outcome != ShareIntakeOutcome.Duplicate)
         {
@@ -124,12 +141,15 @@ internal sealed class ProfileShareWorkflow
 
     public async Task<CallbackOutcome> HandleAuthOnInitAsync(PatientAuthInitResponse callback, string hipId, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var requestId = callback.Resp.RequestId;
         var correlation = await FindCorrelationAsync(requestId, CorrelationKind.AuthInit, hipId, "on-init", cancellationToken).ConfigureAwait(false);
         if (correlation is null)
         {
             return CallbackOutcome.Unmatched;
         }
+
+        var persisting = Stopwatch.GetTimestamp();
 
         var now = _clock.Now;
         var (written, entry) = await EntryUpdater.UpdateAsync(_store, correlation.EntryId, current =>
@@ -163,17 +183,20 @@ internal sealed class ProfileShareWorkflow
             };
         }, cancellationToken).ConfigureAwait(false);
 
-        return Finish(written, entry, requestId, "on-init");
+        return Finish(written, entry, requestId, "on-init", correlation.EntryId, started, persisting);
     }
 
     public async Task<CallbackOutcome> HandleAuthOnConfirmAsync(PatientAuthConfirmResponse callback, string hipId, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var requestId = callback.Resp.RequestId;
         var correlation = await FindCorrelationAsync(requestId, CorrelationKind.AuthConfirm, hipId, "on-confirm", cancellationToken).ConfigureAwait(false);
         if (correlation is null)
         {
             return CallbackOutcome.Unmatched;
         }
+
+        var persisting = Stopwatch.GetTimestamp();
 
         var now = _clock.Now;
         var (written, entry) = await EntryUpdater.UpdateAsync(_store, correlation.EntryId, current =>
@@ -208,7 +231,7 @@ internal sealed class ProfileShareWorkflow
             };
         }, cancellationToken).ConfigureAwait(false);
 
-        return Finish(written, entry, requestId, "on-confirm");
+        return Finish(written, entry, requestId, "on-confirm", correlation.EntryId, started, persisting);
     }
 
     /// <summary>Builds the change that starts (or restarts) the linking chain of an entry.</summary>
@@ -273,12 +296,37 @@ internal sealed class ProfileShareWorkflow
         return correlation;
     }
 
-    private CallbackOutcome Finish(bool written, QueueEntry? entry, Guid requestId, string callback)
+    private CallbackOutcome Finish(bool written, QueueEntry? entry, Guid requestId, string callback, Guid entryId, long started, long persisting)
     {
+        var persisted = Stopwatch.GetTimestamp();
+        var name = callback == "on-init" ? "on_init" : "on_confirm";
+        using var span = EntrySpan.Start($"abdm.{name}.receive", entryId, started)
+            .Tag(AbdmTags.RequestId, requestId.ToString());
         if (!written || entry is null)
         {
+            span.Tag(AbdmTags.Outcome, "ignored");
+            if (entry?.Linking.State is { } current)
+            {
+                span.Tag(AbdmTags.LinkingState, AbdmTags.Of(current));
+            }
+
             Log.CallbackIgnored(_logger, callback, requestId, entry?.Linking.State);
             return CallbackOutcome.Ignored;
+        }
+
+        // The outcome is the linking state the callback led to: awaiting_token after on-init, linked (the token is
+        // stored) after on-confirm, or failed (with the gateway's error code).
+        var state = AbdmTags.Of(entry.Linking.State);
+        span.Tag(AbdmTags.HipId, entry.HipId).Tag(AbdmTags.Outcome, state).Tag(AbdmTags.LinkingState, state);
+        if (entry.Linking.ErrorCode is { } code)
+        {
+            span.Tag(AbdmTags.ErrorCode, code.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        span.Step($"abdm.{name}.persist", persisting, persisted, state);
+        if (entry.Linking.State is LinkingState.Linked or LinkingState.Failed)
+        {
+            _metrics.LinkingChainEnded(entry.HipId, entry.Linking.State, entry.Linking.ErrorCode);
         }
 
         Log.LinkingStateChanged(_logger, entry.Id, callback, entry.Linking.State, entry.Linking.ErrorCode);

@@ -47,7 +47,7 @@ internal static class ShareMapper
     public static SharedPatientProfile ToProfile(ProfilePatient patient)
     {
         var identifiers = patient.Identifiers is { Count: > 0 } list
-            ? list.Where(i => i is not null).Select(i => new ProfileIdentifier(i.Type.ToString(), i.Value)).ToList()
+            ? list.Where(i => i is not null).Select(i => new ProfileIdentifier(i.Type ?? "", i.Value)).ToList()
             : [];
         var address = patient.Address is { } a ? new Model.PatientAddress(a.Line, a.District, a.State, a.Pincode) : null;
         return new SharedPatientProfile
@@ -60,7 +60,7 @@ internal static class ShareMapper
             MonthOfBirth = patient.MonthOfBirth,
             DayOfBirth = patient.DayOfBirth,
             Address = address,
-            Mobile = identifiers.FirstOrDefault(i => i.Type == nameof(IdentifierType.MOBILE) && !string.IsNullOrWhiteSpace(i.Value))?.Value?.Trim(),
+            Mobile = identifiers.FirstOrDefault(i => string.Equals(i.Type, "MOBILE", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(i.Value))?.Value?.Trim(),
             Identifiers = identifiers,
         };
     }

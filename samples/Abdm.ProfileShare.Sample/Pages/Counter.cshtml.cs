@@ -1,0 +1,127 @@
+using Abdm.ProfileShare.Model;
+using Abdm.ProfileShare.Sample.Display;
+using Abdm.ProfileShare.Sample.Internal;
+using Abdm.ProfileShare.Sample.Simulation;
+using Abdm.ProfileShare.Workflow;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Abdm.ProfileShare.Sample.Pages;
+
+/// <summary>
+/// A counter's screen: every patient who scanned this counter's QR code, newest first, kept live by the
+/// <c>/events</c> stream (see <c>wwwroot/js/counter.js</c>). Selecting a patient claims the entry for the operator.
+/// </summary>
+internal sealed class CounterModel(Facilities facilities, ICounterQueue queue, LocalClock clock, SampleApp.SimulatorHolder simulator, ILogger<CounterModel> logger) : PageModel
+{
+    [BindProperty(Name = "hipId", SupportsGet = true)]
+    public string HipId { get; set; } = "";
+
+    [BindProperty(Name = "counter", SupportsGet = true)]
+    public string CounterCode { get; set; } = "";
+
+    public FacilityOptions Facility { get; private set; } = null!;
+
+    public CounterOptions Counter { get; private set; } = null!;
+
+    public IReadOnlyList<QueueEntry> Entries { get; private set; } = [];
+
+    public LocalClock Clock { get; } = clock;
+
+    public bool SimulatorMode => simulator.Control is not null;
+
+    public string? Operator => Operators.Current(HttpContext);
+
+    /// <summary>The outcome of the last registration, shown once (see <see cref="Flash"/>).</summary>
+    public string? Message { get; private set; }
+
+    public string? Error { get; private set; }
+
+    public string BasePath => $"/counters/{Uri.EscapeDataString(HipId)}/{Uri.EscapeDataString(CounterCode)}";
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken))
+        {
+            return NotFound();
+        }
+
+        Message = Flash.Take(TempData);
+        return Page();
+    }
+
+    /// <summary>The list alone (the page's script swaps it in on every change).</summary>
+    public async Task<IActionResult> OnGetQueueAsync(CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken))
+        {
+            return NotFound();
+        }
+
+        Response.Headers.CacheControl = "no-store";
+        return Partial("_Queue", this);
+    }
+
+    /// <summary>The operator selected an entry: claim it (one operator at a time) and open the registration form.</summary>
+    public async Task<IActionResult> OnPostClaimAsync(Guid entryId, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken))
+        {
+            return NotFound();
+        }
+
+        if (Operator is not { } operatorId)
+        {
+            return Redirect($"/operator?returnUrl={Uri.EscapeDataString(BasePath)}");
+        }
+
+        var result = await queue.ClaimAsync(entryId, operatorId, cancellationToken);
+        SampleLog.Claimed(logger, entryId, result.Outcome);
+        if (result.Outcome == QueueActionOutcome.Done)
+        {
+            return Redirect($"/entries/{entryId}");
+        }
+
+        var token = result.Entry?.TokenNumber;
+        Error = result.Outcome switch
+        {
+            QueueActionOutcome.HeldByOther => $"Token {token} is already being registered by {result.Entry?.ClaimedBy}.",
+            QueueActionOutcome.NotAllowed when result.Entry?.Status == QueueEntryStatus.Received => $"Token {token} is still being checked. Try again in a moment.",
+            QueueActionOutcome.NotAllowed => $"Token {token} is no longer waiting.",
+            _ => "That patient is no longer in the queue.",
+        };
+        Response.StatusCode = StatusCodes.Status409Conflict;
+        return Page();
+    }
+
+    public static string Age(SharedPatientProfile profile, LocalClock clock)
+    {
+        var age = profile.AgeOn(clock.Today);
+        return age == 1 ? "1 year" : $"{age} years";
+    }
+
+    public static IEnumerable<(string Value, string Label)> PatientChoices()
+    {
+        yield return (SimulatorControl.RandomChoice, "Random synthetic patient");
+        foreach (var patient in SimulatorControl.Patients)
+        {
+            yield return (patient.HealthId, $"{patient.Name} ({patient.HealthId})");
+        }
+
+        yield return (SimulatorControl.MismatchChoice, $"{SimulatorControl.MismatchPatient.Name} (ABHA details differ)");
+    }
+
+    private async Task<bool> LoadAsync(CancellationToken cancellationToken)
+    {
+        if (!facilities.TryFind(HipId, CounterCode, out var facility, out var counter))
+        {
+            return false;
+        }
+
+        Facility = facility;
+        Counter = counter;
+        Entries = await queue.ListAsync(HipId, CounterCode, cancellationToken);
+        ViewData["Title"] = $"{counter.DisplayName}, {facility.DisplayName}";
+        return true;
+    }
+}

@@ -1,0 +1,35 @@
+using Abdm.ProfileShare.Model;
+using Abdm.ProfileShare.Sample.Patients;
+using Abdm.ProfileShare.Workflow;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Abdm.ProfileShare.Sample.Pages;
+
+/// <summary>The sample's patient list, with each patient's linking-token status (never the token itself).</summary>
+internal sealed class PatientsModel(PatientRecords records, ICounterQueue queue, Facilities facilities, Display.LocalClock clock) : PageModel
+{
+    public IReadOnlyList<(Patient Patient, LinkingTokenRecord? Token)> Rows { get; private set; } = [];
+
+    public Facilities Facilities { get; } = facilities;
+
+    public Display.LocalClock Clock { get; } = clock;
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        var rows = new List<(Patient, LinkingTokenRecord?)>();
+        foreach (var patient in await records.ListAsync(cancellationToken))
+        {
+            var token = string.IsNullOrEmpty(patient.PhrAddress) ? null : await queue.GetLinkingTokenAsync(patient.HipId, patient.PhrAddress, cancellationToken);
+            rows.Add((patient, token));
+        }
+
+        Rows = rows;
+    }
+
+    public string TokenStatus(LinkingTokenRecord? token) => token switch
+    {
+        null => "No linking token yet",
+        { UsedAt: { } used } => $"Used {Clock.Format(used)}",
+        { ReceivedAt: var received } => $"Received {Clock.Format(received)}, not used yet",
+    };
+}

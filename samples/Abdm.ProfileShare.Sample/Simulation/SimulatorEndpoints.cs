@@ -1,0 +1,32 @@
+using Abdm.ProfileShare.Model;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Abdm.ProfileShare.Sample.Simulation;
+
+/// <summary>The "simulate a scan" control's endpoint (simulator mode only).</summary>
+internal static class SimulatorEndpoints
+{
+    public static IEndpointRouteBuilder MapSimulatorEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        // A form post (with the antiforgery token the counter page renders); answers what the phone shows, as JSON.
+        endpoints.MapPost("/counters/{hipId}/{counter}/simulate-scan", ScanAsync);
+        return endpoints;
+    }
+
+    private static async Task<IResult> ScanAsync(
+        string hipId, string counter, [FromForm(Name = "patient")] string? patient, [FromForm(Name = "version")] string? version,
+        Facilities facilities, SampleApp.SimulatorHolder holder, CancellationToken cancellationToken)
+    {
+        if (holder.Control is not { } simulator || !facilities.TryFind(hipId, counter, out _, out _))
+        {
+            return Results.NotFound();
+        }
+
+        var wireVersion = version == "v0.5" ? WireVersion.V05 : WireVersion.V10;
+        var phone = await simulator.ScanAsync(hipId, counter, string.IsNullOrEmpty(patient) ? SimulatorControl.RandomChoice : patient, wireVersion, cancellationToken);
+        return Results.Json(new PhoneResponse(phone.Success ? "SUCCESS" : "FAILURE", phone.TokenNumber, phone.Message, phone.PatientName, wireVersion == WireVersion.V10 ? "v1.0" : "v0.5"));
+    }
+
+    /// <summary>What the phone shows.</summary>
+    internal sealed record PhoneResponse(string Status, string? TokenNumber, string? Message, string PatientName, string Version);
+}

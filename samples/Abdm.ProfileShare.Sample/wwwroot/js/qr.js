@@ -1,0 +1,2 @@
+// The QR page's print button.
+document.getElementById("print-button")?.addEventListener("click", () => window.print());

@@ -1,0 +1,67 @@
+using Abdm.ProfileShare.Diagnostics.Internal;
+using Abdm.ProfileShare.Gateway;
+using Abdm.ProfileShare.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace Abdm.ProfileShare;
+
+/// <summary>Adds Abdm.ProfileShare's health checks to the host's health checks.</summary>
+public static class AbdmProfileShareHealthCheckBuilderExtensions
+{
+    /// <summary>The store check's name: the store answers a ping.</summary>
+    public const string StoreCheckName = "abdm_store";
+
+    /// <summary>The outbox check's name: no pending item is older than the stuck threshold.</summary>
+    public const string OutboxCheckName = "abdm_outbox";
+
+    /// <summary>The session check's name: the latest gateway session request succeeded.</summary>
+    public const string GatewaySessionCheckName = "abdm_gateway_session";
+
+    /// <summary>The JWKS check's name: the gateway's signing keys used to verify callbacks are usable.</summary>
+    public const string SigningKeysCheckName = "abdm_jwks";
+
+    /// <summary>
+    /// Registers the health checks (with <c>services.AddHealthChecks()</c>): <c>abdm_store</c> (the store answers
+    /// <see cref="IProfileShareStore.PingAsync"/>), <c>abdm_outbox</c> (no pending outbox item older than
+    /// <see cref="AbdmProfileShareHealthCheckOptions.OutboxStuckThreshold"/>), <c>abdm_gateway_session</c> (the latest
+    /// session request's outcome: unhealthy when the gateway refused the credentials, degraded while it is unreachable;
+    /// no gateway call per probe) and <c>abdm_jwks</c> (the callback signing keys: unhealthy when none is usable and
+    /// the latest fetch failed, degraded when stale keys are used; no fetch per probe). Map them with
+    /// <c>app.MapHealthChecks(...)</c>.
+    /// </summary>
+    /// <remarks>Only the first call registers the checks; later calls change nothing.</remarks>
+    /// <param name="builder">The builder from <c>AddAbdmProfileShare</c>.</param>
+    /// <param name="configure">Sets the stuck threshold, the timeout and the tags.</param>
+    /// <returns>The builder.</returns>
+    public static AbdmProfileShareBuilder AddHealthChecks(this AbdmProfileShareBuilder builder, Action<AbdmProfileShareHealthCheckOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var checks = services.AddHealthChecks();
+        if (services.Any(d => d.ServiceType == typeof(HealthChecksMarker)))
+        {
+            return builder;
+        }
+
+        services.AddSingleton<HealthChecksMarker>();
+        var options = new AbdmProfileShareHealthCheckOptions();
+        configure?.Invoke(options);
+        var tags = options.Tags.ToArray();
+
+        checks.Add(new HealthCheckRegistration(StoreCheckName,
+            sp => new StoreHealthCheck(sp.GetRequiredService<IProfileShareStore>()), HealthStatus.Unhealthy, tags, options.Timeout));
+        checks.Add(new HealthCheckRegistration(OutboxCheckName,
+            sp => new OutboxHealthCheck(sp.GetRequiredService<IProfileShareStore>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<IOptionsMonitor<AbdmProfileShareOptions>>(), options), HealthStatus.Unhealthy, tags, options.Timeout));
+        checks.Add(new HealthCheckRegistration(GatewaySessionCheckName,
+            sp => new GatewaySessionHealthCheck(sp.GetRequiredService<IGatewaySessionTokenProvider>(), sp.GetRequiredService<TimeProvider>()),
+            HealthStatus.Unhealthy, tags, options.Timeout));
+        checks.Add(new HealthCheckRegistration(SigningKeysCheckName,
+            sp => new SigningKeysHealthCheck(sp.GetRequiredService<SigningKeysMonitor>()), HealthStatus.Unhealthy, tags, options.Timeout));
+        return builder;
+    }
+
+    private sealed class HealthChecksMarker;
+}
