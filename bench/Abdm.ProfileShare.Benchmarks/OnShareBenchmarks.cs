@@ -4,8 +4,7 @@ using Abdm.ProfileShare.Gateway.Internal;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Wire;
 using BenchmarkDotNet.Attributes;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Abdm.ProfileShare.Benchmarks;
 
@@ -28,15 +27,28 @@ public class OnShareBenchmarks
     };
 
     private AbdmGatewayClient _client = null!;
+    private ServiceProvider? _services;
 
     [GlobalSetup]
     public void Setup()
     {
-        var options = new AbdmProfileShareOptions();
-        options.Gateway.BaseUrl = new Uri(BenchData.BaseUrl);
-        var http = new HttpClient(new InMemoryGatewayHandler([]));
-        _client = new AbdmGatewayClient(http, new StaticOptionsMonitor<AbdmProfileShareOptions>(options), _time, NullLogger<AbdmGatewayClient>.Instance);
+        // The client's own dependencies (options, clock, logger, metrics) come from the SDK's registration; only its
+        // HttpClient is replaced by one on an in-memory handler.
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddAbdmProfileShare(o =>
+        {
+            o.HipIds.Add(BenchData.HipId);
+            o.Gateway.BaseUrl = new Uri(BenchData.BaseUrl);
+            o.Gateway.ClientId = "bench-client";
+            o.Gateway.ClientSecret = "bench-secret-not-real";
+        });
+        _services = services.BuildServiceProvider();
+        _client = ActivatorUtilities.CreateInstance<AbdmGatewayClient>(_services, new HttpClient(new InMemoryGatewayHandler([])));
     }
+
+    [GlobalCleanup]
+    public void Cleanup() => _services?.Dispose();
 
     [Benchmark(Description = "on-share v0.5: build body + serialize")]
     public byte[] BuildAndSerialize()
@@ -55,14 +67,4 @@ public class OnShareBenchmarks
 
     [Benchmark(Description = "on-share v0.5: client send, in-memory 202")]
     public Task ClientSend() => _client.SendShareAcknowledgementAsync(_acknowledgement);
-}
-
-/// <summary>A fixed <see cref="IOptionsMonitor{TOptions}"/>.</summary>
-internal sealed class StaticOptionsMonitor<T>(T value) : IOptionsMonitor<T>
-{
-    public T CurrentValue => value;
-
-    public T Get(string? name) => value;
-
-    public IDisposable? OnChange(Action<T, string?> listener) => null;
 }
