@@ -35,6 +35,9 @@ internal readonly record struct CallbackBody<T>(T? Value, int StatusCode, string
 /// </remarks>
 internal static class CallbackBodyReader
 {
+    /// <summary>The first buffer for a body without Content-Length (grown while it streams in).</summary>
+    private const int InitialBufferBytes = 4096;
+
     public static async Task<CallbackBody<T>> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CallbackOptions limits, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -52,15 +55,27 @@ internal static class CallbackBodyReader
             return TooLarge<T>(limit);
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(limit + 1);
+        // Sized by Content-Length when it is given (a share is about half a kilobyte), else grown as the body streams
+        // in, up to the limit: renting and clearing the largest size for every callback cost more than the rest of
+        // the read (and, once the pool's few large arrays were all rented, large-object-heap allocations).
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength + 1 ?? InitialBufferBytes, limit + 1L));
+        var total = 0;
         try
         {
-            var total = 0;
             try
             {
                 while (total <= limit)
                 {
-                    var read = await request.Body.ReadAsync(buffer.AsMemory(total, limit + 1 - total), ct);
+                    if (total == buffer.Length)
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, limit + 1L));
+                        buffer.AsSpan(0, total).CopyTo(larger);
+                        buffer.AsSpan(0, total).Clear();
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+
+                    var read = await request.Body.ReadAsync(buffer.AsMemory(total, Math.Min(buffer.Length, limit + 1) - total), ct);
                     if (read == 0)
                     {
                         break;
@@ -85,7 +100,9 @@ internal static class CallbackBodyReader
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+            // Only the bytes read were written: clear those (the body is patient data) before the pool sees them again.
+            buffer.AsSpan(0, Math.Min(total, buffer.Length)).Clear();
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -23,7 +23,10 @@ internal static class SecurityJsonScanner
     /// <returns>An error message, or <see langword="null"/> when the body passes.</returns>
     public static string? Scan(ReadOnlySpan<byte> json, SecurityJsonSchema schema, int maxDepth, int maxStringLength)
     {
-        var frames = new Frame[maxDepth + 1];
+        // Allocation-free for a well-formed body of known properties: pooled frames, names looked up by their
+        // characters, seen members kept in a bit set (a HashSet of names only for unknown properties).
+        var frames = ArrayPool<Frame>.Shared.Rent(maxDepth + 1);
+        Span<char> nameChars = stackalloc char[NameBufferChars];
         var depth = 0; // number of open containers
         var reader = new Utf8JsonReader(json, new JsonReaderOptions
         {
@@ -68,12 +71,35 @@ internal static class SecurityJsonScanner
                             return $"Property name {nameProblem} in {Path(frames, depth - 1)}.";
                         }
 
-                        var name = reader.GetString()!;
                         ref var frame = ref frames[depth - 1];
-                        frame.Seen ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase);
                         SecurityJsonSchema.Member? member = null;
-                        frame.Schema?.Members?.TryGetValue(name, out member);
-                        if (!frame.Seen.Add(name))
+                        string? name = null;
+                        if (frame.Schema?.MemberLookup is { } lookup && reader.ValueSpan.Length <= nameChars.Length)
+                        {
+                            // An unescaped name is never longer in characters than its UTF-8 (or escaped) bytes.
+                            lookup.TryGetValue(nameChars[..reader.CopyString(nameChars)], out member);
+                        }
+                        else
+                        {
+                            name = reader.GetString()!;
+                            frame.Schema?.Members?.TryGetValue(name, out member);
+                        }
+
+                        bool duplicate;
+                        if (member is { Index: < 64 })
+                        {
+                            var bit = 1UL << member.Index;
+                            duplicate = (frame.SeenMembers & bit) != 0;
+                            frame.SeenMembers |= bit;
+                        }
+                        else
+                        {
+                            // Members are matched ignoring case, so an unknown name never equals a known one.
+                            frame.Seen ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                            duplicate = !frame.Seen.Add(name ?? reader.GetString()!);
+                        }
+
+                        if (duplicate)
                         {
                             frame.Property = member?.Name;
                             return member is null
@@ -148,9 +174,17 @@ internal static class SecurityJsonScanner
         {
             return $"Invalid string escape at {Path(frames, depth)}.";
         }
+        finally
+        {
+            frames.AsSpan().Clear();
+            ArrayPool<Frame>.Shared.Return(frames);
+        }
 
         return null;
     }
+
+    /// <summary>Property names up to this many UTF-8 bytes are looked up without allocating a string.</summary>
+    private const int NameBufferChars = 256;
 
     private const string UnknownName = "?";
 
@@ -257,5 +291,6 @@ internal static class SecurityJsonScanner
         public string? Property;
         public SecurityJsonSchema? PropertySchema;
         public HashSet<string>? Seen;
+        public ulong SeenMembers;
     }
 }

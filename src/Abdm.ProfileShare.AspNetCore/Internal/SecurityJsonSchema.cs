@@ -24,6 +24,9 @@ internal sealed class SecurityJsonSchema
     /// <summary>The properties of an object, by JSON name (case-insensitive, as the serializer reads them).</summary>
     public IReadOnlyDictionary<string, Member>? Members { get; private set; }
 
+    /// <summary><see cref="Members"/> looked up by a name's characters, so the scanner need not allocate the name.</summary>
+    public Dictionary<string, Member>.AlternateLookup<ReadOnlySpan<char>>? MemberLookup { get; private set; }
+
     /// <summary>The element schema of an array.</summary>
     public SecurityJsonSchema? Element { get; private set; }
 
@@ -37,7 +40,8 @@ internal sealed class SecurityJsonSchema
     /// <param name="Name">The JSON name as the contract spells it.</param>
     /// <param name="Schema">The value's schema.</param>
     /// <param name="IsRequired">Whether the contract requires it.</param>
-    public sealed record Member(string Name, SecurityJsonSchema Schema, bool IsRequired);
+    /// <param name="Index">Its position among the object's members (the scanner marks seen members in a bit set).</param>
+    public sealed record Member(string Name, SecurityJsonSchema Schema, bool IsRequired, int Index);
 
     /// <summary>The schema of <paramref name="typeInfo"/> (cached per type info).</summary>
     public static SecurityJsonSchema For(JsonTypeInfo typeInfo) =>
@@ -130,10 +134,11 @@ internal sealed class SecurityJsonSchema
                     }
 
                     var child = Resolve(info.Options, property.PropertyType, built);
-                    members.TryAdd(property.Name, new Member(property.Name, child, property.IsRequired));
+                    members.TryAdd(property.Name, new Member(property.Name, child, property.IsRequired, members.Count));
                 }
 
                 schema.Members = members;
+                schema.MemberLookup = members.GetAlternateLookup<ReadOnlySpan<char>>();
                 break;
             case JsonTypeInfoKind.Enumerable when info.ElementType is { } elementType:
                 schema.Element = Resolve(info.Options, elementType, built);

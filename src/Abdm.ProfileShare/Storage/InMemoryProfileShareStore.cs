@@ -14,9 +14,19 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, QueueEntry> _entries = [];
     private readonly Dictionary<Guid, Guid> _shareRequests = [];
+
+    // Entries by HIP, counter and PHR address (case-insensitive), oldest first: a re-scan looks only at that
+    // patient's entries instead of every entry (a scan of all entries under the lock made each share O(n)).
+    private readonly Dictionary<(string Hip, string Counter, string HealthId), List<Guid>> _byPatient = new(PatientKeyComparer.Instance);
     private readonly Dictionary<(string Hip, string Counter, DateOnly Day), int> _tokenCounters = [];
     private readonly Dictionary<Guid, Correlation> _correlations = [];
     private readonly Dictionary<Guid, OutboxItem> _outbox = [];
+
+    // The outbox in lease order, so leasing and statistics do not sort every item under the lock: items without a
+    // lease by (DueAt, CreatedAt), leased items by when they become leasable again, and all by CreatedAt.
+    private readonly SortedSet<(DateTimeOffset DueAt, DateTimeOffset CreatedAt, Guid Id)> _unleased = [];
+    private readonly SortedSet<(DateTimeOffset LeasableAt, Guid Id)> _leased = [];
+    private readonly SortedSet<(DateTimeOffset CreatedAt, Guid Id)> _created = [];
     private readonly Dictionary<(string Hip, string HealthId), LinkingTokenRecord> _linkingTokens = [];
     private readonly List<Channel<QueueChange>> _subscribers = [];
 
@@ -32,13 +42,19 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
                 return Task.FromResult(new ShareIntakeResult(ShareIntakeOutcome.Duplicate, existing));
             }
 
-            var rescan = _entries.Values
-                .Where(e => e.HipId == intake.HipId && e.CounterCode == intake.CounterCode
-                    && string.Equals(e.Profile.HealthId, intake.Profile.HealthId, StringComparison.OrdinalIgnoreCase)
-                    && e.IsActive(intake.ReceivedAt)
-                    && e.LastScannedAt >= intake.ReceivedAt - intake.RescanWindow)
-                .OrderByDescending(e => e.LastScannedAt)
-                .FirstOrDefault();
+            QueueEntry? rescan = null;
+            if (_byPatient.TryGetValue((intake.HipId, intake.CounterCode, intake.Profile.HealthId), out var candidates))
+            {
+                foreach (var candidateId in candidates)
+                {
+                    var e = _entries[candidateId];
+                    if (e.IsActive(intake.ReceivedAt) && e.LastScannedAt >= intake.ReceivedAt - intake.RescanWindow
+                        && (rescan is null || e.LastScannedAt > rescan.LastScannedAt))
+                    {
+                        rescan = e;
+                    }
+                }
+            }
 
             QueueEntry entry;
             if (rescan is not null)
@@ -77,11 +93,12 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
                     Version = 1,
                 };
                 result = new ShareIntakeResult(ShareIntakeOutcome.Created, entry);
+                IndexEntry(entry);
             }
 
             _entries[entry.Id] = entry;
             _shareRequests[intake.ShareRequestId] = entry.Id;
-            _outbox[intake.AcknowledgementItemId] = new OutboxItem
+            PutOutboxItem(new OutboxItem
             {
                 Id = intake.AcknowledgementItemId,
                 Kind = OutboxItemKind.ShareAcknowledgement,
@@ -90,7 +107,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
                 CorrelatesTo = intake.ShareRequestId,
                 CreatedAt = intake.ReceivedAt,
                 DueAt = intake.ReceivedAt,
-            };
+            });
             Publish(new QueueChange(result.Outcome == ShareIntakeOutcome.Created ? QueueChangeKind.Added : QueueChangeKind.Updated, entry.Id, entry.HipId, entry.CounterCode, entry.Version));
         }
 
@@ -133,9 +150,14 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
 
             var written = update.Entry with { Version = stored.Version + 1 };
             _entries[written.Id] = written;
+            if (!PatientKeyComparer.Instance.Equals(PatientKey(stored), PatientKey(written)))
+            {
+                UnindexEntry(stored);
+                IndexEntry(written);
+            }
             foreach (var item in update.Enqueue)
             {
-                _outbox[item.Id] = item;
+                PutOutboxItem(item);
             }
 
             foreach (var correlation in update.Correlations)
@@ -145,7 +167,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
 
             if (update.CompleteOutboxItemId is { } completed)
             {
-                _outbox.Remove(completed);
+                RemoveOutboxItem(completed);
             }
 
             if (update.LinkingToken is { } token)
@@ -175,8 +197,29 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
         ArgumentException.ThrowIfNullOrEmpty(owner);
         lock (_gate)
         {
-            var due = _outbox.Values
-                .Where(i => i.DueAt <= now && (i.LeaseExpiresAt is null || i.LeaseExpiresAt <= now))
+            // Due unleased items from the head of the schedule, plus every item whose lease expired (taken over).
+            var candidates = new List<OutboxItem>();
+            foreach (var (dueAt, _, id) in _unleased)
+            {
+                if (dueAt > now || candidates.Count >= maxItems)
+                {
+                    break;
+                }
+
+                candidates.Add(_outbox[id]);
+            }
+
+            foreach (var (leasableAt, id) in _leased)
+            {
+                if (leasableAt > now)
+                {
+                    break;
+                }
+
+                candidates.Add(_outbox[id]);
+            }
+
+            var due = candidates
                 .OrderBy(i => i.DueAt)
                 .ThenBy(i => i.CreatedAt)
                 .Take(maxItems)
@@ -184,7 +227,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
                 .ToList();
             foreach (var item in due)
             {
-                _outbox[item.Id] = item;
+                PutOutboxItem(item);
             }
 
             return Task.FromResult<IReadOnlyList<OutboxItem>>(due);
@@ -201,7 +244,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
                 return Task.FromResult(false);
             }
 
-            _outbox[itemId] = item with { DueAt = dueAt, Attempts = attempts, LastError = lastError, LeaseOwner = null, LeaseExpiresAt = null };
+            PutOutboxItem(item with { DueAt = dueAt, Attempts = attempts, LastError = lastError, LeaseOwner = null, LeaseExpiresAt = null });
             return Task.FromResult(true);
         }
     }
@@ -211,7 +254,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
     {
         lock (_gate)
         {
-            return Task.FromResult(_outbox.Remove(itemId));
+            return Task.FromResult(RemoveOutboxItem(itemId));
         }
     }
 
@@ -225,7 +268,13 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
                 return Task.FromResult(new OutboxStatistics(0, null, null));
             }
 
-            return Task.FromResult(new OutboxStatistics(_outbox.Count, _outbox.Values.Min(i => i.CreatedAt), _outbox.Values.Min(LeasableAt)));
+            var nextDue = _unleased.Count == 0 ? DateTimeOffset.MaxValue : _unleased.Min.DueAt;
+            if (_leased.Count > 0 && _leased.Min.LeasableAt < nextDue)
+            {
+                nextDue = _leased.Min.LeasableAt;
+            }
+
+            return Task.FromResult(new OutboxStatistics(_outbox.Count, _created.Min.CreatedAt, nextDue));
         }
     }
 
@@ -264,7 +313,10 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
             var expired = _entries.Values.Where(e => e.ExpiresAt < cutoff).Select(e => e.Id).ToHashSet();
             foreach (var id in expired)
             {
-                _entries.Remove(id);
+                if (_entries.Remove(id, out var entry))
+                {
+                    UnindexEntry(entry);
+                }
             }
 
             foreach (var (requestId, entryId) in _shareRequests.ToList())
@@ -287,7 +339,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
             {
                 if (expired.Contains(item.EntryId))
                 {
-                    _outbox.Remove(itemId);
+                    RemoveOutboxItem(itemId);
                 }
             }
 
@@ -335,11 +387,83 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
     private static DateTimeOffset LeasableAt(OutboxItem item) =>
         item.LeaseExpiresAt is { } lease && lease > item.DueAt ? lease : item.DueAt;
 
+    /// <summary>Adds or replaces an outbox item, keeping the lease schedule in step.</summary>
+    private void PutOutboxItem(OutboxItem item)
+    {
+        RemoveOutboxItem(item.Id);
+        _outbox[item.Id] = item;
+        _created.Add((item.CreatedAt, item.Id));
+        if (item.LeaseExpiresAt is null)
+        {
+            _unleased.Add((item.DueAt, item.CreatedAt, item.Id));
+        }
+        else
+        {
+            _leased.Add((LeasableAt(item), item.Id));
+        }
+    }
+
+    private bool RemoveOutboxItem(Guid itemId)
+    {
+        if (!_outbox.Remove(itemId, out var item))
+        {
+            return false;
+        }
+
+        _created.Remove((item.CreatedAt, item.Id));
+        if (item.LeaseExpiresAt is null)
+        {
+            _unleased.Remove((item.DueAt, item.CreatedAt, item.Id));
+        }
+        else
+        {
+            _leased.Remove((LeasableAt(item), item.Id));
+        }
+
+        return true;
+    }
+
+    private static (string Hip, string Counter, string HealthId) PatientKey(QueueEntry entry) => (entry.HipId, entry.CounterCode, entry.Profile.HealthId);
+
+    private void IndexEntry(QueueEntry entry)
+    {
+        var key = PatientKey(entry);
+        if (!_byPatient.TryGetValue(key, out var ids))
+        {
+            _byPatient[key] = ids = [];
+        }
+
+        ids.Add(entry.Id);
+    }
+
+    private void UnindexEntry(QueueEntry entry)
+    {
+        var key = PatientKey(entry);
+        if (_byPatient.TryGetValue(key, out var ids) && ids.Remove(entry.Id) && ids.Count == 0)
+        {
+            _byPatient.Remove(key);
+        }
+    }
+
     private void Publish(QueueChange change)
     {
         foreach (var subscriber in _subscribers)
         {
             subscriber.Writer.TryWrite(change);
         }
+    }
+
+    /// <summary>HIP and counter compared ordinally, the PHR address ignoring case (as a re-scan matches them).</summary>
+    private sealed class PatientKeyComparer : IEqualityComparer<(string Hip, string Counter, string HealthId)>
+    {
+        public static readonly PatientKeyComparer Instance = new();
+
+        public bool Equals((string Hip, string Counter, string HealthId) x, (string Hip, string Counter, string HealthId) y) =>
+            string.Equals(x.Hip, y.Hip, StringComparison.Ordinal)
+            && string.Equals(x.Counter, y.Counter, StringComparison.Ordinal)
+            && string.Equals(x.HealthId, y.HealthId, StringComparison.OrdinalIgnoreCase);
+
+        public int GetHashCode((string Hip, string Counter, string HealthId) key) =>
+            HashCode.Combine(StringComparer.Ordinal.GetHashCode(key.Hip), StringComparer.Ordinal.GetHashCode(key.Counter), StringComparer.OrdinalIgnoreCase.GetHashCode(key.HealthId));
     }
 }

@@ -144,6 +144,22 @@ public sealed class CallbackBodyReaderTests
     }
 
     [Fact]
+    public async Task ReadAsync_ChunkedBodyLargerThanFirstBuffer_ReadWhole()
+    {
+        // No Content-Length: the buffer starts small and grows while the body streams in.
+        var padding = string.Join(",", Enumerable.Repeat("\"" + new string('p', 1000) + "\"", 12));
+        var json = ProbeApp.ValidBody.Replace("\"profile\"", "\"padding\":[" + padding + "],\"profile\"", StringComparison.Ordinal);
+        var context = Request(new MemoryStream(Encoding.UTF8.GetBytes(json)), "application/json", contentLength: null);
+
+        var body = await CallbackBodyReader.ReadAsync(context.Request, AbdmJsonContext.Default.ShareProfileRequest, Defaults, CancellationToken.None);
+
+        Assert.True(json.Length > 12_000);
+        Assert.True(body.Succeeded, body.Error);
+        Assert.Equal(12, ((JsonElement)body.Value!.AdditionalProperties["padding"]).GetArrayLength());
+        Assert.Equal("zzmarker-synthetic@sbx", body.Value.Profile.Patient.HealthId);
+    }
+
+    [Fact]
     public async Task ReadAsync_ContentLengthOverLimit_RejectedBeforeReading()
     {
         var stream = new EndlessStream();

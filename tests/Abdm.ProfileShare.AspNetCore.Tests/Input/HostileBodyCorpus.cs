@@ -134,6 +134,7 @@ internal static class HostileBodyCorpus
         Text("duplicate name", valid.Replace("\"gender\": \"F\"", "\"name\": \"Zzmarker Other\", \"gender\": \"F\"", StringComparison.Ordinal));
         Text("duplicate name differing in case", valid.Replace("\"gender\": \"F\"", "\"NAME\": \"Zzmarker Other\", \"gender\": \"F\"", StringComparison.Ordinal));
         Text("duplicate profile", valid.TrimEnd()[..^1] + ", \"profile\": {} }");
+        Text("duplicate name spelled with an escape", valid.Replace("\"gender\": \"F\"", "\"n\\u0061me\": \"Zzmarker Other\", \"gender\": \"F\"", StringComparison.Ordinal));
         Text("duplicate unknown property", valid.Replace("\"gender\": \"F\"", "\"zzmarker\": 1, \"zzmarker\": 2, \"gender\": \"F\"", StringComparison.Ordinal));
 
         // --- sizes and depth

@@ -90,17 +90,20 @@ internal sealed class GatewayJwtCallbackAuthenticator : IGatewayCallbackAuthenti
     public async ValueTask<CallbackAuthenticationResult> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var failure = ReadToken(request, out var token);
+        var failure = ReadToken(request, out var header, out var tokenRange);
         if (failure is not null)
         {
             return Reject(failure);
         }
 
+        // The common case (the gateway reuses its token) is answered from the header's characters, without a copy.
         var now = _timeProvider.GetUtcNow();
-        if (_validated.Contains(token, now))
+        if (_validated.Contains(header.AsSpan(tokenRange), now))
         {
             return CallbackAuthenticationResult.Success;
         }
+
+        var token = header[tokenRange];
 
         JsonWebToken jwt;
         string? algorithm;
@@ -189,10 +192,14 @@ internal sealed class GatewayJwtCallbackAuthenticator : IGatewayCallbackAuthenti
     }
 
     /// <summary>Reads the token from <c>Authorization</c>, with or without the <c>Bearer </c> prefix.</summary>
-    /// <returns>A failure reason, or <see langword="null"/> with <paramref name="token"/> set.</returns>
-    internal static string? ReadToken(HttpRequest request, out string token)
+    /// <param name="request">The callback request.</param>
+    /// <param name="header">The <c>Authorization</c> header value.</param>
+    /// <param name="token">Where the token is in <paramref name="header"/>.</param>
+    /// <returns>A failure reason, or <see langword="null"/> with <paramref name="header"/> and <paramref name="token"/> set.</returns>
+    internal static string? ReadToken(HttpRequest request, out string header, out Range token)
     {
-        token = "";
+        header = "";
+        token = default;
         var values = request.Headers.Authorization;
         if (values.Count == 0)
         {
@@ -235,7 +242,9 @@ internal sealed class GatewayJwtCallbackAuthenticator : IGatewayCallbackAuthenti
             return "malformed token";
         }
 
-        token = text.ToString();
+        value.AsSpan().Overlaps(text, out var offset);
+        header = value;
+        token = new Range(offset, offset + text.Length);
         return null;
     }
 

@@ -24,7 +24,7 @@ internal sealed class ValidatedTokenCache(int capacity)
     public int Count => _entries.Count;
 
     /// <summary>Whether <paramref name="token"/> was validated and has not expired at <paramref name="now"/>.</summary>
-    public bool Contains(string token, DateTimeOffset now)
+    public bool Contains(ReadOnlySpan<char> token, DateTimeOffset now)
     {
         var key = Digest(token);
         if (_entries.TryGetValue(key, out var expires))
@@ -41,7 +41,7 @@ internal sealed class ValidatedTokenCache(int capacity)
     }
 
     /// <summary>Remembers a validated token until <paramref name="expires"/>.</summary>
-    public void Add(string token, DateTimeOffset expires, DateTimeOffset now)
+    public void Add(ReadOnlySpan<char> token, DateTimeOffset expires, DateTimeOffset now)
     {
         if (expires <= now)
         {
@@ -67,10 +67,10 @@ internal sealed class ValidatedTokenCache(int capacity)
         _entries[Digest(token)] = expires;
     }
 
-    private static UInt128 Digest(string token)
+    private static UInt128 Digest(ReadOnlySpan<char> token)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(MemoryMarshal.AsBytes(token.AsSpan()), hash);
+        SHA256.HashData(MemoryMarshal.AsBytes(token), hash);
         return MemoryMarshal.Read<UInt128>(hash);
     }
 }

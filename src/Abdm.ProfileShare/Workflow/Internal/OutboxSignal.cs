@@ -9,13 +9,20 @@ internal sealed class OutboxSignal : IDisposable
 
     public void Notify()
     {
+        // Already signalled (the common case under load): releasing again would only throw SemaphoreFullException,
+        // and an exception per share was the largest cost of the share endpoint's hot path.
+        if (_semaphore.CurrentCount != 0)
+        {
+            return;
+        }
+
         try
         {
             _semaphore.Release();
         }
         catch (SemaphoreFullException)
         {
-            // Already signalled.
+            // Signalled by another thread since the check.
         }
         catch (ObjectDisposedException)
         {

@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using Abdm.ProfileShare.Model;
+using Abdm.ProfileShare.Testing;
+
+namespace Abdm.ProfileShare.Benchmarks.Host;
+
+/// <summary>
+/// The full-flow rate: the gateway simulator (in this process) and a host with <c>MapAbdmProfileShare()</c> and the
+/// in-memory store (its own process, real JWT verification against the simulator's JWKS), on loopback.
+/// <c>--concurrency</c> workers each play a scan of a new synthetic patient and wait until the host has stored the
+/// linking token (the simulator's on-confirm carrying it was answered 2xx, which the host does only after the store
+/// write), then play the next: share, on-share, auth init, on-init, auth confirm, on-confirm (6 HTTP exchanges;
+/// the session and the JWKS are fetched once). A warm-up flows first; then <c>--flows</c> flows are timed from the
+/// first share to the last stored token (or, without <c>--flows</c>, as many as fit in <c>--seconds</c>).
+/// </summary>
+internal static class FlowDriver
+{
+    public static async Task<int> RunAsync(Arguments args)
+    {
+        var concurrency = args.Int("concurrency", 64);
+        var seconds = args.Double("seconds", 10);
+        var warmupFlows = args.Int("warmup-flows", 400);
+        var store = args.Get("store") ?? "memory";
+
+        await using var simulator = await AbdmGatewaySimulator.StartAsync(new GatewaySimulatorOptions
+        {
+            ClientId = Program.ClientId,
+            ClientSecret = Program.ClientSecret,
+            CallbackTimeout = TimeSpan.FromSeconds(30),
+        });
+
+        string[] hostArguments = ["host", "--variant", store, "--port", "0", "--gateway", simulator.BaseUrl.ToString(),
+            "--client-id", Program.ClientId, "--client-secret", Program.ClientSecret];
+        if (args.Get("sqlite") is { } sqlite)
+        {
+            hostArguments = [.. hostArguments, "--sqlite", sqlite];
+        }
+
+        if (args.Get("redis") is { } redis)
+        {
+            hostArguments = [.. hostArguments, "--redis", redis, "--key-prefix", args.Get("key-prefix") ?? "abdm:flow:"];
+        }
+
+        await using var host = await ChildProcess.StartAsync(hostArguments, TimeSpan.FromSeconds(30));
+        simulator.RegisterHip(Program.HipId, new Uri(host.Address.TrimEnd('/') + "/"));
+
+        // One journal waiter for the whole run: each on-confirm the simulator sent completes its patient's flow.
+        var pending = new ConcurrentDictionary<string, TaskCompletionSource<bool>>(StringComparer.Ordinal);
+        using var stop = new CancellationTokenSource();
+        _ = simulator.Journal.WaitForAsync(entry =>
+        {
+            if (entry.Operation == GatewayOperation.OnConfirm && entry.Direction == JournalDirection.Sent
+                && entry.HealthId is { } healthId && pending.TryGetValue(healthId, out var flow))
+            {
+                flow.TrySetResult(entry.IsDelivered && HasLinkingToken(entry));
+            }
+
+            return false;
+        }, TimeSpan.FromDays(1), stop.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
+
+        var next = 0;
+        var warm = await RunFlowsAsync(simulator, pending, () => Interlocked.Increment(ref next), concurrency, warmupFlows);
+        if (warm.Failures > 0)
+        {
+            await Console.Error.WriteLineAsync($"warm-up: {warm.Failures} flows failed");
+        }
+
+        // Size the timed batch from the warm-up rate so it takes about --seconds.
+        var flows = args.Int("flows", Math.Max(concurrency * 4, (int)(warm.Completed / warm.Elapsed.TotalSeconds * seconds)));
+        var hostCpu0 = host.CpuTime;
+        var selfCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        var timed = await RunFlowsAsync(simulator, pending, () => Interlocked.Increment(ref next), concurrency, flows);
+        var hostCpu = (host.CpuTime - hostCpu0).TotalMilliseconds;
+        var simulatorCpu = (Process.GetCurrentProcess().TotalProcessorTime - selfCpu0).TotalMilliseconds;
+        await stop.CancelAsync();
+
+        var exchanges = simulator.Journal.Entries.Count(e => e.Operation is GatewayOperation.Share or GatewayOperation.OnShare
+            or GatewayOperation.AuthInit or GatewayOperation.OnInit or GatewayOperation.AuthConfirm or GatewayOperation.OnConfirm);
+        var total = warm.Completed + warm.Failures + timed.Completed + timed.Failures;
+        Program.Result("flow",
+            ("store", store), ("concurrency", concurrency), ("flows", timed.Completed), ("failures", timed.Failures),
+            ("seconds", Math.Round(timed.Elapsed.TotalSeconds, 2)), ("flows_per_s", Math.Round(timed.Completed / timed.Elapsed.TotalSeconds, 1)),
+            ("p50_ms", Math.Round(timed.Percentile(50), 1)), ("p99_ms", Math.Round(timed.Percentile(99), 1)),
+            ("exchanges_per_flow", Math.Round(exchanges / (double)Math.Max(1, total), 2)),
+            ("sessions", simulator.Journal.Of(GatewayOperation.Sessions).Count), ("certs", simulator.Journal.Of(GatewayOperation.Certs).Count),
+            ("host_cpu_ms_per_flow", Math.Round(hostCpu / Math.Max(1, timed.Completed), 3)),
+            ("simulator_cpu_ms_per_flow", Math.Round(simulatorCpu / Math.Max(1, timed.Completed), 3)),
+            ("cpu_utilization", Math.Round((hostCpu + simulatorCpu) / timed.Elapsed.TotalMilliseconds, 2)));
+        return timed.Failures == 0 ? 0 : 1;
+    }
+
+    private static bool HasLinkingToken(JournalEntry entry) =>
+        entry.Body is { ValueKind: JsonValueKind.Object } body
+        && body.TryGetProperty("auth", out var auth) && auth.ValueKind == JsonValueKind.Object
+        && auth.TryGetProperty("accessToken", out var token) && token.ValueKind == JsonValueKind.String;
+
+    private static async Task<FlowBatch> RunFlowsAsync(AbdmGatewaySimulator simulator, ConcurrentDictionary<string, TaskCompletionSource<bool>> pending, Func<int> nextIndex, int concurrency, int flows)
+    {
+        var started = 0;
+        var completed = 0;
+        var failures = 0;
+        var durations = new ConcurrentBag<double>();
+        var stopwatch = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
+        {
+            while (Interlocked.Increment(ref started) <= flows)
+            {
+                var patient = BenchPatients.Create(nextIndex());
+                var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                pending[patient.HealthId] = done;
+                var begin = stopwatch.Elapsed;
+                var share = await simulator.ScanAsync(new SimulatedScan(Program.HipId, "counter-" + (worker % 4), patient, WireVersion.V05));
+                var ok = share.HipStatusCode == 202;
+                if (ok)
+                {
+                    try
+                    {
+                        ok = await done.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                    }
+                    catch (TimeoutException)
+                    {
+                        ok = false;
+                    }
+                }
+
+                pending.TryRemove(patient.HealthId, out _);
+                if (ok)
+                {
+                    Interlocked.Increment(ref completed);
+                    durations.Add((stopwatch.Elapsed - begin).TotalMilliseconds);
+                }
+                else
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        return new FlowBatch(completed, failures, stopwatch.Elapsed, [.. durations.Order()]);
+    }
+
+    private sealed record FlowBatch(int Completed, int Failures, TimeSpan Elapsed, double[] Durations)
+    {
+        public double Percentile(double p) => Durations.Length == 0 ? double.NaN : Durations[Math.Min(Durations.Length - 1, (int)Math.Ceiling(p / 100 * Durations.Length) - 1)];
+    }
+}
