@@ -75,7 +75,7 @@ internal sealed class ProfileShareTestHost : IAsyncDisposable
         return new ProfileShareTestHost(app, gateway, time);
     }
 
-    /// <summary>The seed document's share example (profile.hipCode "12345 (CounterId)", patient test@sbx).</summary>
+    /// <summary>The seed document's share example (profile.hipCode "12345 (CounterId)", patient test@sbx), with a synthetic MR value.</summary>
     public static JsonObject SeedShare(Guid? requestId = null, string counter = "12345 (CounterId)", string healthId = "test@sbx", string name = "Jane Doe") => new()
     {
         ["requestId"] = (requestId ?? Guid.NewGuid()).ToString(),
@@ -93,7 +93,7 @@ internal sealed class ProfileShareTestHost : IAsyncDisposable
                 ["yearOfBirth"] = 2000,
                 ["dayOfBirth"] = 27,
                 ["monthOfBirth"] = 2,
-                ["identifiers"] = new JsonArray(new JsonObject { ["type"] = "MR", ["value"] = "+919800083232" }),
+                ["identifiers"] = new JsonArray(new JsonObject { ["type"] = "MR", ["value"] = "MR-SYNTHETIC-0001" }),
             },
         },
     };
