@@ -71,31 +71,8 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
         var database = await DatabaseAsync(cancellationToken);
         var health = HealthKey(intake.Profile.HealthId);
         var expiresAt = intake.ReceivedAt + intake.EntryLifetime;
-        var newEntry = new QueueEntry
-        {
-            Id = intake.NewEntryId,
-            HipId = intake.HipId,
-            CounterCode = intake.CounterCode,
-            TokenNumber = 0,
-            ServiceDay = intake.ServiceDay,
-            Profile = intake.Profile,
-            WireVersion = intake.WireVersion,
-            LatestShareRequestId = intake.ShareRequestId,
-            FirstScannedAt = intake.ReceivedAt,
-            LastScannedAt = intake.ReceivedAt,
-            ExpiresAt = expiresAt,
-            Version = 1,
-        };
-        var acknowledgement = new OutboxItem
-        {
-            Id = intake.AcknowledgementItemId,
-            Kind = OutboxItemKind.ShareAcknowledgement,
-            EntryId = intake.NewEntryId,
-            RequestId = intake.AcknowledgementRequestId,
-            CorrelatesTo = intake.ShareRequestId,
-            CreatedAt = intake.ReceivedAt,
-            DueAt = intake.ReceivedAt,
-        };
+        var newEntry = intake.NewEntry(tokenNumber: 0);
+        var acknowledgement = intake.AcknowledgementItem(intake.NewEntryId);
 
         var result = await database.ScriptEvaluateAsync(RedisScripts.AcceptShare,
             [

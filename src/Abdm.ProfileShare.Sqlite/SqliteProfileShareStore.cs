@@ -137,17 +137,7 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
             ShareIntakeOutcome outcome;
             if (rescan is not null)
             {
-                entry = rescan with
-                {
-                    Profile = intake.Profile,
-                    WireVersion = intake.WireVersion,
-                    LatestShareRequestId = intake.ShareRequestId,
-                    ScanCount = rescan.ScanCount + 1,
-                    LastScannedAt = intake.ReceivedAt,
-                    ExpiresAt = intake.ReceivedAt + intake.EntryLifetime,
-                    Acknowledgement = AcknowledgementState.Pending,
-                    Version = rescan.Version + 1,
-                };
+                entry = intake.Rescan(rescan);
                 outcome = ShareIntakeOutcome.Rescanned;
                 await WriteEntryAsync(connection, transaction, entry, expectedVersion: rescan.Version, cancellationToken);
             }
@@ -165,37 +155,14 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
                     token = Convert.ToInt32(await allocate.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
                 }
 
-                entry = new QueueEntry
-                {
-                    Id = intake.NewEntryId,
-                    HipId = intake.HipId,
-                    CounterCode = intake.CounterCode,
-                    TokenNumber = token,
-                    ServiceDay = intake.ServiceDay,
-                    Profile = intake.Profile,
-                    WireVersion = intake.WireVersion,
-                    LatestShareRequestId = intake.ShareRequestId,
-                    FirstScannedAt = intake.ReceivedAt,
-                    LastScannedAt = intake.ReceivedAt,
-                    ExpiresAt = intake.ReceivedAt + intake.EntryLifetime,
-                    Version = 1,
-                };
+                entry = intake.NewEntry(token);
                 outcome = ShareIntakeOutcome.Created;
                 await WriteEntryAsync(connection, transaction, entry, expectedVersion: null, cancellationToken);
             }
 
             await ExecuteAsync(connection, transaction, "INSERT OR REPLACE INTO share_requests (request_id, entry_id) VALUES ($request, $entry)", cancellationToken,
                 ("$request", Id(intake.ShareRequestId)), ("$entry", Id(entry.Id)));
-            await WriteOutboxItemAsync(connection, transaction, new OutboxItem
-            {
-                Id = intake.AcknowledgementItemId,
-                Kind = OutboxItemKind.ShareAcknowledgement,
-                EntryId = entry.Id,
-                RequestId = intake.AcknowledgementRequestId,
-                CorrelatesTo = intake.ShareRequestId,
-                CreatedAt = intake.ReceivedAt,
-                DueAt = intake.ReceivedAt,
-            }, cancellationToken);
+            await WriteOutboxItemAsync(connection, transaction, intake.AcknowledgementItem(entry.Id), cancellationToken);
 
             var kind = outcome == ShareIntakeOutcome.Created ? QueueChangeKind.Added : QueueChangeKind.Updated;
             return (new ShareIntakeResult(outcome, entry), new QueueChange(kind, entry.Id, entry.HipId, entry.CounterCode, entry.Version));

@@ -59,17 +59,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
             QueueEntry entry;
             if (rescan is not null)
             {
-                entry = rescan with
-                {
-                    Profile = intake.Profile,
-                    WireVersion = intake.WireVersion,
-                    LatestShareRequestId = intake.ShareRequestId,
-                    ScanCount = rescan.ScanCount + 1,
-                    LastScannedAt = intake.ReceivedAt,
-                    ExpiresAt = intake.ReceivedAt + intake.EntryLifetime,
-                    Acknowledgement = AcknowledgementState.Pending,
-                    Version = rescan.Version + 1,
-                };
+                entry = intake.Rescan(rescan);
                 result = new ShareIntakeResult(ShareIntakeOutcome.Rescanned, entry);
             }
             else
@@ -77,37 +67,14 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
                 var key = (intake.HipId, intake.CounterCode, intake.ServiceDay);
                 var token = _tokenCounters.GetValueOrDefault(key) + 1;
                 _tokenCounters[key] = token;
-                entry = new QueueEntry
-                {
-                    Id = intake.NewEntryId,
-                    HipId = intake.HipId,
-                    CounterCode = intake.CounterCode,
-                    TokenNumber = token,
-                    ServiceDay = intake.ServiceDay,
-                    Profile = intake.Profile,
-                    WireVersion = intake.WireVersion,
-                    LatestShareRequestId = intake.ShareRequestId,
-                    FirstScannedAt = intake.ReceivedAt,
-                    LastScannedAt = intake.ReceivedAt,
-                    ExpiresAt = intake.ReceivedAt + intake.EntryLifetime,
-                    Version = 1,
-                };
+                entry = intake.NewEntry(token);
                 result = new ShareIntakeResult(ShareIntakeOutcome.Created, entry);
                 IndexEntry(entry);
             }
 
             _entries[entry.Id] = entry;
             _shareRequests[intake.ShareRequestId] = entry.Id;
-            PutOutboxItem(new OutboxItem
-            {
-                Id = intake.AcknowledgementItemId,
-                Kind = OutboxItemKind.ShareAcknowledgement,
-                EntryId = entry.Id,
-                RequestId = intake.AcknowledgementRequestId,
-                CorrelatesTo = intake.ShareRequestId,
-                CreatedAt = intake.ReceivedAt,
-                DueAt = intake.ReceivedAt,
-            });
+            PutOutboxItem(intake.AcknowledgementItem(entry.Id));
             Publish(new QueueChange(result.Outcome == ShareIntakeOutcome.Created ? QueueChangeKind.Added : QueueChangeKind.Updated, entry.Id, entry.HipId, entry.CounterCode, entry.Version));
         }
 

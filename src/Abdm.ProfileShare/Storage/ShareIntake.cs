@@ -43,6 +43,62 @@ public sealed record ShareIntake
 
     /// <summary>The requestId the on-share acknowledgement will carry.</summary>
     public required Guid AcknowledgementRequestId { get; init; }
+
+    /// <summary>The entry a <see cref="ShareIntakeOutcome.Created"/> intake stores (status Received, version 1).</summary>
+    /// <param name="tokenNumber">The token number the store allocated.</param>
+    /// <returns>The new entry.</returns>
+    public QueueEntry NewEntry(int tokenNumber) => new()
+    {
+        Id = NewEntryId,
+        HipId = HipId,
+        CounterCode = CounterCode,
+        TokenNumber = tokenNumber,
+        ServiceDay = ServiceDay,
+        Profile = Profile,
+        WireVersion = WireVersion,
+        LatestShareRequestId = ShareRequestId,
+        FirstScannedAt = ReceivedAt,
+        LastScannedAt = ReceivedAt,
+        ExpiresAt = ReceivedAt + EntryLifetime,
+        Version = 1,
+    };
+
+    /// <summary>
+    /// The entry a <see cref="ShareIntakeOutcome.Rescanned"/> intake stores: <paramref name="existing"/> refreshed (profile,
+    /// wire version, latest share requestId, scan count + 1, last scan time, expiry, acknowledgement Pending, version + 1),
+    /// keeping its token number.
+    /// </summary>
+    /// <param name="existing">The active entry of the same patient at the same counter.</param>
+    /// <returns>The refreshed entry.</returns>
+    public QueueEntry Rescan(QueueEntry existing)
+    {
+        ArgumentNullException.ThrowIfNull(existing);
+        return existing with
+        {
+            Profile = Profile,
+            WireVersion = WireVersion,
+            LatestShareRequestId = ShareRequestId,
+            ScanCount = existing.ScanCount + 1,
+            LastScannedAt = ReceivedAt,
+            ExpiresAt = ReceivedAt + EntryLifetime,
+            Acknowledgement = AcknowledgementState.Pending,
+            Version = existing.Version + 1,
+        };
+    }
+
+    /// <summary>The acknowledgement outbox item a Created or Rescanned intake enqueues, due at once.</summary>
+    /// <param name="entryId">The entry it belongs to.</param>
+    /// <returns>The item.</returns>
+    public OutboxItem AcknowledgementItem(Guid entryId) => new()
+    {
+        Id = AcknowledgementItemId,
+        Kind = OutboxItemKind.ShareAcknowledgement,
+        EntryId = entryId,
+        RequestId = AcknowledgementRequestId,
+        CorrelatesTo = ShareRequestId,
+        CreatedAt = ReceivedAt,
+        DueAt = ReceivedAt,
+    };
 }
 
 /// <summary>What accepting a share did.</summary>
