@@ -23,7 +23,7 @@ internal static class AbdmTags
     public const string Attempt = "abdm.outbox.attempt";
     public const string LinkingState = "abdm.linking.state";
 
-    public static string Of(WireVersion version) => version == Model.WireVersion.V10 ? "v1.0" : "v0.5";
+    public static string Of(WireVersion version) => version switch { Model.WireVersion.V10 => "v1.0", Model.WireVersion.V3 => "v3", _ => "v0.5" };
 
     public static string Of(Model.LinkingState state) => state switch
     {
