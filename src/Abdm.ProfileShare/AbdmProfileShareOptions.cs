@@ -1,3 +1,5 @@
+using Abdm.ProfileShare.Model;
+
 namespace Abdm.ProfileShare;
 
 /// <summary>
@@ -15,8 +17,27 @@ public sealed class AbdmProfileShareOptions
     /// </summary>
     public IList<string> HipIds { get; } = [];
 
+    /// <summary>
+    /// The wire version of this deployment's outbound gateway calls (<c>AbdmProfileShare:WireVersion</c>: <c>V05</c>,
+    /// <c>V10</c> or <c>V3</c>). Default: <see cref="WireVersion.V05"/>.
+    /// </summary>
+    /// <remarks>
+    /// Callbacks of every version are accepted whatever this says. <c>V05</c> and <c>V10</c> use the v0.5 gateway
+    /// (<c>/v0.5/sessions</c>, <c>/v0.5/certs</c>, the demographic-auth chain for the linking token) and answer each
+    /// v0.5 or v1.0 share with the on-share of its own version (a v3 share gets the configured version's);
+    /// <c>V3</c> makes every outbound call a v3 call (<c>/api/hiecm/...</c>: sessions, certs with the session token,
+    /// on-share with the token's expiry, and <c>generate-token</c> for the linking token).
+    /// </remarks>
+    public WireVersion WireVersion { get; set; } = WireVersion.V05;
+
     /// <summary>The ABDM gateway and its credentials (<c>AbdmProfileShare:Gateway</c>).</summary>
     public GatewayOptions Gateway { get; set; } = new();
+
+    /// <summary>What only the v3 wire needs (<c>AbdmProfileShare:V3</c>).</summary>
+    public WireV3Options V3 { get; set; } = new();
+
+    /// <summary>The counter QR codes (<c>AbdmProfileShare:Qr</c>).</summary>
+    public CounterQrOptions Qr { get; set; } = new();
 
     /// <summary>Timeouts, retries and the circuit breaker for gateway calls (<c>AbdmProfileShare:Resilience</c>).</summary>
     public GatewayResilienceOptions Resilience { get; set; } = new();
@@ -126,10 +147,14 @@ public sealed class GatewayOptions
 {
     /// <summary>
     /// The gateway base URL (<c>AbdmProfileShare:Gateway:BaseUrl</c>); operation paths such as
-    /// <c>/v0.5/sessions</c> are appended.
+    /// <c>/v0.5/sessions</c> or <c>/api/hiecm/gateway/v3/sessions</c> are appended.
     /// </summary>
-    /// <remarks>Default: <c>https://dev.abdm.gov.in/gateway</c> (the ABDM sandbox).</remarks>
-    public Uri BaseUrl { get; set; } = new("https://dev.abdm.gov.in/gateway");
+    /// <remarks>
+    /// Default (the ABDM sandbox): <c>https://dev.abdm.gov.in/gateway</c> for <c>V05</c> and <c>V10</c>,
+    /// <c>https://dev.abdm.gov.in</c> for <c>V3</c> (v3 paths start at the host). Production:
+    /// <c>https://apis.abdm.gov.in</c> (v3).
+    /// </remarks>
+    public Uri? BaseUrl { get; set; }
 
     /// <summary>The client id issued by ABDM (<c>AbdmProfileShare:Gateway:ClientId</c>). Required.</summary>
     public string ClientId { get; set; } = "";
@@ -190,8 +215,10 @@ public sealed class GatewayResilienceOptions
 public sealed class QueueOptions
 {
     /// <summary>
-    /// A re-scan by the same patient at the same counter within this time keeps the token number and refreshes
-    /// the entry (<c>AbdmProfileShare:Queue:RescanWindow</c>). Default: 30 minutes.
+    /// How long a token number is valid from when it was issued (the patient's first scan)
+    /// (<c>AbdmProfileShare:Queue:RescanWindow</c>). Default: 30 minutes, ABDM's rule. A re-scan by the same patient
+    /// at the same counter within it gets the same token (the entry is refreshed) and, in v3, the remaining validity
+    /// as the on-share <c>expiry</c>; a scan after it gets a new token.
     /// </summary>
     public TimeSpan RescanWindow { get; set; } = TimeSpan.FromMinutes(30);
 
@@ -266,4 +293,43 @@ public sealed class OutboxOptions
     /// (<c>AbdmProfileShare:Outbox:IdleCheckInterval</c>). Default: 5 seconds. Local work wakes it at once.
     /// </summary>
     public TimeSpan IdleCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>The unit of the v3 on-share <c>acknowledgement.profile.expiry</c> (ABDM has not published it).</summary>
+public enum TokenExpiryUnit
+{
+    /// <summary>Seconds (1800 for a fresh 30-minute token): what integrators send and the sandbox accepts.</summary>
+    Seconds,
+
+    /// <summary>Whole minutes, rounded up.</summary>
+    Minutes,
+}
+
+/// <summary>What only the ABDM v3 wire needs.</summary>
+public sealed class WireV3Options
+{
+    /// <summary>
+    /// The unit of the on-share <c>expiry</c> (<c>AbdmProfileShare:V3:ExpiryUnit</c>). Default:
+    /// <see cref="TokenExpiryUnit.Seconds"/>. The value sent is the token's remaining validity (see
+    /// <see cref="QueueOptions.RescanWindow"/>), as a JSON number.
+    /// </summary>
+    public TokenExpiryUnit ExpiryUnit { get; set; } = TokenExpiryUnit.Seconds;
+
+    /// <summary>
+    /// The error code of a FAILED on-share when the host or the profile rules reject a share
+    /// (<c>AbdmProfileShare:V3:RejectionErrorCode</c>). Default: <c>ABDM-9999</c>. A share whose intent is not
+    /// <c>PROFILE_SHARE</c> is answered with <c>ABDM-1149</c> ("Intent type is not supported at HIP end").
+    /// </summary>
+    public string RejectionErrorCode { get; set; } = "ABDM-9999";
+}
+
+/// <summary>The counter QR codes a HIP prints.</summary>
+public sealed class CounterQrOptions
+{
+    /// <summary>
+    /// The PHR app's share-profile page for the URL form of the QR (<c>AbdmProfileShare:Qr:ShareProfileUrl</c>), to
+    /// which <c>?hip-id=&lt;HIP&gt;&amp;counter-id=&lt;COUNTER&gt;</c> is added. Default:
+    /// <c>https://phrsbx.abdm.gov.in/share-profile</c> (the sandbox PHR host; ABDM gives the production one at onboarding).
+    /// </summary>
+    public Uri ShareProfileUrl { get; set; } = new("https://phrsbx.abdm.gov.in/share-profile");
 }

@@ -83,6 +83,7 @@ public static class AbdmProfileShareServiceCollectionExtensions
         // Gateway session tokens: a singleton that takes IHttpClientFactory (never a typed client).
         services.TryAddSingleton<IGatewaySessionTokenProvider, GatewaySessionTokenProvider>();
         services.TryAddTransient<GatewayAuthenticationHandler>();
+        services.TryAddTransient<GatewayCertsHandler>();
 
         if (alreadyAdded)
         {
@@ -94,7 +95,9 @@ public static class AbdmProfileShareServiceCollectionExtensions
         var sessions = services.AddHttpClient(GatewayEndpoints.SessionsClientName);
         ConfigureHttpClient(sessions, "abdm-sessions");
 
-        ConfigureHttpClient(services.AddHttpClient(GatewayEndpoints.CertsClientName), "abdm-certs");
+        var certs = services.AddHttpClient(GatewayEndpoints.CertsClientName);
+        certs.AddHttpMessageHandler<GatewayCertsHandler>();
+        ConfigureHttpClient(certs, "abdm-certs");
 
         var gateway = services.AddHttpClient<IAbdmGatewayClient, AbdmGatewayClient>(GatewayEndpoints.GatewayClientName);
         gateway.AddHttpMessageHandler<GatewayAuthenticationHandler>();

@@ -5,7 +5,8 @@ namespace Abdm.ProfileShare.Gateway;
 /// <summary>
 /// The calls a HIP makes to the ABDM gateway. Every call carries a session token
 /// (<c>Authorization: Bearer …</c>), <c>X-CM-ID</c> taken from the PHR address suffix, the command's
-/// requestId (the same on every retry of that call) and a UTC timestamp.
+/// requestId (the same on every retry of that call) and a UTC timestamp: in the body in v0.5 and v1.0, in the
+/// <c>REQUEST-ID</c> and <c>TIMESTAMP</c> headers in v3 (<c>AbdmProfileShare:WireVersion</c>).
 /// </summary>
 /// <remarks>
 /// Every method either completes (the gateway answered 2xx) or throws <see cref="AbdmGatewayException"/>.
@@ -34,7 +35,19 @@ public interface IAbdmGatewayClient
     /// <returns>A task that completes when the gateway accepted the call.</returns>
     Task ConfirmDemographicAuthAsync(DemographicAuthConfirm request, CancellationToken cancellationToken = default);
 
-    /// <summary>Fetches the gateway's signing keys: <c>GET /v0.5/certs</c>.</summary>
+    /// <summary>
+    /// Asks for a linking token on the v3 wire: <c>POST /api/hiecm/v3/token/generate-token</c> with the ABHA address,
+    /// name, gender, year of birth (and ABHA number) exactly as shared; the token arrives on <c>on-generate-token</c>.
+    /// </summary>
+    /// <param name="request">Who and for which HIP.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the gateway accepted the call.</returns>
+    Task RequestLinkTokenAsync(LinkTokenRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Fetches the gateway's signing keys: <c>GET /v0.5/certs</c>, or on the v3 wire <c>GET /api/hiecm/gateway/v3/certs</c>
+    /// (with the session token).
+    /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The key set.</returns>
     Task<Certs> GetCertsAsync(CancellationToken cancellationToken = default);

@@ -35,9 +35,15 @@ internal sealed class AbdmProfileShareOptionsValidator : IValidateOptions<AbdmPr
         }
         else
         {
-            if (gateway.BaseUrl is null || !gateway.BaseUrl.IsAbsoluteUri || (gateway.BaseUrl.Scheme != Uri.UriSchemeHttps && gateway.BaseUrl.Scheme != Uri.UriSchemeHttp))
+            if (gateway.BaseUrl is { } baseUrl && (!baseUrl.IsAbsoluteUri || (baseUrl.Scheme != Uri.UriSchemeHttps && baseUrl.Scheme != Uri.UriSchemeHttp)))
             {
-                failures.Add($"{P}:Gateway:BaseUrl must be an absolute http(s) URL, e.g. https://dev.abdm.gov.in/gateway.");
+                failures.Add(options.WireVersion == Model.WireVersion.V3
+                    ? $"{P}:Gateway:BaseUrl must be an absolute http(s) URL, e.g. https://dev.abdm.gov.in (v3 paths start at the host)."
+                    : $"{P}:Gateway:BaseUrl must be an absolute http(s) URL, e.g. https://dev.abdm.gov.in/gateway.");
+            }
+            else if (options.WireVersion == Model.WireVersion.V3 && gateway.BaseUrl is { } v3Url && v3Url.AbsolutePath.TrimEnd('/').EndsWith("/gateway", StringComparison.OrdinalIgnoreCase))
+            {
+                failures.Add($"{P}:Gateway:BaseUrl ends with /gateway, the v0.5 base; with {P}:WireVersion V3 it must be the host (e.g. https://dev.abdm.gov.in): v3 paths start with /api/hiecm.");
             }
 
             if (string.IsNullOrWhiteSpace(gateway.ClientId))
@@ -56,6 +62,29 @@ internal sealed class AbdmProfileShareOptionsValidator : IValidateOptions<AbdmPr
             }
 
             Positive(failures, gateway.SessionRefreshMargin, "Gateway:SessionRefreshMargin", allowZero: true);
+        }
+
+        if (!Enum.IsDefined(options.WireVersion))
+        {
+            failures.Add($"{P}:WireVersion must be V05, V10 or V3.");
+        }
+
+        if (options.V3 is { } v3)
+        {
+            if (!Enum.IsDefined(v3.ExpiryUnit))
+            {
+                failures.Add($"{P}:V3:ExpiryUnit must be Seconds or Minutes.");
+            }
+
+            if (string.IsNullOrWhiteSpace(v3.RejectionErrorCode) || v3.RejectionErrorCode.Length > 32)
+            {
+                failures.Add($"{P}:V3:RejectionErrorCode must be an ABDM error code such as ABDM-9999.");
+            }
+        }
+
+        if (options.Qr?.ShareProfileUrl is not { IsAbsoluteUri: true } qrUrl || qrUrl.Scheme != Uri.UriSchemeHttps || !string.IsNullOrEmpty(qrUrl.Query))
+        {
+            failures.Add($"{P}:Qr:ShareProfileUrl must be an absolute https URL without a query, e.g. https://phrsbx.abdm.gov.in/share-profile.");
         }
 
         var resilience = options.Resilience;

@@ -61,7 +61,7 @@ internal static partial class Log
     public static partial void CallbackIgnored(ILogger logger, string callback, Guid requestId, Abdm.ProfileShare.Model.LinkingState? state);
 
     [LoggerMessage(EventId = 1213, Level = LogLevel.Information, Message = "Entry {EntryId} linking state {State} after {Step} (gateway error code {ErrorCode})")]
-    public static partial void LinkingStateChanged(ILogger logger, Guid entryId, string step, Abdm.ProfileShare.Model.LinkingState state, int? errorCode);
+    public static partial void LinkingStateChanged(ILogger logger, Guid entryId, string step, Abdm.ProfileShare.Model.LinkingState state, string? errorCode);
 
     // 1300-1399: outbox processor and queue
     [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Outbox processor {Owner} started")]

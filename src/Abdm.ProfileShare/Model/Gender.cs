@@ -14,4 +14,10 @@ public enum Gender
 
     /// <summary><c>U</c>: unknown.</summary>
     Unknown,
+
+    /// <summary><c>D</c> (ABDM v3): the patient chose not to disclose.</summary>
+    Undisclosed,
+
+    /// <summary><c>T</c> (ABDM v3): transgender.</summary>
+    Transgender,
 }

@@ -1,6 +1,9 @@
 namespace Abdm.ProfileShare.Model;
 
-/// <summary>Where the demographic-auth chain that obtains the linking token stands.</summary>
+/// <summary>
+/// Where the chain that obtains the linking token stands: the v0.5 demographic-auth chain (init, on-init, confirm,
+/// on-confirm) or the v3 generate-token call and its on-generate-token callback.
+/// </summary>
 public enum LinkingState
 {
     /// <summary>Not started (waiting for the on-share, or for an operator to claim the entry).</summary>
@@ -9,13 +12,13 @@ public enum LinkingState
     /// <summary><c>users/auth/init</c> is queued or sent; waiting for <c>on-init</c>.</summary>
     AwaitingTransaction,
 
-    /// <summary><c>users/auth/confirm</c> is queued or sent; waiting for <c>on-confirm</c>.</summary>
+    /// <summary><c>users/auth/confirm</c> (v3: <c>generate-token</c>) is queued or sent; waiting for <c>on-confirm</c> (v3: <c>on-generate-token</c>).</summary>
     AwaitingToken,
 
     /// <summary>The linking token was received and stored.</summary>
     Linked,
 
-    /// <summary>The gateway answered with an error (for example 1441 on a demographic mismatch).</summary>
+    /// <summary>The gateway answered with an error (for example 1441 on a demographic mismatch, or v3 <c>ABDM-1051</c>).</summary>
     Failed,
 
     /// <summary>A callback did not arrive within the configured timeout.</summary>

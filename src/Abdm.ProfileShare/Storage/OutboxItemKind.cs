@@ -17,4 +17,7 @@ public enum OutboxItemKind
 
     /// <summary>Tell the host's linking handler that the chain ended (token received, or failed).</summary>
     LinkingNotification,
+
+    /// <summary>v3: send <c>generate-token</c> with the ABHA address, name, gender and year of birth exactly as shared.</summary>
+    GenerateLinkToken,
 }

@@ -9,8 +9,31 @@ internal static class WireMapping
     {
         Gender.Male => PatientGender.M,
         Gender.Female => PatientGender.F,
-        Gender.Other => PatientGender.O,
+        Gender.Other or Gender.Transgender => PatientGender.O, // v0.5 has no T: Other is the closest
         _ => PatientGender.U,
+    };
+
+    /// <summary>The v3 gender letter (<c>M F O D T U</c>).</summary>
+    public static string ToWireV3(Gender gender) => gender switch
+    {
+        Gender.Male => "M",
+        Gender.Female => "F",
+        Gender.Other => "O",
+        Gender.Undisclosed => "D",
+        Gender.Transgender => "T",
+        _ => "U",
+    };
+
+    /// <summary>Reads a v3 gender letter; <see langword="null"/> when it is not one of <c>M F O D T U</c>.</summary>
+    public static Gender? FromWireV3(string? gender) => gender?.Trim().ToUpperInvariant() switch
+    {
+        "M" => Gender.Male,
+        "F" => Gender.Female,
+        "O" => Gender.Other,
+        "D" => Gender.Undisclosed,
+        "T" => Gender.Transgender,
+        "U" => Gender.Unknown,
+        _ => null,
     };
 
     public static Gender FromWire(PatientGender gender) => gender switch

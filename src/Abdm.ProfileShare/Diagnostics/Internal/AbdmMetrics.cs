@@ -136,12 +136,12 @@ internal sealed class AbdmMetrics
     /// <param name="hipId">The entry's HIP.</param>
     /// <param name="state">Linked, Failed or TimedOut.</param>
     /// <param name="errorCode">The gateway's error code of a failure, if any.</param>
-    public void LinkingChainEnded(string hipId, LinkingState state, int? errorCode)
+    public void LinkingChainEnded(string hipId, LinkingState state, string? errorCode)
     {
         var tags = new TagList { { AbdmTags.HipId, hipId }, { AbdmTags.Outcome, AbdmTags.Of(state) } };
         if (errorCode is { } code)
         {
-            tags.Add(AbdmTags.ErrorCode, code.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            tags.Add(AbdmTags.ErrorCode, code);
         }
 
         _linkingChains.Add(1, tags);

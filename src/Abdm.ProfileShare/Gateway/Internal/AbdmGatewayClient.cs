@@ -6,6 +6,7 @@ using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Internal;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Wire;
+using Abdm.ProfileShare.Wire.V3;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -35,10 +36,16 @@ internal sealed class AbdmGatewayClient : IAbdmGatewayClient
     {
         ArgumentNullException.ThrowIfNull(acknowledgement);
         var timestamp = _timeProvider.GetUtcNow();
-        var status = acknowledgement.Success ? ShareProfileStatus.SUCCESS : ShareProfileStatus.FAILURE;
-        var error = acknowledgement.Success ? null : new Error { Code = acknowledgement.ErrorCode, Message = acknowledgement.ErrorMessage };
-        var resp = new RequestReference { RequestId = acknowledgement.ShareRequestId };
         var cmId = ConsentManagerFor(acknowledgement.HealthId);
+        if (acknowledgement.WireVersion == WireVersion.V3)
+        {
+            return SendShareAcknowledgementV3Async(acknowledgement, cmId, cancellationToken);
+        }
+
+        var status = acknowledgement.Success ? ShareProfileStatus.SUCCESS : ShareProfileStatus.FAILURE;
+        var code = int.TryParse(acknowledgement.ErrorCode, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var numeric) ? numeric : DefaultErrorCodeV05;
+        var error = acknowledgement.Success ? null : new Error { Code = code, Message = acknowledgement.ErrorMessage };
+        var resp = new RequestReference { RequestId = acknowledgement.ShareRequestId };
 
         if (acknowledgement.WireVersion == WireVersion.V10)
         {
@@ -67,6 +74,97 @@ internal sealed class AbdmGatewayClient : IAbdmGatewayClient
             Resp = resp,
         };
         return PostAsync(GatewayEndpoints.OnShareV05, acknowledgement.RequestId, cmId, v05, AbdmJsonContext.Default.ShareProfileResult, cancellationToken);
+    }
+
+    /// <summary>The v0.5 error code of a FAILURE on-share (the code the specification gives).</summary>
+    private const int DefaultErrorCodeV05 = 1000;
+
+    /// <summary>
+    /// v3 on-share, following NHA's prose: <c>response</c> always; on SUCCESS the acknowledgement with the token and its
+    /// remaining validity; on FAILED the acknowledgement (status FAILED) and an <c>error</c> with a string code.
+    /// </summary>
+    private Task SendShareAcknowledgementV3Async(ShareAcknowledgement acknowledgement, string cmId, CancellationToken cancellationToken)
+    {
+        var options = _options.CurrentValue;
+        var profile = acknowledgement.TokenNumber is { Length: > 0 } token && acknowledgement.CounterCode is { Length: > 0 } counter
+            ? new OnShareProfileV3 { Context = counter, TokenNumber = token, Expiry = ExpiryValue(acknowledgement.TokenExpiresIn, options.V3.ExpiryUnit) }
+            : null;
+        if (acknowledgement.Success && profile is null)
+        {
+            throw new ArgumentException("A v3 SUCCESS on-share needs the token number and the counter id (acknowledgement.profile).", nameof(acknowledgement));
+        }
+
+        var body = new OnShareV3Request
+        {
+            Acknowledgement = new OnShareAcknowledgementV3
+            {
+                Status = acknowledgement.Success ? "SUCCESS" : "FAILED",
+                AbhaAddress = acknowledgement.HealthId,
+                Profile = profile,
+            },
+            Error = acknowledgement.Success ? null : new ErrorV3
+            {
+                Code = string.IsNullOrWhiteSpace(acknowledgement.ErrorCode) || int.TryParse(acknowledgement.ErrorCode, out _)
+                    ? options.V3.RejectionErrorCode
+                    : acknowledgement.ErrorCode,
+                Message = acknowledgement.ErrorMessage,
+            },
+            Response = new ResponseReferenceV3 { RequestId = acknowledgement.ShareRequestId },
+        };
+        return PostAsync(GatewayEndpoints.OnShareV3, acknowledgement.RequestId, cmId, body, AbdmV3JsonContext.Default.OnShareV3Request, cancellationToken, v3: true);
+    }
+
+    /// <summary>The token's remaining validity as the on-share <c>expiry</c>: whole seconds (rounded down) or minutes (rounded up), never negative.</summary>
+    internal static long ExpiryValue(TimeSpan? remaining, TokenExpiryUnit unit)
+    {
+        var left = remaining is { } value && value > TimeSpan.Zero ? value : TimeSpan.Zero;
+        return unit == TokenExpiryUnit.Minutes ? (long)Math.Ceiling(left.TotalMinutes) : (long)Math.Floor(left.TotalSeconds);
+    }
+
+    public Task RequestLinkTokenAsync(LinkTokenRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var profile = request.Profile;
+        var body = new GenerateLinkTokenV3Request
+        {
+            AbhaNumber = AbhaNumberDigits(profile.AbhaNumber),
+            AbhaAddress = profile.HealthId,
+            Name = profile.Name,
+            Gender = WireMapping.ToWireV3(profile.Gender),
+            YearOfBirth = profile.YearOfBirth,
+        };
+        return PostAsync(GatewayEndpoints.GenerateTokenV3, request.RequestId, ConsentManagerFor(profile.HealthId), body, AbdmV3JsonContext.Default.GenerateLinkTokenV3Request,
+            cancellationToken, v3: true, hipId: request.HipId);
+    }
+
+    /// <summary>The ABHA number as the number generate-token takes: its 14 digits (the dashed form is refused by the sandbox).</summary>
+    internal static long? AbhaNumberDigits(string? abhaNumber)
+    {
+        if (string.IsNullOrWhiteSpace(abhaNumber))
+        {
+            return null;
+        }
+
+        Span<char> digits = stackalloc char[14];
+        var count = 0;
+        foreach (var c in abhaNumber)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                if (count == digits.Length)
+                {
+                    return null;
+                }
+
+                digits[count++] = c;
+            }
+            else if (c is not ('-' or ' '))
+            {
+                return null;
+            }
+        }
+
+        return count == digits.Length ? long.Parse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture) : null;
     }
 
     public Task InitLinkingAuthAsync(LinkingAuthInit request, CancellationToken cancellationToken = default)
@@ -113,10 +211,12 @@ internal sealed class AbdmGatewayClient : IAbdmGatewayClient
 
     public async Task<Certs> GetCertsAsync(CancellationToken cancellationToken = default)
     {
-        var uri = GatewayEndpoints.Combine(_options.CurrentValue.Gateway.BaseUrl, GatewayEndpoints.Certs);
+        var options = _options.CurrentValue;
+        var path = GatewayEndpoints.CertsPath(options.WireVersion);
+        var uri = GatewayEndpoints.Combine(GatewayEndpoints.BaseUrl(options), path);
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         request.Headers.Accept.Add(GatewayContent.JsonMediaType);
-        using var response = await SendAsync(request, GatewayEndpoints.Certs, null, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(request, path, null, cancellationToken).ConfigureAwait(false);
         try
         {
             var certs = await response.Content.ReadFromJsonAsync(AbdmJsonContext.Default.Certs, cancellationToken).ConfigureAwait(false);
@@ -124,7 +224,7 @@ internal sealed class AbdmGatewayClient : IAbdmGatewayClient
         }
         catch (JsonException ex)
         {
-            throw new AbdmGatewayException(GatewayEndpoints.Certs, null, response.StatusCode, null, "The certs response is not a valid JWKS.", isTransient: false, ex);
+            throw new AbdmGatewayException(path, null, response.StatusCode, null, "The certs response is not a valid JWKS.", isTransient: false, ex);
         }
     }
 
@@ -156,15 +256,28 @@ internal sealed class AbdmGatewayClient : IAbdmGatewayClient
     private string ConsentManagerFor(string healthId) =>
         ConsentManager.FromHealthId(healthId) ?? _options.CurrentValue.Gateway.DefaultConsentManagerId;
 
-    private async Task PostAsync<T>(string path, Guid requestId, string cmId, T body, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    private async Task PostAsync<T>(string path, Guid requestId, string cmId, T body, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, bool v3 = false, string? hipId = null)
     {
-        var uri = GatewayEndpoints.Combine(_options.CurrentValue.Gateway.BaseUrl, path);
+        var uri = GatewayEndpoints.Combine(GatewayEndpoints.BaseUrl(_options.CurrentValue), path);
         using var request = new HttpRequestMessage(HttpMethod.Post, uri)
         {
             Content = GatewayContent.Json(JsonSerializer.SerializeToUtf8Bytes(body, typeInfo)),
         };
         request.Headers.Accept.Add(GatewayContent.JsonMediaType);
-        request.Headers.TryAddWithoutValidation("X-CM-ID", cmId);
+        if (v3)
+        {
+            // v3 carries the requestId and timestamp in headers; REQUEST-ID stays the same on every retry of this call.
+            GatewayV3Headers.Apply(request, requestId, _timeProvider.GetUtcNow(), cmId);
+            if (hipId is not null)
+            {
+                request.Headers.TryAddWithoutValidation(GatewayV3Headers.HipId, hipId);
+            }
+        }
+        else
+        {
+            request.Headers.TryAddWithoutValidation("X-CM-ID", cmId);
+        }
+
         using var response = await SendAsync(request, path, requestId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -227,10 +340,11 @@ internal sealed class AbdmGatewayClient : IAbdmGatewayClient
     /// <summary>The <c>abdm.operation</c> tag of a gateway path.</summary>
     private static string OperationName(string path) => path switch
     {
-        GatewayEndpoints.OnShareV05 or GatewayEndpoints.OnShareV10 => "on_share",
+        GatewayEndpoints.OnShareV05 or GatewayEndpoints.OnShareV10 or GatewayEndpoints.OnShareV3 => "on_share",
         GatewayEndpoints.AuthInit => "auth_init",
         GatewayEndpoints.AuthConfirm => "auth_confirm",
-        GatewayEndpoints.Certs => "certs",
+        GatewayEndpoints.GenerateTokenV3 => "generate_token",
+        GatewayEndpoints.Certs or GatewayEndpoints.CertsV3 => "certs",
         _ => "other",
     };
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Internal;
+using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Wire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -100,13 +101,20 @@ internal sealed class GatewaySessionTokenProvider : IGatewaySessionTokenProvider
     {
         var options = _options.CurrentValue;
         var gateway = options.Gateway;
-        var uri = GatewayEndpoints.Combine(gateway.BaseUrl, GatewayEndpoints.Sessions);
+        var path = GatewayEndpoints.SessionsPath(options.WireVersion);
+        var uri = GatewayEndpoints.Combine(GatewayEndpoints.BaseUrl(options), path);
         var body = JsonSerializer.SerializeToUtf8Bytes(
             new SessionRequest { ClientId = gateway.ClientId, ClientSecret = gateway.ClientSecret, GrantType = SessionGrantType.Client_credentials },
             AbdmJsonContext.Default.SessionRequest);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = GatewayContent.Json(body) };
         request.Headers.Accept.Add(GatewayContent.JsonMediaType);
+        if (options.WireVersion == WireVersion.V3)
+        {
+            // v3 sessions need REQUEST-ID, TIMESTAMP and X-CM-ID; any 2xx with a body is success (the spec says 202,
+            // NHA's own collection records 200).
+            GatewayV3Headers.Apply(request, null, _timeProvider.GetUtcNow(), gateway.DefaultConsentManagerId);
+        }
 
         var client = _httpClientFactory.CreateClient(GatewayEndpoints.SessionsClientName);
         HttpResponseMessage response;
@@ -117,8 +125,8 @@ internal sealed class GatewaySessionTokenProvider : IGatewaySessionTokenProvider
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutException or Polly.ExecutionRejectedException)
         {
             Log.SessionRequestFailed(_logger, null, null, ex);
-            Record(SessionRequestResult.Unreachable, null, null, $"{GatewayEndpoints.Sessions}: {ex.GetType().Name}");
-            throw new AbdmGatewayException(GatewayEndpoints.Sessions, null, null, null, null, isTransient: true, ex);
+            Record(SessionRequestResult.Unreachable, null, null, $"{path}: {ex.GetType().Name}");
+            throw new AbdmGatewayException(path, null, null, null, null, isTransient: true, ex);
         }
 
         using (response)
@@ -136,16 +144,16 @@ internal sealed class GatewaySessionTokenProvider : IGatewaySessionTokenProvider
                 var transient = !refused && GatewayErrorParser.IsTransient(response.StatusCode);
                 Record(refused ? SessionRequestResult.Refused : transient ? SessionRequestResult.Unreachable : SessionRequestResult.Failed, (int)response.StatusCode, code,
                     refused
-                        ? $"{GatewayEndpoints.Sessions}: the gateway refused the client credentials (HTTP {(int)response.StatusCode}{(code is null ? "" : ", code " + code)})"
-                        : $"{GatewayEndpoints.Sessions}: HTTP {(int)response.StatusCode}{(code is null ? "" : ", code " + code)}");
+                        ? $"{path}: the gateway refused the client credentials (HTTP {(int)response.StatusCode}{(code is null ? "" : ", code " + code)})"
+                        : $"{path}: HTTP {(int)response.StatusCode}{(code is null ? "" : ", code " + code)}");
                 if (refused)
                 {
-                    throw new AbdmGatewayException(GatewayEndpoints.Sessions, null, response.StatusCode, code,
+                    throw new AbdmGatewayException(path, null, response.StatusCode, code,
                         $"The gateway refused the client credentials; check {AbdmProfileShareOptions.SectionName}:Gateway:ClientId and {AbdmProfileShareOptions.SectionName}:Gateway:ClientSecret{(message is null ? "" : " (gateway: " + message + ")")}",
                         isTransient: false);
                 }
 
-                throw new AbdmGatewayException(GatewayEndpoints.Sessions, null, response.StatusCode, code, message, transient);
+                throw new AbdmGatewayException(path, null, response.StatusCode, code, message, transient);
             }
 
             SessionResponse? session;
@@ -155,14 +163,14 @@ internal sealed class GatewaySessionTokenProvider : IGatewaySessionTokenProvider
             }
             catch (JsonException ex)
             {
-                Record(SessionRequestResult.Failed, (int)response.StatusCode, null, $"{GatewayEndpoints.Sessions}: the response is not valid JSON");
-                throw new AbdmGatewayException(GatewayEndpoints.Sessions, null, response.StatusCode, null, "The session response is not valid JSON.", isTransient: false, ex);
+                Record(SessionRequestResult.Failed, (int)response.StatusCode, null, $"{path}: the response is not valid JSON");
+                throw new AbdmGatewayException(path, null, response.StatusCode, null, "The session response is not valid JSON.", isTransient: false, ex);
             }
 
             if (string.IsNullOrWhiteSpace(session?.AccessToken))
             {
-                Record(SessionRequestResult.Failed, (int)response.StatusCode, null, $"{GatewayEndpoints.Sessions}: the response has no accessToken");
-                throw new AbdmGatewayException(GatewayEndpoints.Sessions, null, response.StatusCode, null, "The session response has no accessToken.", isTransient: false);
+                Record(SessionRequestResult.Failed, (int)response.StatusCode, null, $"{path}: the response has no accessToken");
+                throw new AbdmGatewayException(path, null, response.StatusCode, null, "The session response has no accessToken.", isTransient: false);
             }
 
             var now = _timeProvider.GetUtcNow();

@@ -59,7 +59,7 @@ internal sealed class CounterQueue : ICounterQueue
             var startLinking = _options.CurrentValue.Linking.Start == LinkingStart.OnClaim
                 && current.Linking.State == LinkingState.NotStarted
                 && current.Acknowledgement == AcknowledgementState.Delivered;
-            return (QueueActionOutcome.Done, startLinking ? ProfileShareWorkflow.StartLinking(current, now, with: claimed) : new EntryUpdate { Entry = claimed });
+            return (QueueActionOutcome.Done, startLinking ? ProfileShareWorkflow.StartLinking(current, now, _options.CurrentValue.WireVersion, with: claimed) : new EntryUpdate { Entry = claimed });
         }, cancellationToken);
     }
 
@@ -100,7 +100,7 @@ internal sealed class CounterQueue : ICounterQueue
             var startLinking = _options.CurrentValue.Linking.Start == LinkingStart.OnClaim
                 && current.Linking.State == LinkingState.NotStarted
                 && current.Acknowledgement == AcknowledgementState.Delivered;
-            return (QueueActionOutcome.Done, startLinking ? ProfileShareWorkflow.StartLinking(current, now, with: completed) : new EntryUpdate { Entry = completed });
+            return (QueueActionOutcome.Done, startLinking ? ProfileShareWorkflow.StartLinking(current, now, _options.CurrentValue.WireVersion, with: completed) : new EntryUpdate { Entry = completed });
         }, cancellationToken);
     }
 
@@ -128,7 +128,7 @@ internal sealed class CounterQueue : ICounterQueue
                 return (current.Linking.State == LinkingState.Linked || current.Linking.IsInFlight ? QueueActionOutcome.Done : QueueActionOutcome.NotAllowed, null);
             }
 
-            return (QueueActionOutcome.Done, ProfileShareWorkflow.StartLinking(current, _clock.Now));
+            return (QueueActionOutcome.Done, ProfileShareWorkflow.StartLinking(current, _clock.Now, _options.CurrentValue.WireVersion));
         }, cancellationToken);
 
     public Task<LinkingTokenRecord?> GetLinkingTokenAsync(string hipId, string phrAddress, CancellationToken cancellationToken = default) =>

@@ -283,6 +283,7 @@ internal sealed class OutboxProcessor : BackgroundService
         OutboxItemKind.AuthConfirm => "abdm.auth_confirm.send",
         OutboxItemKind.LinkingTimeout => "abdm.linking.timeout",
         OutboxItemKind.LinkingNotification => "abdm.linking.notify",
+        OutboxItemKind.GenerateLinkToken => "abdm.generate_token.send",
         _ => "abdm.outbox.item",
     };
 
@@ -320,6 +321,7 @@ internal sealed class OutboxProcessor : BackgroundService
                 OutboxItemKind.AuthConfirm => await ConfirmAsync(item, services, cancellationToken).ConfigureAwait(false),
                 OutboxItemKind.LinkingTimeout => await TimeOutAsync(item, cancellationToken).ConfigureAwait(false),
                 OutboxItemKind.LinkingNotification => await NotifyAsync(item, services, cancellationToken).ConfigureAwait(false),
+                OutboxItemKind.GenerateLinkToken => await GenerateTokenAsync(item, services, cancellationToken).ConfigureAwait(false),
                 _ => null,
             };
         }
@@ -375,14 +377,19 @@ internal sealed class OutboxProcessor : BackgroundService
         }
 
         var success = entry.Status != QueueEntryStatus.Rejected;
+        var options = _options.CurrentValue;
         var acknowledgement = new ShareAcknowledgement
         {
             RequestId = item.RequestId,
             ShareRequestId = shareRequestId,
             HealthId = entry.Profile.HealthId,
-            WireVersion = entry.WireVersion,
+            WireVersion = OnShareVersion(entry.WireVersion, options.WireVersion),
             Success = success,
             TokenNumber = entry.TokenNumber.ToString(CultureInfo.InvariantCulture),
+            CounterCode = entry.CounterCode,
+
+            // The token is valid for RescanWindow from its first scan; a re-scan is told what is left of it.
+            TokenExpiresIn = entry.FirstScannedAt + options.Queue.RescanWindow - now,
             ErrorMessage = success ? null : entry.RejectionReason,
         };
 
@@ -415,14 +422,14 @@ internal sealed class OutboxProcessor : BackgroundService
             if (success && start == LinkingStart.AfterAcknowledgement && current.Linking.State == LinkingState.NotStarted
                 && current.Status is QueueEntryStatus.Waiting or QueueEntryStatus.Claimed or QueueEntryStatus.Completed)
             {
-                return ProfileShareWorkflow.StartLinking(current, _clock.Now, item.Id, updated);
+                return ProfileShareWorkflow.StartLinking(current, _clock.Now, _options.CurrentValue.WireVersion, item.Id, updated);
             }
 
             return new EntryUpdate { Entry = updated, CompleteOutboxItemId = item.Id };
         }, cancellationToken).ConfigureAwait(false);
-        if (written && after?.Linking.State == LinkingState.AwaitingTransaction)
+        if (written && after?.Linking is { IsInFlight: true } started && entry.Linking.State == LinkingState.NotStarted)
         {
-            Log.LinkingStateChanged(_logger, entry.Id, "on-share", LinkingState.AwaitingTransaction, null);
+            Log.LinkingStateChanged(_logger, entry.Id, "on-share", started.State, null);
             _signal.Notify();
         }
 
@@ -451,6 +458,26 @@ internal sealed class OutboxProcessor : BackgroundService
             Log.DirectoryFailed(_logger, entry.Id, ex);
             return PatientMatch.NotChecked;
         }
+    }
+
+    /// <summary>
+    /// The on-share version: on a v3 deployment every on-share is v3; on the v0.5 gateway a v0.5 or v1.0 share is
+    /// answered in its own version and a v3 share in the configured one.
+    /// </summary>
+    internal static WireVersion OnShareVersion(WireVersion share, WireVersion deployment) =>
+        deployment == WireVersion.V3 ? WireVersion.V3 : share == WireVersion.V3 ? deployment : share;
+
+    private async Task<string?> GenerateTokenAsync(OutboxItem item, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var entry = await _store.GetEntryAsync(item.EntryId, cancellationToken).ConfigureAwait(false);
+        if (entry is null || entry.Linking.State != LinkingState.AwaitingToken || entry.Linking.TokenRequestId != item.RequestId)
+        {
+            return null;
+        }
+
+        var request = new LinkTokenRequest { RequestId = item.RequestId, HipId = entry.HipId, Profile = entry.Profile };
+        return await CallAndAwaitCallbackAsync(item, entry, LinkingState.AwaitingToken,
+            ct => services.GetRequiredService<IAbdmGatewayClient>().RequestLinkTokenAsync(request, ct), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<string?> InitAsync(OutboxItem item, IServiceProvider services, CancellationToken cancellationToken)
@@ -502,11 +529,11 @@ internal sealed class OutboxProcessor : BackgroundService
         }
         catch (AbdmGatewayException ex)
         {
-            var code = int.TryParse(ex.ErrorCode, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : (int?)null;
-            var error = new Error { Code = code, Message = ex.GatewayMessage ?? $"The gateway refused {ex.Operation} (HTTP {(int?)ex.StatusCode})." };
+            var code = ex.ErrorCode;
+            var message = ex.GatewayMessage ?? $"The gateway refused {ex.Operation} (HTTP {(int?)ex.StatusCode}).";
             var failed = false;
             await EntryUpdater.UpdateAsync(_store, item.EntryId, current => (failed = IsAwaiting(current, awaiting, item.RequestId))
-                ? ProfileShareWorkflow.LinkingFailure(current, error, error.Message!, _clock.Now, item.Id)
+                ? ProfileShareWorkflow.LinkingFailure(current, code, message, message, _clock.Now, item.Id)
                 : new EntryUpdate { Entry = current, CompleteOutboxItemId = item.Id }, cancellationToken).ConfigureAwait(false);
             EntrySpan.TagCurrent(AbdmTags.Outcome, "refused");
             EntrySpan.TagCurrent(AbdmTags.ErrorCode, ex.ErrorCode);
@@ -535,8 +562,7 @@ internal sealed class OutboxProcessor : BackgroundService
     }
 
     private static bool IsAwaiting(QueueEntry entry, LinkingState state, Guid requestId) =>
-        entry.Linking.State == state
-        && (state == LinkingState.AwaitingTransaction ? entry.Linking.InitRequestId : entry.Linking.ConfirmRequestId) == requestId;
+        entry.Linking.State == state && entry.Linking.AwaitedRequestId == requestId;
 
     private async Task<string?> TimeOutAsync(OutboxItem item, CancellationToken cancellationToken)
     {
@@ -544,7 +570,7 @@ internal sealed class OutboxProcessor : BackgroundService
         var entry = await _store.GetEntryAsync(item.EntryId, cancellationToken).ConfigureAwait(false);
         if (entry is not null && IsAwaiting(entry, LinkingState.AwaitingToken, item.RequestId))
         {
-            callback = "on-confirm";
+            callback = entry.Linking.TokenRequestId is null ? "on-confirm" : "on-generate-token";
         }
 
         var timeout = _options.CurrentValue.Linking.CallbackTimeout;

@@ -3,7 +3,9 @@ using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Internal;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Storage;
+using Abdm.ProfileShare.Gateway.Internal;
 using Abdm.ProfileShare.Wire;
+using Abdm.ProfileShare.Wire.V3;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +20,11 @@ internal enum ShareAcceptStatus
 }
 
 /// <summary>The result of accepting an inbound share.</summary>
-internal readonly record struct ShareAcceptResult(ShareAcceptStatus Status, string? Error, ShareIntakeResult? Intake);
+/// <param name="Status">What became of it.</param>
+/// <param name="Error">Why it was refused, naming the field or header.</param>
+/// <param name="Intake">The store's result when accepted.</param>
+/// <param name="ErrorCode">v3: the ABDM error code of a refusal (<c>ABDM-1006</c>, or <c>ABDM-1149</c> for an unsupported intent).</param>
+internal readonly record struct ShareAcceptResult(ShareAcceptStatus Status, string? Error, ShareIntakeResult? Intake, string? ErrorCode = null);
 
 /// <summary>What an auth callback did.</summary>
 internal enum CallbackOutcome
@@ -81,32 +87,66 @@ internal sealed class ProfileShareWorkflow
     public Task<ShareAcceptResult> AcceptShareAsync(ShareProfileRequestV1 share, string? hipId, CancellationToken cancellationToken) =>
         AcceptAsync(share.RequestId, share.Profile, WireVersion.V10, hipId, cancellationToken);
 
-    private async Task<ShareAcceptResult> AcceptAsync(Guid requestId, SharedProfile? profile, WireVersion version, string? hipId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Accepts a v3 share: the requestId is the <c>REQUEST-ID</c> header (the idempotency key, and the on-share's
+    /// <c>response.requestId</c>), the counter is <c>metaData.context</c>.
+    /// </summary>
+    public Task<ShareAcceptResult> AcceptShareAsync(ShareProfileV3Request share, Guid requestId, string? hipId, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         if (!IsServedHip(hipId))
         {
-            Log.ShareRefusedUnknownHip(_logger, requestId);
-            return new ShareAcceptResult(ShareAcceptStatus.UnknownHip, string.IsNullOrEmpty(hipId)
-                ? "The X-HIP-ID header is required."
-                : "X-HIP-ID names a HIP this host does not serve.", null);
+            return Task.FromResult(RefuseUnknownHip(requestId, hipId));
+        }
+
+        var (invalid, code) = ShareMapper.ValidateV3(requestId, share);
+        if (invalid is not null)
+        {
+            Log.ShareRefusedInvalid(_logger, requestId, hipId!);
+            return Task.FromResult(new ShareAcceptResult(ShareAcceptStatus.Invalid, invalid, null, code));
+        }
+
+        var counter = share.MetaData.Context.Trim();
+        return PersistAsync(requestId, hipId!, counter, ShareMapper.ToProfile(share.Profile!.Patient), WireVersion.V3, started, cancellationToken);
+    }
+
+    private ShareAcceptResult RefuseUnknownHip(Guid requestId, string? hipId)
+    {
+        Log.ShareRefusedUnknownHip(_logger, requestId);
+        return new ShareAcceptResult(ShareAcceptStatus.UnknownHip, string.IsNullOrEmpty(hipId)
+            ? "The X-HIP-ID header is required."
+            : "X-HIP-ID names a HIP this host does not serve.", null);
+    }
+
+    private Task<ShareAcceptResult> AcceptAsync(Guid requestId, SharedProfile? profile, WireVersion version, string? hipId, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (!IsServedHip(hipId))
+        {
+            return Task.FromResult(RefuseUnknownHip(requestId, hipId));
         }
 
         var invalid = ShareMapper.Validate(requestId, profile);
         if (invalid is not null)
         {
             Log.ShareRefusedInvalid(_logger, requestId, hipId!);
-            return new ShareAcceptResult(ShareAcceptStatus.Invalid, invalid, null);
+            return Task.FromResult(new ShareAcceptResult(ShareAcceptStatus.Invalid, invalid, null));
         }
 
+        var counter = ShareMapper.CounterCode(profile!.HipCode, _options.CurrentValue.Queue.DefaultCounterCode);
+        return PersistAsync(requestId, hipId!, counter, ShareMapper.ToProfile(profile.Patient), version, started, cancellationToken);
+    }
+
+    private async Task<ShareAcceptResult> PersistAsync(Guid requestId, string hipId, string counter, SharedPatientProfile profile, WireVersion version, long started, CancellationToken cancellationToken)
+    {
         var options = _options.CurrentValue;
         var now = _clock.Now;
         var intake = new ShareIntake
         {
             ShareRequestId = requestId,
-            HipId = hipId!,
-            CounterCode = ShareMapper.CounterCode(profile!.HipCode, options.Queue.DefaultCounterCode),
-            Profile = ShareMapper.ToProfile(profile.Patient),
+            HipId = hipId,
+            CounterCode = counter,
+            Profile = profile,
             WireVersion = version,
             ReceivedAt = now,
             ServiceDay = _clock.ServiceDay(now),
@@ -162,7 +202,7 @@ internal sealed class ProfileShareWorkflow
 
             if (callback.Error is not null || string.IsNullOrWhiteSpace(callback.Auth?.TransactionId))
             {
-                return LinkingFailure(current, callback.Error, "The gateway's on-init carried no transactionId.", now);
+                return LinkingFailure(current, CodeOf(callback.Error), callback.Error?.Message, "The gateway's on-init carried no transactionId.", now);
             }
 
             var confirmRequestId = Guid.NewGuid();
@@ -210,34 +250,95 @@ internal sealed class ProfileShareWorkflow
             var token = callback.Auth?.AccessToken;
             if (callback.Error is not null || string.IsNullOrWhiteSpace(token))
             {
-                return LinkingFailure(current, callback.Error, "The gateway's on-confirm carried no linking token.", now);
+                return LinkingFailure(current, CodeOf(callback.Error), callback.Error?.Message, "The gateway's on-confirm carried no linking token.", now);
             }
 
-            return new EntryUpdate
-            {
-                Entry = current with
-                {
-                    Linking = linking with { State = LinkingState.Linked, ErrorCode = null, ErrorMessage = null, UpdatedAt = now },
-                },
-                LinkingToken = new LinkingTokenRecord
-                {
-                    HipId = current.HipId,
-                    HealthId = current.Profile.HealthId,
-                    Token = token,
-                    EntryId = current.Id,
-                    ReceivedAt = now,
-                },
-                Enqueue = [NewItem(OutboxItemKind.LinkingNotification, current.Id, requestId, now)],
-            };
+            return Linked(current, token, requestId, now);
         }, cancellationToken).ConfigureAwait(false);
 
         return Finish(written, entry, requestId, "on-confirm", correlation.EntryId, started, persisting);
     }
 
-    /// <summary>Builds the change that starts (or restarts) the linking chain of an entry.</summary>
-    internal static EntryUpdate StartLinking(QueueEntry entry, DateTimeOffset now, Guid? completeOutboxItemId = null, QueueEntry? with = null)
+    /// <summary>
+    /// Applies a v3 <c>on-generate-token</c>: the link token (stored, the chain Linked) or the gateway's error (Failed
+    /// with its string code), matched by <c>response.requestId</c> = the generate-token call's <c>REQUEST-ID</c>.
+    /// </summary>
+    public async Task<CallbackOutcome> HandleOnGenerateTokenAsync(OnGenerateLinkTokenV3Request callback, string hipId, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var requestId = callback.Response.RequestId;
+        var correlation = await FindCorrelationAsync(requestId, CorrelationKind.LinkToken, hipId, OnGenerateToken, cancellationToken).ConfigureAwait(false);
+        if (correlation is null)
+        {
+            return CallbackOutcome.Unmatched;
+        }
+
+        var persisting = Stopwatch.GetTimestamp();
+        var now = _clock.Now;
+        var (written, entry) = await EntryUpdater.UpdateAsync(_store, correlation.EntryId, current =>
+        {
+            var linking = current.Linking;
+            if (linking.State != LinkingState.AwaitingToken || linking.TokenRequestId != requestId)
+            {
+                return null;
+            }
+
+            var token = callback.LinkToken;
+            if (callback.Error is not null || string.IsNullOrWhiteSpace(token))
+            {
+                return LinkingFailure(current, GatewayErrorParser.NormalizeCode(callback.Error?.Code), callback.Error?.Message,
+                    "The gateway's on-generate-token carried no link token.", now);
+            }
+
+            return Linked(current, token, requestId, now);
+        }, cancellationToken).ConfigureAwait(false);
+
+        return Finish(written, entry, requestId, OnGenerateToken, correlation.EntryId, started, persisting);
+    }
+
+    private const string OnGenerateToken = "on-generate-token";
+
+    private static string? CodeOf(Error? error) => error?.Code?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static EntryUpdate Linked(QueueEntry current, string token, Guid requestId, DateTimeOffset now) => new()
+    {
+        Entry = current with
+        {
+            Linking = current.Linking with { State = LinkingState.Linked, ErrorCode = null, ErrorMessage = null, UpdatedAt = now },
+        },
+        LinkingToken = new LinkingTokenRecord
+        {
+            HipId = current.HipId,
+            HealthId = current.Profile.HealthId,
+            Token = token,
+            EntryId = current.Id,
+            ReceivedAt = now,
+        },
+        Enqueue = [NewItem(OutboxItemKind.LinkingNotification, current.Id, requestId, now)],
+    };
+
+    /// <summary>
+    /// Builds the change that starts (or restarts) the linking chain of an entry: <c>users/auth/init</c> on the v0.5
+    /// gateway, <c>generate-token</c> when the deployment is on v3 (<paramref name="deployment"/>).
+    /// </summary>
+    internal static EntryUpdate StartLinking(QueueEntry entry, DateTimeOffset now, WireVersion deployment, Guid? completeOutboxItemId = null, QueueEntry? with = null)
     {
         var current = with ?? entry;
+        if (deployment == WireVersion.V3)
+        {
+            var tokenRequestId = Guid.NewGuid();
+            return new EntryUpdate
+            {
+                Entry = current with
+                {
+                    Linking = new LinkingStatus { State = LinkingState.AwaitingToken, TokenRequestId = tokenRequestId, UpdatedAt = now },
+                },
+                Enqueue = [NewItem(OutboxItemKind.GenerateLinkToken, entry.Id, tokenRequestId, now)],
+                Correlations = [new Correlation(tokenRequestId, CorrelationKind.LinkToken, entry.Id, entry.HipId, now)],
+                CompleteOutboxItemId = completeOutboxItemId,
+            };
+        }
+
         var initRequestId = Guid.NewGuid();
         return new EntryUpdate
         {
@@ -251,19 +352,19 @@ internal sealed class ProfileShareWorkflow
         };
     }
 
-    internal static EntryUpdate LinkingFailure(QueueEntry current, Error? error, string fallbackMessage, DateTimeOffset now, Guid? completeOutboxItemId = null) => new()
+    internal static EntryUpdate LinkingFailure(QueueEntry current, string? errorCode, string? errorMessage, string fallbackMessage, DateTimeOffset now, Guid? completeOutboxItemId = null) => new()
     {
         Entry = current with
         {
             Linking = current.Linking with
             {
                 State = LinkingState.Failed,
-                ErrorCode = error?.Code,
-                ErrorMessage = string.IsNullOrWhiteSpace(error?.Message) ? fallbackMessage : error.Message,
+                ErrorCode = errorCode,
+                ErrorMessage = string.IsNullOrWhiteSpace(errorMessage) ? fallbackMessage : errorMessage,
                 UpdatedAt = now,
             },
         },
-        Enqueue = [NewItem(OutboxItemKind.LinkingNotification, current.Id, current.Linking.ConfirmRequestId ?? current.Linking.InitRequestId ?? Guid.NewGuid(), now)],
+        Enqueue = [NewItem(OutboxItemKind.LinkingNotification, current.Id, current.Linking.AwaitedRequestId ?? current.Linking.ConfirmRequestId ?? current.Linking.InitRequestId ?? Guid.NewGuid(), now)],
         CompleteOutboxItemId = completeOutboxItemId,
     };
 
@@ -299,7 +400,7 @@ internal sealed class ProfileShareWorkflow
     private CallbackOutcome Finish(bool written, QueueEntry? entry, Guid requestId, string callback, Guid entryId, long started, long persisting)
     {
         var persisted = Stopwatch.GetTimestamp();
-        var name = callback == "on-init" ? "on_init" : "on_confirm";
+        var name = callback.Replace('-', '_');
         using var span = EntrySpan.Start($"abdm.{name}.receive", entryId, started)
             .Tag(AbdmTags.RequestId, requestId.ToString());
         if (!written || entry is null)
@@ -320,7 +421,7 @@ internal sealed class ProfileShareWorkflow
         span.Tag(AbdmTags.HipId, entry.HipId).Tag(AbdmTags.Outcome, state).Tag(AbdmTags.LinkingState, state);
         if (entry.Linking.ErrorCode is { } code)
         {
-            span.Tag(AbdmTags.ErrorCode, code.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            span.Tag(AbdmTags.ErrorCode, code);
         }
 
         span.Step($"abdm.{name}.persist", persisting, persisted, state);
