@@ -131,7 +131,7 @@ internal static class SampleApp
             }
             else
             {
-                SampleLog.SandboxMode(logger, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AbdmProfileShareOptions>>().Value.Gateway.BaseUrl);
+                SampleLog.SandboxMode(logger, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AbdmProfileShareOptions>>().Value.GetGatewayBaseUrl());
             }
 
             SampleLog.DataLocation(logger, databasePath);

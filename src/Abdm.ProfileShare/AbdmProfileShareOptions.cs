@@ -33,6 +33,14 @@ public sealed class AbdmProfileShareOptions
     /// <summary>The ABDM gateway and its credentials (<c>AbdmProfileShare:Gateway</c>).</summary>
     public GatewayOptions Gateway { get; set; } = new();
 
+    /// <summary>
+    /// The gateway base URL in effect: <see cref="GatewayOptions.BaseUrl"/>, or the ABDM sandbox's for
+    /// <see cref="WireVersion"/> (<c>https://dev.abdm.gov.in/gateway</c>, or <c>https://dev.abdm.gov.in</c> for v3).
+    /// </summary>
+    /// <returns>The absolute base URL the operation paths are appended to.</returns>
+    public Uri GetGatewayBaseUrl() =>
+        Gateway?.BaseUrl ?? new Uri(WireVersion == WireVersion.V3 ? "https://dev.abdm.gov.in" : "https://dev.abdm.gov.in/gateway");
+
     /// <summary>What only the v3 wire needs (<c>AbdmProfileShare:V3</c>).</summary>
     public WireV3Options V3 { get; set; } = new();
 
@@ -62,7 +70,7 @@ public sealed class AbdmProfileShareOptions
 /// <remarks>
 /// A callback's <c>Authorization</c> JWT (with or without <c>Bearer </c>, at most 8 KiB) must be signed with RS256
 /// or RS512 by the key its <c>kid</c> names in the gateway's JWKS, carry an <c>exp</c>, be within its lifetime
-/// (<see cref="ClockSkew"/>), name an audience in <see cref="ValidAudiences"/> and, when set, an issuer in
+/// (<see cref="ClockSkew"/>), name an audience in <see cref="ValidAudiences"/> (on v0.5 and v1.0) and, when set, an issuer in
 /// <see cref="ValidIssuers"/>. A repeated token is accepted (the gateway reuses tokens) and remembered until it
 /// expires. Bodies must be JSON within <see cref="MaxBodyBytes"/>, <see cref="MaxJsonDepth"/> and
 /// <see cref="MaxStringLength"/>; violations are answered 400, 413 or 415 without echoing any value.
@@ -71,8 +79,10 @@ public sealed class CallbackOptions
 {
     /// <summary>
     /// The gateway's JWKS (<c>AbdmProfileShare:Callbacks:CertsUrl</c>), fetched through the
-    /// <c>Abdm.ProfileShare.Gateway.Certs</c> HTTP client. Default: <c>{Gateway:BaseUrl}/v0.5/certs</c>. Only RSA
-    /// signature keys of at least 2048 bits with a <c>kid</c> are used.
+    /// <c>Abdm.ProfileShare.Gateway.Certs</c> HTTP client. Default: <c>{Gateway:BaseUrl}/v0.5/certs</c>, and on v3
+    /// <c>{Gateway:BaseUrl}/api/hiecm/gateway/v3/certs</c> (fetched with the session token and the v3 headers: the v3
+    /// JWKS is not public, and the v0.5 keys do not sign v3 callbacks). Only RSA signature keys of at least 2048 bits
+    /// with a <c>kid</c> are used.
     /// </summary>
     public Uri? CertsUrl { get; set; }
 
@@ -83,11 +93,15 @@ public sealed class CallbackOptions
     /// </summary>
     public IList<string> ValidIssuers { get; } = [];
 
+    /// <summary>The audience the v0.5 gateway's callback tokens carry: <c>account</c>.</summary>
+    public const string V05Audience = "account";
+
     /// <summary>
-    /// Accepted token audiences (<c>AbdmProfileShare:Callbacks:ValidAudiences</c>). Default: <c>account</c>, the
-    /// audience the real gateway sends. A token without an audience is accepted only when this list is empty.
+    /// Accepted token audiences (<c>AbdmProfileShare:Callbacks:ValidAudiences</c>). Default (empty): <c>account</c>,
+    /// the audience the v0.5 gateway sends, on <c>V05</c> and <c>V10</c> deployments; no audience check on <c>V3</c>
+    /// (ABDM does not document the v3 callback claims: log what the sandbox sends at onboarding and pin it here).
     /// </summary>
-    public IList<string> ValidAudiences { get; } = ["account"];
+    public IList<string> ValidAudiences { get; } = [];
 
     /// <summary>
     /// Clock skew allowed when checking a token's <c>exp</c> and <c>nbf</c> (<c>AbdmProfileShare:Callbacks:ClockSkew</c>).

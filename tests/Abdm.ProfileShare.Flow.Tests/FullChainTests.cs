@@ -97,7 +97,7 @@ public sealed class FullChainTests(ITestOutputHelper output)
 
         Assert.Equal(Workflow.QueueActionOutcome.Done, claim.Outcome);
         var failed = await flow.WaitForEntryAsync(entry.Id, e => e.Linking.State == LinkingState.Failed);
-        Assert.Equal(1441, failed.Linking.ErrorCode);
+        Assert.Equal("1441", failed.Linking.ErrorCode);
         Assert.Equal("Invalid auth confirm request.", failed.Linking.ErrorMessage);
         Assert.Null(await flow.Queue.GetLinkingTokenAsync(FlowHost.HipId, patient.HealthId));
         Assert.Equal(QueueEntryStatus.Claimed, failed.Status);

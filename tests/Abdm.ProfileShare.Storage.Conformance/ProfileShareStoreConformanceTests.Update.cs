@@ -24,7 +24,7 @@ public abstract partial class ProfileShareStoreConformanceTests
                 InitRequestId = Guid.NewGuid(),
                 TransactionId = "txn-test-1",
                 ConfirmRequestId = Guid.NewGuid(),
-                ErrorCode = 1441,
+                ErrorCode = "1441",
                 ErrorMessage = "synthetic mismatch",
                 UpdatedAt = Clock.GetUtcNow(),
             },

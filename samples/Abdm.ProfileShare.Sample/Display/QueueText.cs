@@ -21,6 +21,7 @@ internal static class QueueText
             LinkingState.NotStarted when entry.Acknowledgement == AcknowledgementState.Pending => "Linking token not requested yet: answering the patient's phone first.",
             LinkingState.NotStarted => "Linking token not requested yet.",
             LinkingState.AwaitingTransaction => "Asking ABDM for a linking token…",
+            LinkingState.AwaitingToken when linking.TokenRequestId is not null => "Asking ABDM for a link token…",
             LinkingState.AwaitingToken => "Confirming the patient's details with ABDM…",
             LinkingState.Linked => "Linking token received: records can be linked.",
             LinkingState.TimedOut => TimedOut,
@@ -32,9 +33,9 @@ internal static class QueueText
     /// <summary>Whether the linking state is a problem the operator should notice.</summary>
     public static bool LinkingProblem(QueueEntry entry) => entry.Linking.State is LinkingState.Failed or LinkingState.TimedOut;
 
-    public static string Failure(int? errorCode) => errorCode switch
+    public static string Failure(string? errorCode) => errorCode switch
     {
-        1441 => DemographicMismatch,
+        "1441" or "ABDM-1051" => DemographicMismatch,
         null => "ABDM refused the linking request. The patient can still be registered; try linking again later.",
         _ => string.Create(CultureInfo.InvariantCulture,
             $"ABDM refused the linking request (error {errorCode}). The patient can still be registered; try linking again later."),

@@ -36,7 +36,7 @@ internal static partial class SampleLog
     public static partial void LinkingTokenReceived(ILogger logger, Guid entryId);
 
     [LoggerMessage(EventId = 6031, Level = LogLevel.Warning, Message = "Linking failed for entry {EntryId}: {State} (error {ErrorCode}).")]
-    public static partial void LinkingFailed(ILogger logger, Guid entryId, LinkingState state, int? errorCode);
+    public static partial void LinkingFailed(ILogger logger, Guid entryId, LinkingState state, string? errorCode);
 
     [LoggerMessage(EventId = 6040, Level = LogLevel.Information, Message = "Share for entry {EntryId} at unknown counter refused.")]
     public static partial void UnknownCounter(ILogger logger, Guid entryId);

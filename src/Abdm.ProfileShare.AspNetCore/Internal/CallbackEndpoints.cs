@@ -2,7 +2,9 @@ using Abdm.ProfileShare.AspNetCore.Security;
 using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Storage;
+using Abdm.ProfileShare.Gateway.Internal;
 using Abdm.ProfileShare.Wire;
+using Abdm.ProfileShare.Wire.V3;
 using Abdm.ProfileShare.Workflow.Internal;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -41,6 +43,41 @@ internal sealed class CallbackEndpoints
 
     public Task ShareV10Async(HttpContext context) =>
         ShareAsync(context, WireVersion.V10, AbdmJsonContext.Default.ShareProfileRequestV1, (share, hip, ct) => _workflow.AcceptShareAsync(share, hip, ct));
+
+    /// <summary>
+    /// v3 share (<c>POST /api/v3/hip/patient/share</c>): the <c>REQUEST-ID</c> header is the idempotency key and the
+    /// on-share's <c>response.requestId</c>; answered 200 (the status NHA's spec declares), errors in the v3 shape.
+    /// </summary>
+    public Task ShareV3Async(HttpContext context) =>
+        ShareAsync(context, WireVersion.V3, AbdmV3JsonContext.Default.ShareProfileV3Request,
+            (share, hip, ct) => _workflow.AcceptShareAsync(share, RequestIdOf(context), hip, ct));
+
+    /// <summary>v3 <c>POST /api/v3/hip/token/on-generate-token</c>: the link token (or error) for a generate-token call; answered 200.</summary>
+    public async Task OnGenerateTokenAsync(HttpContext context)
+    {
+        var (hipId, refusal) = await AuthenticateAndCheckHipAsync(context, v3: true).ConfigureAwait(false);
+        if (hipId is null)
+        {
+            _metrics.CallbackReceived("on_generate_token", refusal);
+            return;
+        }
+
+        var body = await CallbackBodyReader.ReadAsync(context.Request, AbdmV3JsonContext.Default.OnGenerateLinkTokenV3Request, _options.CurrentValue.Callbacks, context.RequestAborted).ConfigureAwait(false);
+        if (body.StatusCode != 0)
+        {
+            _metrics.CallbackReceived("on_generate_token", "invalid");
+            await WriteErrorAsync(context, body.StatusCode, body.Error, v3: true).ConfigureAwait(false);
+            return;
+        }
+
+        var outcome = await _workflow.HandleOnGenerateTokenAsync(body.Value!, hipId, CancellationToken.None).ConfigureAwait(false);
+        _metrics.CallbackReceived("on_generate_token", OutcomeName(outcome));
+        context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    /// <summary>The v3 <c>REQUEST-ID</c> header as a UUID; <see cref="Guid.Empty"/> when missing or not a UUID (refused, naming the header).</summary>
+    private static Guid RequestIdOf(HttpContext context) =>
+        Guid.TryParse(context.Request.Headers[GatewayV3Headers.RequestId].ToString(), out var id) ? id : Guid.Empty;
 
     public async Task AuthOnInitAsync(HttpContext context)
     {
@@ -118,7 +155,8 @@ internal sealed class CallbackEndpoints
     private async Task ShareAsync<T>(HttpContext context, WireVersion version, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, Func<T, string, CancellationToken, Task<ShareAcceptResult>> accept)
     {
         _metrics.ShareReceived(version);
-        var (hipId, refusal) = await AuthenticateAndCheckHipAsync(context).ConfigureAwait(false);
+        var v3 = version == WireVersion.V3;
+        var (hipId, refusal) = await AuthenticateAndCheckHipAsync(context, v3).ConfigureAwait(false);
         if (hipId is null)
         {
             _metrics.ShareRejected(refusal, version, null);
@@ -129,7 +167,7 @@ internal sealed class CallbackEndpoints
         if (body.StatusCode != 0)
         {
             _metrics.ShareRejected("invalid", version, hipId);
-            await WriteErrorAsync(context, body.StatusCode, body.Error).ConfigureAwait(false);
+            await WriteErrorAsync(context, body.StatusCode, body.Error, v3).ConfigureAwait(false);
             return;
         }
 
@@ -140,23 +178,23 @@ internal sealed class CallbackEndpoints
         {
             var served = result.Status == ShareAcceptStatus.UnknownHip ? null : hipId;
             _metrics.ShareRejected(result.Status == ShareAcceptStatus.UnknownHip ? "unknown_hip" : "invalid", version, served);
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, result.Error).ConfigureAwait(false);
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, result.Error, v3, result.ErrorCode).ConfigureAwait(false);
             return;
         }
 
         _metrics.ShareAccepted(hipId, version, result.Intake!.Outcome);
 
-        context.Response.StatusCode = StatusCodes.Status202Accepted;
+        context.Response.StatusCode = v3 ? StatusCodes.Status200OK : StatusCodes.Status202Accepted;
     }
 
     /// <summary>Authenticates the gateway and checks X-HIP-ID names a HIP this host serves; answers the failure itself.</summary>
     /// <returns>The HIP id, or null and why (the <c>abdm.reason</c>: unauthorized or unknown_hip) when the request was answered with an error.</returns>
-    private async Task<(string? HipId, string Refusal)> AuthenticateAndCheckHipAsync(HttpContext context)
+    private async Task<(string? HipId, string Refusal)> AuthenticateAndCheckHipAsync(HttpContext context, bool v3 = false)
     {
         var authentication = await _authenticator.AuthenticateAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
         if (!authentication.Succeeded)
         {
-            await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, authentication.Failure ?? "The gateway token is missing or invalid.").ConfigureAwait(false);
+            await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, authentication.Failure ?? "The gateway token is missing or invalid.", v3).ConfigureAwait(false);
             return (null, "unauthorized");
         }
 
@@ -166,20 +204,34 @@ internal sealed class CallbackEndpoints
             var hiu = context.Request.Headers.ContainsKey("X-HIU-ID");
             await WriteErrorAsync(context, StatusCodes.Status400BadRequest, hiu
                 ? "This host is a HIP: the X-HIP-ID header is required (X-HIU-ID callbacks are not handled here)."
-                : "The X-HIP-ID header is required.").ConfigureAwait(false);
+                : "The X-HIP-ID header is required.", v3, "ABDM-1035").ConfigureAwait(false);
             return (null, "unknown_hip");
         }
 
         if (!_workflow.IsServedHip(hipId))
         {
             AspNetCoreLog.UnknownHip(_logger, context.Request.Path);
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "X-HIP-ID names a HIP this host does not serve.").ConfigureAwait(false);
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "X-HIP-ID names a HIP this host does not serve.", v3, "ABDM-1035").ConfigureAwait(false);
             return (null, "unknown_hip");
         }
 
         return (hipId, "");
     }
 
-    private static Task WriteErrorAsync(HttpContext context, int statusCode, string? message) =>
-        CallbackBodyReader.Error(statusCode, message ?? "The request is invalid.").ExecuteAsync(context);
+    /// <summary>
+    /// Answers an error: v0.5/v1.0 <c>{"error":{"code":&lt;HTTP status&gt;,"message"}}</c>; v3
+    /// <c>{"error":{"code":"ABDM-1006","message"}}</c> with a string code (<c>900901</c> for a refused token).
+    /// </summary>
+    private static Task WriteErrorAsync(HttpContext context, int statusCode, string? message, bool v3 = false, string? code = null)
+    {
+        message ??= "The request is invalid.";
+        if (!v3)
+        {
+            return CallbackBodyReader.Error(statusCode, message).ExecuteAsync(context);
+        }
+
+        code ??= statusCode == StatusCodes.Status401Unauthorized ? "900901" : "ABDM-1006";
+        return TypedResults.Json(new ErrorResponseV3 { Error = new ErrorV3 { Code = code, Message = message } }, AbdmV3JsonContext.Default.ErrorResponseV3,
+            contentType: "application/json", statusCode: statusCode).ExecuteAsync(context);
+    }
 }

@@ -62,7 +62,7 @@ public sealed class ProfileShareFlowTests
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var entry = Assert.Single(await host.Queue.ListAsync(ProfileShareTestHost.HipId, null));
         var failed = await host.WaitForEntryAsync(entry.Id, e => e.Linking.State == LinkingState.Failed);
-        Assert.Equal(1441, failed.Linking.ErrorCode);
+        Assert.Equal("1441", failed.Linking.ErrorCode);
         Assert.Equal("Invalid auth confirm request.", failed.Linking.ErrorMessage);
         Assert.Null(await host.Queue.GetLinkingTokenAsync(ProfileShareTestHost.HipId, "test@sbx"));
     }

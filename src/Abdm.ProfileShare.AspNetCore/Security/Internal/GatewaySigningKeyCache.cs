@@ -23,7 +23,8 @@ internal enum SigningKeyStatus
 }
 
 /// <summary>
-/// The gateway's signing keys, fetched from its JWKS (<c>{Gateway:BaseUrl}/v0.5/certs</c> or
+/// The gateway's signing keys, fetched from its JWKS (<c>{Gateway:BaseUrl}/v0.5/certs</c>, on v3
+/// <c>{Gateway:BaseUrl}/api/hiecm/gateway/v3/certs</c> with the session token, or
 /// <c>Callbacks:CertsUrl</c>) and looked up by <c>kid</c> (never by position).
 /// </summary>
 /// <remarks>
@@ -70,7 +71,7 @@ internal sealed class GatewaySigningKeyCache : ISigningKeysHealth
         _httpClientFactory = httpClientFactory;
         _timeProvider = timeProvider;
         _logger = logger;
-        CertsUrl = callbacks.CertsUrl ?? GatewayEndpoints.Combine(value.Gateway.BaseUrl, GatewayEndpoints.Certs);
+        CertsUrl = GatewayEndpoints.CertsUrl(value);
         _refreshInterval = callbacks.KeysRefreshInterval;
         _refetchMinInterval = callbacks.KeysRefetchMinInterval;
         _usableFor = callbacks.KeysRefreshInterval + callbacks.StaleKeysGracePeriod;

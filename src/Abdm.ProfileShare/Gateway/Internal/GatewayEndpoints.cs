@@ -20,12 +20,6 @@ internal static class GatewayEndpoints
     public const string OnShareV3 = "/api/hiecm/patient-share/v3/on-share";
     public const string GenerateTokenV3 = "/api/hiecm/v3/token/generate-token";
 
-    /// <summary>The sandbox gateway for v0.5 and v1.0.</summary>
-    public static readonly Uri DefaultBaseUrl = new("https://dev.abdm.gov.in/gateway");
-
-    /// <summary>The sandbox host for v3 (its paths start at the host).</summary>
-    public static readonly Uri DefaultBaseUrlV3 = new("https://dev.abdm.gov.in");
-
     /// <summary>Name of the typed <c>HttpClient</c> of <see cref="IAbdmGatewayClient"/> (session-token handler, resilience).</summary>
     public const string GatewayClientName = "Abdm.ProfileShare.Gateway";
 
@@ -39,8 +33,7 @@ internal static class GatewayEndpoints
     public const string CertsClientName = "Abdm.ProfileShare.Gateway.Certs";
 
     /// <summary>The configured base URL, or the sandbox's for the configured wire version.</summary>
-    public static Uri BaseUrl(AbdmProfileShareOptions options) =>
-        options.Gateway.BaseUrl ?? (options.WireVersion == WireVersion.V3 ? DefaultBaseUrlV3 : DefaultBaseUrl);
+    public static Uri BaseUrl(AbdmProfileShareOptions options) => options.GetGatewayBaseUrl();
 
     /// <summary>The sessions path of the configured wire version.</summary>
     public static string SessionsPath(WireVersion version) => version == WireVersion.V3 ? SessionsV3 : Sessions;
