@@ -93,15 +93,20 @@ public sealed class CallbackOptions
     /// </summary>
     public IList<string> ValidIssuers { get; } = [];
 
-    /// <summary>The audience the v0.5 gateway's callback tokens carry: <c>account</c>.</summary>
-    public const string V05Audience = "account";
+    /// <summary>
+    /// Accepted token audiences (<c>AbdmProfileShare:Callbacks:ValidAudiences</c>). Default: <c>account</c>, the
+    /// audience the v0.5 gateway sends. A token without an audience is accepted only when this list is empty or the
+    /// audience is not checked (<see cref="ValidateAudience"/>).
+    /// </summary>
+    public IList<string> ValidAudiences { get; } = ["account"];
 
     /// <summary>
-    /// Accepted token audiences (<c>AbdmProfileShare:Callbacks:ValidAudiences</c>). Default (empty): <c>account</c>,
-    /// the audience the v0.5 gateway sends, on <c>V05</c> and <c>V10</c> deployments; no audience check on <c>V3</c>
-    /// (ABDM does not document the v3 callback claims: log what the sandbox sends at onboarding and pin it here).
+    /// Whether the token's audience is checked against <see cref="ValidAudiences"/>
+    /// (<c>AbdmProfileShare:Callbacks:ValidateAudience</c>). Default (unset): checked on <c>V05</c> and <c>V10</c>
+    /// deployments, not on <c>V3</c>, whose callback claims ABDM does not document (log what the sandbox sends at
+    /// onboarding, then set this to <see langword="true"/> with the audience seen).
     /// </summary>
-    public IList<string> ValidAudiences { get; } = [];
+    public bool? ValidateAudience { get; set; }
 
     /// <summary>
     /// Clock skew allowed when checking a token's <c>exp</c> and <c>nbf</c> (<c>AbdmProfileShare:Callbacks:ClockSkew</c>).

@@ -108,8 +108,20 @@ public static class AbdmProfileShareServiceCollectionExtensions
         return new AbdmProfileShareBuilder(services, gateway, sessions);
     }
 
-    /// <summary>Binds a configuration section.</summary>
-    private static void Bind(IConfiguration section, AbdmProfileShareOptions options) => section.Bind(options);
+    /// <summary>
+    /// Binds a configuration section. A list that has a default (<c>Callbacks:ValidAudiences</c> = <c>account</c>) is
+    /// replaced, not appended to, when the section sets it: the binder adds configured items to an existing list, so
+    /// configuring one audience would otherwise still accept <c>account</c>.
+    /// </summary>
+    private static void Bind(IConfiguration section, AbdmProfileShareOptions options)
+    {
+        if (options.Callbacks is { } callbacks && section.GetSection("Callbacks:ValidAudiences").GetChildren().Any())
+        {
+            callbacks.ValidAudiences.Clear();
+        }
+
+        section.Bind(options);
+    }
 
     private static void ConfigureHttpClient(IHttpClientBuilder builder, string pipelineName)
     {

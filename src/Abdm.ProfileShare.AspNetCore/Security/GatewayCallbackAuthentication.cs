@@ -13,8 +13,8 @@ namespace Abdm.ProfileShare.AspNetCore.Security;
 /// Secure by default: every callback must carry a JWT signed by a key from the gateway's JWKS
 /// (<c>{Gateway:BaseUrl}/v0.5/certs</c>, on v3 <c>{Gateway:BaseUrl}/api/hiecm/gateway/v3/certs</c>, or
 /// <c>AbdmProfileShare:Callbacks:CertsUrl</c>), with algorithm RS256 or RS512, within its lifetime
-/// (<c>Callbacks:ClockSkew</c>), for an audience in <c>Callbacks:ValidAudiences</c> (default <c>account</c> on v0.5
-/// and v1.0, none on v3) and, when <c>Callbacks:ValidIssuers</c> is set, from one of those issuers.
+/// (<c>Callbacks:ClockSkew</c>), for an audience in <c>Callbacks:ValidAudiences</c> (default <c>account</c>; not checked
+/// on v3 unless <c>Callbacks:ValidateAudience</c> is set) and, when <c>Callbacks:ValidIssuers</c> is set, from one of those issuers.
 /// </remarks>
 public static class GatewayCallbackAuthentication
 {

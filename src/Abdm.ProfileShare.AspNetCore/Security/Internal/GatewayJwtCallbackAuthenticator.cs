@@ -50,13 +50,11 @@ internal sealed class GatewayJwtCallbackAuthenticator : IGatewayCallbackAuthenti
         _logger = logger;
 
         var issuers = callbacks.ValidIssuers.Where(static i => !string.IsNullOrWhiteSpace(i)).ToArray();
-        var audiences = callbacks.ValidAudiences.Where(static a => !string.IsNullOrWhiteSpace(a)).ToArray();
-        if (audiences.Length == 0 && options.Value.WireVersion != Model.WireVersion.V3)
-        {
-            // The v0.5 gateway's callback tokens carry aud "account"; v3 callback claims are undocumented, so no
-            // audience is required there unless one is configured.
-            audiences = [CallbackOptions.V05Audience];
-        }
+        // The v0.5 gateway's callback tokens carry aud "account"; v3 callback claims are undocumented, so the
+        // audience is not checked there unless Callbacks:ValidateAudience says so.
+        var audiences = callbacks.ValidateAudience ?? options.Value.WireVersion != Model.WireVersion.V3
+            ? callbacks.ValidAudiences.Where(static a => !string.IsNullOrWhiteSpace(a)).ToArray()
+            : [];
         _parameters = new TokenValidationParameters
         {
             // Signature: only RSA PKCS#1 v1.5 with SHA-256/512, only by the key the JWKS publishes under the
