@@ -78,6 +78,10 @@ internal sealed class SampleOptions
                 {
                     problems.Add($"{key}:{i}:Counters:{j}:Code '{code}' is listed twice.");
                 }
+                else if (CounterQrPayload.WhyInvalidCounterId(code, facility.HipId) is { } why)
+                {
+                    problems.Add($"{key}:{i}:Counters:{j}:Code: {why}");
+                }
             }
         }
 
@@ -105,7 +109,10 @@ internal sealed class FacilityOptions
 /// <summary>One registration counter.</summary>
 internal sealed class CounterOptions
 {
-    /// <summary>The counter code: the QR code's <c>code</c>, sent back by the gateway as <c>profile.hipCode</c>.</summary>
+    /// <summary>
+    /// The counter id: the QR code's <c>code</c> (URL form: <c>counter-id</c>), sent back by the gateway as
+    /// <c>profile.hipCode</c> (v3: <c>metaData.context</c>). ABDM's rule: 1 to 20 letters or digits.
+    /// </summary>
     public string Code { get; set; } = "";
 
     /// <summary>The name shown on screens and printed QR codes.</summary>

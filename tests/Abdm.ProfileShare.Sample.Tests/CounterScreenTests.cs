@@ -30,7 +30,7 @@ public sealed class CounterScreenTests(BrowserFixture browser)
         await Expect(entry).ToContainTextAsync("Female");
         Assert.DoesNotContain("91-0000-0000-0001", await entry.InnerTextAsync(), StringComparison.Ordinal);
 
-        // OPD-2's screen is live too (a scan there appears), and never shows OPD-1's patient.
+        // OPD2's screen is live too (a scan there appears), and never shows OPD1's patient.
         var ravi = SampleHost.Patient("ravi.sampleuser@sbx");
         var raviToken = await host.ScanAsync(SampleHost.Hip1, SampleHost.Opd2, ravi);
         await Expect(opd2.Locator("li.entry", new() { HasText = ravi.Name })).ToBeVisibleAsync(WithinTwoSeconds);

@@ -43,6 +43,20 @@ public sealed class QrCodeTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task QrPage_UrlForm_DecodesToAbdmsShareProfileUrl()
+    {
+        await using var host = await SampleHost.StartAsync(browser.Browser);
+        var page = await host.Browser.NewPageAsync();
+        await page.GotoAsync($"/counters/{SampleHost.Hip1}/{SampleHost.Opd1}/qr");
+        await page.Locator("#qr-other-form").ClickAsync();
+        var expected = $"https://phrsbx.abdm.gov.in/share-profile?hip-id={SampleHost.Hip1}&counter-id={SampleHost.Opd1}";
+
+        await Expect(page.Locator("#qr-payload")).ToHaveTextAsync(expected);
+        Assert.Equal(expected, await DecodeAsync(page, $"/counters/{SampleHost.Hip1}/{SampleHost.Opd1}/qr.png?form=url"));
+        Assert.Equal(expected, await DecodeAsync(page, $"/counters/{SampleHost.Hip1}/{SampleHost.Opd1}/qr.svg?form=url"));
+    }
+
+    [Fact]
     public async Task QrCode_UnknownCounter_IsNotFound()
     {
         await using var host = await SampleHost.StartAsync(browser.Browser);

@@ -14,8 +14,8 @@ internal sealed class SampleHost : IAsyncDisposable
 {
     public const string Hip1 = "SAMPLE-HIP-1";
     public const string Hip2 = "SAMPLE-HIP-2";
-    public const string Opd1 = "OPD-1";
-    public const string Opd2 = "OPD-2";
+    public const string Opd1 = "OPD1";
+    public const string Opd2 = "OPD2";
     public const string Desk = "DESK";
 
     private readonly DirectoryInfo _data;

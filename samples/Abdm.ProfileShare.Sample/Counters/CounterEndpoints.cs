@@ -1,6 +1,7 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Abdm.ProfileShare.Workflow;
+using Microsoft.Extensions.Options;
 
 namespace Abdm.ProfileShare.Sample.Counters;
 
@@ -11,13 +12,13 @@ internal static class CounterEndpoints
     {
         var counters = endpoints.MapGroup("/counters/{hipId}/{counter}");
         counters.MapGet("/events", ChangesAsync);
-        counters.MapGet("/qr.png", (string hipId, string counter, Facilities facilities) =>
+        counters.MapGet("/qr.png", (string hipId, string counter, string? form, Facilities facilities, IOptions<AbdmProfileShareOptions> options) =>
             facilities.TryFind(hipId, counter, out _, out _)
-                ? Results.File(CounterQrCode.Png(CounterQrCode.Payload(hipId, counter)), "image/png", $"qr-{hipId}-{counter}.png")
+                ? Results.File(CounterQrCode.Png(CounterQrCode.Payload(hipId, counter, CounterQrCode.UseUrlForm(form, options.Value), options.Value)), "image/png", $"qr-{hipId}-{counter}.png")
                 : Results.NotFound());
-        counters.MapGet("/qr.svg", (string hipId, string counter, Facilities facilities) =>
+        counters.MapGet("/qr.svg", (string hipId, string counter, string? form, Facilities facilities, IOptions<AbdmProfileShareOptions> options) =>
             facilities.TryFind(hipId, counter, out _, out _)
-                ? Results.Text(CounterQrCode.Svg(CounterQrCode.Payload(hipId, counter)), "image/svg+xml")
+                ? Results.Text(CounterQrCode.Svg(CounterQrCode.Payload(hipId, counter, CounterQrCode.UseUrlForm(form, options.Value), options.Value)), "image/svg+xml")
                 : Results.NotFound());
         return endpoints;
     }

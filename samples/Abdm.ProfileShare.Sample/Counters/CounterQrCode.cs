@@ -1,32 +1,32 @@
-using System.Text;
-using System.Text.Json;
+using Abdm.ProfileShare.Model;
 using QRCoder;
 
 namespace Abdm.ProfileShare.Sample.Counters;
 
 /// <summary>
-/// The QR code a counter displays. It encodes exactly <c>{"hipId":"&lt;HIP id&gt;","code":"&lt;counter code&gt;"}</c>:
-/// the PHR app reads it and the gateway sends <c>code</c> back as <c>profile.hipCode</c> in the share, which is how a
-/// scan reaches the right counter's screen.
+/// The QR code a counter displays, in either form of <see cref="CounterQrPayload"/>: the seed's JSON
+/// <c>{"hipId":"&lt;HIP id&gt;","code":"&lt;counter id&gt;"}</c> or ABDM's URL
+/// <c>https://phrsbx.abdm.gov.in/share-profile?hip-id=…&amp;counter-id=…</c>. The PHR app reads it and the gateway
+/// sends the counter id back in the share, which is how a scan reaches the right counter's screen.
 /// </summary>
 internal static class CounterQrCode
 {
     /// <summary>Error correction level M (15%): dense enough for a small counter printout, tolerant of smudges.</summary>
     private const QRCodeGenerator.ECCLevel Ecc = QRCodeGenerator.ECCLevel.M;
 
-    /// <summary>The payload, as compact JSON with <c>hipId</c> first.</summary>
-    public static string Payload(string hipId, string counterCode)
+    /// <summary>The form to print: <c>form=url</c> or <c>form=json</c>, else the URL form on v3 and the JSON form otherwise.</summary>
+    public static bool UseUrlForm(string? form, AbdmProfileShareOptions options) => form?.ToUpperInvariant() switch
     {
-        var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("hipId", hipId);
-            writer.WriteString("code", counterCode);
-            writer.WriteEndObject();
-        }
+        "URL" => true,
+        "JSON" => false,
+        _ => options.WireVersion == WireVersion.V3,
+    };
 
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    /// <summary>The payload: the URL form (host from <c>AbdmProfileShare:Qr:ShareProfileUrl</c>) or compact JSON with <c>hipId</c> first.</summary>
+    public static string Payload(string hipId, string counterCode, bool urlForm, AbdmProfileShareOptions options)
+    {
+        var payload = CounterQrPayload.Create(hipId, counterCode);
+        return urlForm ? payload.ToUrl(options.Qr.ShareProfileUrl).AbsoluteUri : payload.ToJson();
     }
 
     /// <summary>A PNG of the payload (black on white, with the quiet zone).</summary>

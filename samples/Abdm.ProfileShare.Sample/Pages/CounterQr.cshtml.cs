@@ -1,11 +1,12 @@
 using Abdm.ProfileShare.Sample.Counters;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 
 namespace Abdm.ProfileShare.Sample.Pages;
 
 /// <summary>The printable QR code of a counter (PNG and SVG from <c>/qr.png</c> and <c>/qr.svg</c>).</summary>
-internal sealed class CounterQrModel(Facilities facilities) : PageModel
+internal sealed class CounterQrModel(Facilities facilities, IOptions<AbdmProfileShareOptions> options) : PageModel
 {
     [BindProperty(Name = "hipId", SupportsGet = true)]
     public string HipId { get; set; } = "";
@@ -17,10 +18,20 @@ internal sealed class CounterQrModel(Facilities facilities) : PageModel
 
     public CounterOptions Counter { get; private set; } = null!;
 
-    /// <summary>What the QR code encodes: <c>{"hipId":"…","code":"…"}</c>.</summary>
+    /// <summary><c>url</c> or <c>json</c>; empty: the URL form on v3, the JSON form otherwise.</summary>
+    [BindProperty(Name = "form", SupportsGet = true)]
+    public string? Form { get; set; }
+
+    /// <summary>Whether the page shows the URL form.</summary>
+    public bool UrlForm { get; private set; }
+
+    /// <summary>What the QR code encodes: the URL <c>…/share-profile?hip-id=…&amp;counter-id=…</c> or <c>{"hipId":"…","code":"…"}</c>.</summary>
     public string Payload { get; private set; } = "";
 
     public string BasePath => $"/counters/{Uri.EscapeDataString(HipId)}/{Uri.EscapeDataString(CounterCode)}";
+
+    /// <summary>The query that selects the shown form on the image and download links.</summary>
+    public string FormQuery => UrlForm ? "?form=url" : "?form=json";
 
     public IActionResult OnGet()
     {
@@ -31,7 +42,8 @@ internal sealed class CounterQrModel(Facilities facilities) : PageModel
 
         Facility = facility;
         Counter = counter;
-        Payload = CounterQrCode.Payload(HipId, CounterCode);
+        UrlForm = CounterQrCode.UseUrlForm(Form, options.Value);
+        Payload = CounterQrCode.Payload(HipId, CounterCode, UrlForm, options.Value);
         ViewData["Title"] = $"QR code: {counter.DisplayName}";
         return Page();
     }
