@@ -52,7 +52,7 @@ public sealed class ControlApiTests
 
     [Theory]
     [InlineData("{\"counter\":\"C1\"}")]
-    [InlineData("{\"hipId\":\"HIP-1\",\"counter\":\"C1\",\"version\":\"v3\"}")]
+    [InlineData("{\"hipId\":\"HIP-1\",\"counter\":\"C1\",\"version\":\"v2\"}")]
     [InlineData("{\"hipId\":\"HIP-1\",\"counter\":\"C1\",\"patientIndex\":99}")]
     [InlineData("{\"hipId\":\"HIP-NOPE\",\"counter\":\"C1\"}")]
     public async Task ControlScan_BadRequest_Returns400WithReason(string body)
