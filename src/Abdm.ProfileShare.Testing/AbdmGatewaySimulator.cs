@@ -13,9 +13,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Abdm.ProfileShare.Testing;
 
 /// <summary>
-/// A faithful ABDM gateway (v0.5/v1.0 scan-and-share) on 127.0.0.1, for tests: it issues session tokens, publishes
-/// its signing keys, strictly validates on-share, auth init and auth confirm, calls the HIP back with signed
-/// tokens, plays the patient's phone (<see cref="ScanAsync"/>), journals everything, and injects faults on demand.
+/// A faithful ABDM gateway (v0.5/v1.0 and v3 scan-and-share) on 127.0.0.1, for tests: it issues session tokens,
+/// publishes its signing keys, strictly validates on-share, auth init and confirm (v0.5) and generate-token (v3), calls
+/// the HIP back with signed tokens, plays the patient's phone (<see cref="ScanAsync"/>), journals everything, and
+/// injects faults on demand. v0.5/v1.0 live under <see cref="BaseUrl"/> (<c>/gateway</c>), v3 at the root
+/// (<see cref="BaseUrlFor"/>), as on the real host.
 /// </summary>
 /// <example>
 /// <code>
@@ -41,10 +43,20 @@ public sealed class AbdmGatewaySimulator : IAsyncDisposable
     }
 
     /// <summary>
-    /// The gateway base URL, for example <c>http://127.0.0.1:54321/gateway</c>: set the host's
-    /// <c>AbdmProfileShare:Gateway:BaseUrl</c> to it.
+    /// The v0.5/v1.0 gateway base URL, for example <c>http://127.0.0.1:54321/gateway</c>: set the host's
+    /// <c>AbdmProfileShare:Gateway:BaseUrl</c> to it (a host on v3 uses <see cref="BaseUrlFor"/>).
     /// </summary>
     public Uri BaseUrl => _engine.BaseUrl;
+
+    /// <summary>
+    /// The gateway base URL of a wire version: <see cref="BaseUrl"/> (<c>http://127.0.0.1:54321/gateway</c>) for
+    /// <see cref="WireVersion.V05"/> and <see cref="WireVersion.V10"/>, the root (<c>http://127.0.0.1:54321</c>, where
+    /// <c>/api/hiecm/...</c> lives, as <c>https://dev.abdm.gov.in</c>) for <see cref="WireVersion.V3"/>. A host on v3
+    /// sets <c>AbdmProfileShare:Gateway:BaseUrl</c> to <c>BaseUrlFor(WireVersion.V3)</c>.
+    /// </summary>
+    /// <param name="version">The wire version.</param>
+    /// <returns>The base URL.</returns>
+    public Uri BaseUrlFor(WireVersion version) => version == WireVersion.V3 ? new Uri(_engine.Root) : BaseUrl;
 
     /// <summary>The server's root URL, for example <c>http://127.0.0.1:54321/</c> (the control API lives under it).</summary>
     public Uri RootUrl { get; }
@@ -53,13 +65,26 @@ public sealed class AbdmGatewaySimulator : IAsyncDisposable
     public Uri CertsUrl => new(BaseUrl.OriginalString + "/v0.5/certs");
 
     /// <summary>
+    /// The JWKS URL of a wire version: <see cref="CertsUrl"/>, or for <see cref="WireVersion.V3"/>
+    /// <c>{root}/api/hiecm/gateway/v3/certs</c> (needs a session token and the v3 headers; its keys sign v3 callbacks).
+    /// </summary>
+    /// <param name="version">The wire version.</param>
+    /// <returns>The JWKS URL.</returns>
+    public Uri CertsUrlFor(WireVersion version) => version == WireVersion.V3 ? new Uri(_engine.Root + "/api/hiecm/gateway/v3/certs") : CertsUrl;
+
+    /// <summary>
     /// The issuer (<c>iss</c>) of every token the simulator signs, <c>{RootUrl}auth/realms/central-registry</c> (the real
     /// gateway's Keycloak realm, on the simulator's origin). Its callback tokens have the audience <c>account</c>.
     /// </summary>
     public string Issuer => _engine.Tokens.Issuer;
 
-    /// <summary>The <c>kid</c> of the key the simulator signs with now.</summary>
+    /// <summary>The <c>kid</c> of the key the simulator signs its v0.5/v1.0 calls with now.</summary>
     public string SigningKeyId => _engine.Keys.Current.KeyId;
+
+    /// <summary>The <c>kid</c> of the key the simulator signs a wire version's calls with now (v3 has its own key set).</summary>
+    /// <param name="version">The wire version.</param>
+    /// <returns>The key id.</returns>
+    public string SigningKeyIdFor(WireVersion version) => version == WireVersion.V3 ? _engine.V3Keys.Current.KeyId : SigningKeyId;
 
     internal SimulatorEngine Engine => _engine;
 
@@ -135,10 +160,11 @@ public sealed class AbdmGatewaySimulator : IAsyncDisposable
 
     /// <summary>
     /// Registers a HIP and the base URL its callbacks are mapped under (<c>MapAbdmProfileShare</c>): shares go to
-    /// <c>{callbackBaseUrl}/v0.5/patients/profile/share</c>, on-init to <c>{callbackBaseUrl}/v0.5/users/auth/on-init</c>, ...
-    /// Registering again replaces the URL.
+    /// <c>{callbackBaseUrl}/v0.5/patients/profile/share</c>, on-init to <c>{callbackBaseUrl}/v0.5/users/auth/on-init</c>, ...;
+    /// v3 shares to <c>{callbackBaseUrl}/api/v3/hip/patient/share</c> and on-generate-token to
+    /// <c>{callbackBaseUrl}/api/v3/hip/token/on-generate-token</c> (the bridge URL). Registering again replaces the URL.
     /// </summary>
-    /// <param name="hipId">The HIP id (sent as <c>X-HIP-ID</c>; an auth init's <c>query.requester.id</c> must be registered).</param>
+    /// <param name="hipId">The HIP id (sent as <c>X-HIP-ID</c>; an auth init's <c>query.requester.id</c> and a generate-token's <c>X-HIP-ID</c> must be registered).</param>
     /// <param name="callbackBaseUrl">The HIP's callback base URL.</param>
     public void RegisterHip(string hipId, Uri callbackBaseUrl)
     {
@@ -153,8 +179,8 @@ public sealed class AbdmGatewaySimulator : IAsyncDisposable
     }
 
     /// <summary>
-    /// Adds (or replaces, by PHR address) a patient the simulator holds: demographic auth for its PHR address is
-    /// checked against it. Patients passed to <see cref="ScanAsync"/> are registered automatically.
+    /// Adds (or replaces, by PHR address) a patient the simulator holds: demographic auth (v0.5) and generate-token
+    /// (v3) for its PHR address are checked against it. Patients passed to <see cref="ScanAsync"/> are registered automatically.
     /// </summary>
     /// <param name="patient">The patient.</param>
     public void RegisterPatient(SharedPatientProfile patient)
@@ -165,8 +191,9 @@ public sealed class AbdmGatewaySimulator : IAsyncDisposable
     }
 
     /// <summary>
-    /// Plays the patient's phone: sends the share to the HIP (<c>POST {hip}/v0.5|v1.0/patients/profile/share</c>)
-    /// and returns once the HIP answered it (or the call failed or was dropped by a fault).
+    /// Plays the patient's phone: sends the share to the HIP (<c>POST {hip}/v0.5|v1.0/patients/profile/share</c>, or
+    /// <c>POST {hip}/api/v3/hip/patient/share</c> for a v3 scan) and returns once the HIP answered it (or the call
+    /// failed or was dropped by a fault).
     /// </summary>
     /// <param name="scan">The scan.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -176,12 +203,24 @@ public sealed class AbdmGatewaySimulator : IAsyncDisposable
         _engine.ScanAsync(scan, cancellationToken);
 
     /// <summary>
-    /// Publishes a new signing key (a new <c>kid</c>) and signs everything after with it. The previous key stays
-    /// in <c>/v0.5/certs</c> for <see cref="GatewaySimulatorOptions.SigningKeyOverlap"/> (default: removed at once).
-    /// Session tokens issued before stay valid.
+    /// Publishes a new signing key (a new <c>kid</c>) in both key sets (v0.5 and v3) and signs everything after with
+    /// them. The previous keys stay published for <see cref="GatewaySimulatorOptions.SigningKeyOverlap"/> (default:
+    /// removed at once). Session tokens issued before stay valid.
     /// </summary>
+    /// <returns>The new v0.5 key's <c>kid</c> (see <see cref="SigningKeyIdFor"/> for the v3 one).</returns>
+    public string RotateSigningKey()
+    {
+        _engine.RotateSigningKey(WireVersion.V3);
+        return _engine.RotateSigningKey(WireVersion.V05);
+    }
+
+    /// <summary>
+    /// Publishes a new signing key in one key set only: v3 (<see cref="WireVersion.V3"/>) or v0.5 (the others), as
+    /// <see cref="RotateSigningKey()"/> does for both.
+    /// </summary>
+    /// <param name="version">The key set's wire version.</param>
     /// <returns>The new key's <c>kid</c>.</returns>
-    public string RotateSigningKey() => _engine.RotateSigningKey();
+    public string RotateSigningKey(WireVersion version) => _engine.RotateSigningKey(version);
 
     /// <summary>Stops the server, ends held requests and background callbacks, and releases the keys.</summary>
     /// <returns>A task that completes when stopped.</returns>

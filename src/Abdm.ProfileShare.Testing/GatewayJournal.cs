@@ -121,6 +121,22 @@ public sealed class GatewayJournal
         return LinkingToken(entry)!;
     }
 
+    /// <summary>
+    /// Waits until the HIP accepted (2xx) an on-generate-token (v3) carrying a link token for
+    /// <paramref name="abhaAddress"/> (compared case-insensitively), and returns the token.
+    /// </summary>
+    /// <param name="abhaAddress">The ABHA address.</param>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The link token (<c>linkToken</c>).</returns>
+    public async Task<string> WaitForLinkTokenIssuedAsync(string abhaAddress, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var entry = await WaitForAsync(
+            e => e.Operation == GatewayOperation.OnGenerateToken && e.IsDelivered && string.Equals(e.HealthId, abhaAddress, StringComparison.OrdinalIgnoreCase) && LinkToken(e) is not null,
+            timeout, cancellationToken).ConfigureAwait(false);
+        return LinkToken(entry)!;
+    }
+
     /// <summary>Every entry of one operation, oldest first.</summary>
     /// <param name="operation">The operation.</param>
     /// <returns>A snapshot.</returns>
@@ -181,6 +197,12 @@ public sealed class GatewayJournal
         entry.Body is { ValueKind: JsonValueKind.Object } body
         && body.TryGetProperty("auth", out var auth) && auth.ValueKind == JsonValueKind.Object
         && auth.TryGetProperty("accessToken", out var token) && token.ValueKind == JsonValueKind.String
+            ? token.GetString()
+            : null;
+
+    internal static string? LinkToken(JournalEntry entry) =>
+        entry.Body is { ValueKind: JsonValueKind.Object } body
+        && body.TryGetProperty("linkToken", out var token) && token.ValueKind == JsonValueKind.String
             ? token.GetString()
             : null;
 

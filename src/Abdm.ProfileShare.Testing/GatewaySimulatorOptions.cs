@@ -6,16 +6,25 @@ namespace Abdm.ProfileShare.Testing;
 /// <summary>Configuration of an <see cref="AbdmGatewaySimulator"/>.</summary>
 public sealed class GatewaySimulatorOptions
 {
-    /// <summary>The client id the HIP must present to <c>/v0.5/sessions</c>. Required.</summary>
+    /// <summary>The client id the HIP must present to <c>/v0.5/sessions</c> (and the v3 sessions). Required.</summary>
     public string ClientId { get; set; } = "";
 
-    /// <summary>The client secret the HIP must present to <c>/v0.5/sessions</c>. Required; never logged or journaled.</summary>
+    /// <summary>The client secret the HIP must present to <c>/v0.5/sessions</c> (and the v3 sessions). Required; never logged or journaled.</summary>
     public string ClientSecret { get; set; } = "";
+
+    /// <summary>
+    /// The HTTP status of a successful v3 session (<c>POST /api/hiecm/gateway/v3/sessions</c>). Default: 202, as the
+    /// v3 spec declares; NHA's own collection records 200, so a client must accept any 2xx. Must be 200-299.
+    /// </summary>
+    public int V3SessionStatusCode { get; set; } = 202;
 
     /// <summary>The loopback port to listen on (127.0.0.1). Default: 0, a free port chosen by the system.</summary>
     public int Port { get; set; }
 
-    /// <summary>The path the gateway operations live under. Default: <c>/gateway</c> (as on the real gateway).</summary>
+    /// <summary>
+    /// The path the v0.5/v1.0 gateway operations live under. Default: <c>/gateway</c> (as on the real gateway). The v3
+    /// operations live at the root (<c>/api/hiecm/...</c>), as on the real host.
+    /// </summary>
     public string PathBase { get; set; } = "/gateway";
 
     /// <summary>The <c>expiresIn</c> of session access tokens. Default: 1200 seconds (the sandbox's value).</summary>
@@ -31,8 +40,8 @@ public sealed class GatewaySimulatorOptions
     public TimeSpan CallbackTokenLifetime { get; set; } = TimeSpan.FromMinutes(20);
 
     /// <summary>
-    /// How long the previous signing key stays published in <c>/v0.5/certs</c> after
-    /// <see cref="AbdmGatewaySimulator.RotateSigningKey"/>. Default: <see cref="TimeSpan.Zero"/> (removed at once).
+    /// How long the previous signing key stays published in <c>/v0.5/certs</c> (and the v3 certs) after
+    /// <see cref="AbdmGatewaySimulator.RotateSigningKey()"/>. Default: <see cref="TimeSpan.Zero"/> (removed at once).
     /// </summary>
     public TimeSpan SigningKeyOverlap { get; set; } = TimeSpan.Zero;
 
@@ -57,7 +66,7 @@ public sealed class GatewaySimulatorOptions
     /// <summary>The clock for tokens, timestamps, expiries and delays. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    /// <summary>Where the simulator logs (event ids 4000-4199; never patient data or tokens). Default: none.</summary>
+    /// <summary>Where the simulator logs (event ids 4000-4199 and 4300-4349; never patient data or tokens). Default: none.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
     internal IReadOnlyList<string> Validate()
@@ -76,6 +85,11 @@ public sealed class GatewaySimulatorOptions
         if (Port is < 0 or > 65535)
         {
             problems.Add($"{nameof(Port)} must be between 0 and 65535.");
+        }
+
+        if (V3SessionStatusCode is < 200 or > 299)
+        {
+            problems.Add($"{nameof(V3SessionStatusCode)} must be a 2xx status (200-299).");
         }
 
         if (string.IsNullOrEmpty(PathBase) || PathBase[0] != '/' || PathBase.EndsWith('/'))

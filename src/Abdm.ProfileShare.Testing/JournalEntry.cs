@@ -73,13 +73,13 @@ public sealed record JournalEntry
     /// </summary>
     public JsonElement? Body { get; init; }
 
-    /// <summary>The body's <c>requestId</c>, when it has one.</summary>
+    /// <summary>The body's <c>requestId</c> (v3: the <c>REQUEST-ID</c> header), when it has one.</summary>
     public Guid? RequestId { get; init; }
 
-    /// <summary>The body's <c>resp.requestId</c> (the request this message answers), when it has one.</summary>
+    /// <summary>The body's <c>resp.requestId</c> (v3: <c>response.requestId</c>): the request this message answers, when it has one.</summary>
     public Guid? RespRequestId { get; init; }
 
-    /// <summary>The patient's PHR address this message is about, when known.</summary>
+    /// <summary>The patient's PHR address (v3: ABHA address) this message is about, when known.</summary>
     public string? HealthId { get; init; }
 
     /// <summary>The HIP id (<c>X-HIP-ID</c> sent, or the requester of an auth init/confirm).</summary>
@@ -94,8 +94,17 @@ public sealed record JournalEntry
     /// <summary>The rule a received request broke, or <see langword="null"/>.</summary>
     public GatewayRejection? Rejection { get; init; }
 
-    /// <summary>The error code the simulator answered with, or <see langword="null"/>.</summary>
+    /// <summary>
+    /// The numeric error code the simulator answered with, or <see langword="null"/> (also for a v3 <c>ABDM-xxxx</c>
+    /// code: see <see cref="WireErrorCode"/>).
+    /// </summary>
     public int? ErrorCode { get; init; }
+
+    /// <summary>
+    /// The error code the simulator answered with, as it is on the wire: <c>1006</c> (v0.5), <c>ABDM-1006</c> or
+    /// <c>900901</c> (v3); <see langword="null"/> when none.
+    /// </summary>
+    public string? WireErrorCode { get; init; }
 
     /// <summary>A short explanation: the rejection message (names a field, never a value) or the delivery error.</summary>
     public string? Detail { get; init; }

@@ -7,11 +7,11 @@ namespace Abdm.ProfileShare.Testing;
 public sealed class OperationFaults
 {
     private static readonly GatewayOperation[] Received =
-        [GatewayOperation.Sessions, GatewayOperation.Certs, GatewayOperation.OpenIdConfiguration, GatewayOperation.OnShare, GatewayOperation.AuthInit, GatewayOperation.AuthConfirm];
+        [GatewayOperation.Sessions, GatewayOperation.Certs, GatewayOperation.OpenIdConfiguration, GatewayOperation.OnShare, GatewayOperation.AuthInit, GatewayOperation.AuthConfirm, GatewayOperation.GenerateToken];
 
-    private static readonly GatewayOperation[] Sent = [GatewayOperation.Share, GatewayOperation.OnInit, GatewayOperation.OnConfirm];
+    private static readonly GatewayOperation[] Sent = [GatewayOperation.Share, GatewayOperation.OnInit, GatewayOperation.OnConfirm, GatewayOperation.OnGenerateToken];
 
-    private static readonly GatewayOperation[] Callbacks = [GatewayOperation.OnInit, GatewayOperation.OnConfirm];
+    private static readonly GatewayOperation[] Callbacks = [GatewayOperation.OnInit, GatewayOperation.OnConfirm, GatewayOperation.OnGenerateToken];
 
     private readonly Lock _gate = new();
     private readonly List<FaultRule> _rules = [];
@@ -64,7 +64,7 @@ public sealed class OperationFaults
         return Add(new FaultRule(FaultKind.Hang, Positive(times)));
     }
 
-    /// <summary>Does not send a call to the HIP (it is journaled as dropped). Share, OnInit and OnConfirm only.</summary>
+    /// <summary>Does not send a call to the HIP (it is journaled as dropped). Share, OnInit, OnConfirm and OnGenerateToken only.</summary>
     /// <param name="times">How many calls; <see langword="null"/> for all.</param>
     /// <returns>This instance.</returns>
     public OperationFaults Drop(int? times = null)
@@ -75,7 +75,7 @@ public sealed class OperationFaults
 
     /// <summary>
     /// Sends a call to the HIP twice, with the same body (same requestId), the second after the HIP answered the
-    /// first. Share, OnInit and OnConfirm only.
+    /// first. Share, OnInit, OnConfirm and OnGenerateToken only.
     /// </summary>
     /// <param name="times">How many calls; <see langword="null"/> for all.</param>
     /// <returns>This instance.</returns>
@@ -87,8 +87,8 @@ public sealed class OperationFaults
 
     /// <summary>
     /// Sends a callback as a pair in reverse order: the simulator makes the callback twice (two requestIds, two
-    /// timestamps; for on-init two valid transactionIds, for on-confirm two linking tokens) and delivers the later
-    /// one first. OnInit and OnConfirm only.
+    /// timestamps; for on-init two valid transactionIds, for on-confirm and on-generate-token two linking tokens) and
+    /// delivers the later one first. OnInit, OnConfirm and OnGenerateToken only.
     /// </summary>
     /// <param name="times">How many callbacks; <see langword="null"/> for all.</param>
     /// <returns>This instance.</returns>
@@ -99,8 +99,8 @@ public sealed class OperationFaults
     }
 
     /// <summary>
-    /// Sends the callback (and waits for the HIP's answer) before answering 202 to the auth init or confirm that
-    /// caused it. OnInit and OnConfirm only.
+    /// Sends the callback (and waits for the HIP's answer) before answering 202 to the auth init, confirm or
+    /// generate-token that caused it. OnInit, OnConfirm and OnGenerateToken only.
     /// </summary>
     /// <param name="times">How many callbacks; <see langword="null"/> for all.</param>
     /// <returns>This instance.</returns>
@@ -111,8 +111,8 @@ public sealed class OperationFaults
     }
 
     /// <summary>
-    /// Signs the token on a call to the HIP with a key that is not published in <c>/v0.5/certs</c> (a HIP must
-    /// refuse it). Share, OnInit and OnConfirm only.
+    /// Signs the token on a call to the HIP with a key that is not published in the certs (<c>/v0.5/certs</c>, or
+    /// the v3 certs for a v3 call; a HIP must refuse it). Share, OnInit, OnConfirm and OnGenerateToken only.
     /// </summary>
     /// <param name="times">How many calls; <see langword="null"/> for all.</param>
     /// <returns>This instance.</returns>

@@ -16,7 +16,10 @@ public sealed class SimulatedShare
         _acknowledgement = sameRequest?._acknowledgement ?? new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    /// <summary>The share's <c>requestId</c>; the HIP's on-share must name it in <c>resp.requestId</c>.</summary>
+    /// <summary>
+    /// The share's <c>requestId</c> (v3: its <c>REQUEST-ID</c> header); the HIP's on-share must name it in
+    /// <c>resp.requestId</c> (v3: <c>response.requestId</c>).
+    /// </summary>
     public Guid RequestId { get; }
 
     /// <summary>The scan this share came from.</summary>
@@ -28,7 +31,7 @@ public sealed class SimulatedShare
     /// <summary>The wire version of the share (and of the on-share the simulator expects).</summary>
     public WireVersion Version => Scan.Version;
 
-    /// <summary>The patient's PHR address (<c>profile.patient.healthId</c>).</summary>
+    /// <summary>The patient's PHR address (<c>profile.patient.healthId</c>; v3: <c>profile.patient.abhaAddress</c>).</summary>
     public string HealthId => Scan.Patient.HealthId;
 
     /// <summary>

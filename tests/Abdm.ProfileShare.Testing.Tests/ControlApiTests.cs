@@ -38,6 +38,40 @@ public sealed class ControlApiTests
     }
 
     [Fact]
+    public async Task ControlScan_V3_HipAnswersV3OnShare_ReturnsTokenAndExpiry()
+    {
+        await using var bed = await TestBed.StartAsync(o => o.EnableControlApi = true);
+        bed.Hip.OnReceived = async call =>
+        {
+            if (call.Path.EndsWith("/api/v3/hip/patient/share", StringComparison.Ordinal))
+            {
+                var body = new JsonObject
+                {
+                    ["acknowledgement"] = new JsonObject
+                    {
+                        ["abhaAddress"] = (string?)call.Body["profile"]!["patient"]!["abhaAddress"],
+                        ["status"] = "SUCCESS",
+                        ["profile"] = new JsonObject { ["context"] = (string?)call.Body["metaData"]!["context"], ["tokenNumber"] = "9", ["expiry"] = 1800 },
+                    },
+                    ["response"] = new JsonObject { ["requestId"] = call.Headers["REQUEST-ID"] },
+                };
+                using var response = await bed.SendV3Async(TestBed.OnShareV3(body));
+            }
+        };
+        using var control = new HttpClient { BaseAddress = bed.Gateway.RootUrl, Timeout = TimeSpan.FromSeconds(10) };
+
+        using var response = await control.PostAsync("_simulator/scan", TestBed.Json(new JsonObject { ["hipId"] = TestBed.HipId, ["counter"] = "C1", ["patientIndex"] = 5, ["version"] = "v3" }));
+
+        Assert.Equal(200, (int)response.StatusCode);
+        var result = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal("SUCCESS", (string?)result["outcome"]);
+        Assert.Equal("v3", (string?)result["version"]);
+        Assert.Equal("9", (string?)result["tokenNumber"]);
+        Assert.Equal(1800, (double)result["expiry"]!);
+        Assert.Equal(SyntheticPatients.All[5].HealthId, (string?)result["healthId"]);
+    }
+
+    [Fact]
     public async Task ControlScan_NoOnShare_ReportsTimeout()
     {
         await using var bed = await TestBed.StartAsync(o => o.EnableControlApi = true);
@@ -52,7 +86,7 @@ public sealed class ControlApiTests
 
     [Theory]
     [InlineData("{\"counter\":\"C1\"}")]
-    [InlineData("{\"hipId\":\"HIP-1\",\"counter\":\"C1\",\"version\":\"v3\"}")]
+    [InlineData("{\"hipId\":\"HIP-1\",\"counter\":\"C1\",\"version\":\"v2\"}")]
     [InlineData("{\"hipId\":\"HIP-1\",\"counter\":\"C1\",\"patientIndex\":99}")]
     [InlineData("{\"hipId\":\"HIP-NOPE\",\"counter\":\"C1\"}")]
     public async Task ControlScan_BadRequest_Returns400WithReason(string body)

@@ -8,7 +8,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace Abdm.ProfileShare.Testing.Tests;
 
 /// <summary>A running simulator, a fake HIP registered with it, and an HttpClient acting as the HIP's outbound side.</summary>
-public sealed class TestBed : IAsyncDisposable
+public sealed partial class TestBed : IAsyncDisposable
 {
     public const string HipId = "HIP-1";
     public const string ClientId = "sim-client";
@@ -21,6 +21,7 @@ public sealed class TestBed : IAsyncDisposable
         Gateway = gateway;
         Hip = hip;
         Http = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl.OriginalString + "/"), Timeout = TimeSpan.FromSeconds(10) };
+        Root = new HttpClient { BaseAddress = gateway.RootUrl, Timeout = TimeSpan.FromSeconds(10) };
     }
 
     public AbdmGatewaySimulator Gateway { get; }
@@ -150,6 +151,7 @@ public sealed class TestBed : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        Root.Dispose();
         await Gateway.DisposeAsync();
         await Hip.DisposeAsync();
     }

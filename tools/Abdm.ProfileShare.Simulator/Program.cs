@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json.Nodes;
+using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Testing;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +10,7 @@ namespace Abdm.ProfileShare.Simulator;
 
 /// <summary>
 /// <c>dotnet run --project tools/Abdm.ProfileShare.Simulator -- [run] --port 5080 --hip-id HIP-1 --hip-callback http://127.0.0.1:5000 --client-id ID --client-secret SECRET</c>
-/// runs the gateway simulator until Ctrl+C; <c>scan --simulator http://127.0.0.1:5080 --hip-id HIP-1 --counter C1 [--patient 3] [--version v1.0]</c>
+/// runs the gateway simulator until Ctrl+C; <c>scan --simulator http://127.0.0.1:5080 --hip-id HIP-1 --counter C1 [--patient 3] [--version v1.0|v3]</c>
 /// plays a scan through its control API; <c>patients</c> lists the synthetic patients.
 /// </summary>
 internal static class Program
@@ -23,7 +24,7 @@ internal static class Program
           (--hip-id/--hip-callback may be repeated in pairs; the secret may come from ABDM_SIMULATOR_CLIENT_SECRET)
 
         Play a scan against a running simulator and print what the phone shows:
-          scan --simulator http://127.0.0.1:5080 --hip-id HIP-1 --counter C1 [--patient 3] [--version v0.5|v1.0] [--timeout 30]
+          scan --simulator http://127.0.0.1:5080 --hip-id HIP-1 --counter C1 [--patient 3] [--version v0.5|v1.0|v3] [--timeout 30]
 
         List the synthetic patients:
           patients
@@ -100,8 +101,10 @@ internal static class Program
             Console.WriteLine($"HIP {hipIds[i]}: callbacks to {callback}");
         }
 
-        Console.WriteLine($"Gateway base URL: {gateway.BaseUrl}   (set AbdmProfileShare:Gateway:BaseUrl to it)");
+        Console.WriteLine($"Gateway base URL: {gateway.BaseUrl}   (v0.5/v1.0: set AbdmProfileShare:Gateway:BaseUrl to it)");
         Console.WriteLine($"Certs:            {gateway.CertsUrl}");
+        Console.WriteLine($"v3 base URL:      {gateway.BaseUrlFor(WireVersion.V3)}   (v3: set AbdmProfileShare:Gateway:BaseUrl to it)");
+        Console.WriteLine($"v3 certs:         {gateway.CertsUrlFor(WireVersion.V3)}   (session token and v3 headers required)");
         Console.WriteLine($"Control API:      POST {gateway.RootUrl}_simulator/scan   GET {gateway.RootUrl}_simulator/journal");
         Console.WriteLine("Press Ctrl+C to stop.");
         try
@@ -160,8 +163,9 @@ internal static class Program
             Console.WriteLine(body["hipStatus"] is { } status ? $"HIP answered the share: HTTP {status}" : $"The share was not delivered: {body["deliveryError"]}");
             Console.WriteLine(outcome switch
             {
-                "SUCCESS" => "Phone shows: SUCCESS" + (body["tokenNumber"] is { } token ? $", token number {token}" : ""),
-                "FAILURE" => $"Phone shows: FAILURE: {body["errorMessage"] ?? "(no message)"}" + (body["errorCode"] is { } code ? $" (code {code})" : ""),
+                "SUCCESS" => "Phone shows: SUCCESS" + (body["tokenNumber"] is { } token ? $", token number {token}" : "")
+                             + (body["expiry"] is { } expiry ? $", expiry {expiry}" : ""),
+                "FAILURE" => $"Phone shows: FAILURE: {body["errorMessage"] ?? "(no message)"}" + (body["errorCodeText"] is { } code ? $" (code {code})" : ""),
                 "REFUSED_BY_HIP" => "Phone shows nothing: the HIP refused the share",
                 "TIMEOUT" => $"Phone shows nothing: no valid on-share within {timeout} s (see GET {root}_simulator/journal)",
                 _ => "Phone shows nothing: the share was not delivered",

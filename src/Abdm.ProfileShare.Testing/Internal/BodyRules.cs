@@ -85,6 +85,24 @@ internal readonly struct BodyRules(JsonElement root)
             : throw new RejectionException(GatewayRejection.InvalidFieldValue, $"'{path}' must be a date as YYYY-MM-DD.");
     }
 
+    /// <summary>A JSON number greater than zero (a string holding a number is refused).</summary>
+    public double PositiveNumber(string path)
+    {
+        var element = Find(path) ?? throw Missing(path);
+        return element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out var value) && value > 0
+            ? value
+            : throw new RejectionException(GatewayRejection.InvalidFieldValue, $"'{path}' must be a JSON number greater than 0 (not a string).");
+    }
+
+    /// <summary>A JSON integer between <paramref name="min"/> and <paramref name="max"/> (a string holding a number is refused).</summary>
+    public long Integer(string path, long min, long max, string what)
+    {
+        var element = Find(path) ?? throw Missing(path);
+        return element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out var value) && value >= min && value <= max
+            ? value
+            : throw new RejectionException(GatewayRejection.InvalidFieldValue, $"'{path}' must be a JSON number ({what}), not a string.");
+    }
+
     /// <summary>The requestId, when it is a UUID (for the journal; no rule).</summary>
     public Guid? TryUuid(string path) =>
         Find(path) is { ValueKind: JsonValueKind.String } element && Guid.TryParse(element.GetString(), out var value) ? value : null;

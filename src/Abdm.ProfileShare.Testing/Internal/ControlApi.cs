@@ -31,6 +31,9 @@ internal static class ControlApi
             case "V1.0" or "1.0" or "V10" or "V1":
                 version = WireVersion.V10;
                 return true;
+            case "V3" or "3" or "V3.0" or "3.0":
+                version = WireVersion.V3;
+                return true;
             default:
                 version = default;
                 return false;
@@ -51,13 +54,13 @@ internal static class ControlApi
 
         if (request is null || string.IsNullOrWhiteSpace(request.HipId) || string.IsNullOrWhiteSpace(request.Counter))
         {
-            await ProblemAsync(context, "Send {\"hipId\": \"...\", \"counter\": \"...\", \"patientIndex\": 0, \"version\": \"v0.5|v1.0\"}.");
+            await ProblemAsync(context, "Send {\"hipId\": \"...\", \"counter\": \"...\", \"patientIndex\": 0, \"version\": \"v0.5|v1.0|v3\"}.");
             return;
         }
 
         if (!TryParseVersion(request.Version, out var version))
         {
-            await ProblemAsync(context, "version must be v0.5 or v1.0.");
+            await ProblemAsync(context, "version must be v0.5, v1.0 or v3.");
             return;
         }
 
@@ -102,7 +105,7 @@ internal static class ControlApi
             ShareRequestId = share.RequestId,
             HipId = share.HipId,
             Counter = request.Counter,
-            Version = version == WireVersion.V10 ? "v1.0" : "v0.5",
+            Version = version switch { WireVersion.V3 => "v3", WireVersion.V10 => "v1.0", _ => "v0.5" },
             PatientIndex = index,
             PatientName = patients[index].Name,
             HealthId = patients[index].HealthId,
@@ -110,7 +113,9 @@ internal static class ControlApi
             DeliveryError = share.DeliveryError,
             TokenNumber = phone?.TokenNumber,
             ErrorCode = phone?.ErrorCode,
+            ErrorCodeText = phone?.ErrorCodeText,
             ErrorMessage = phone?.ErrorMessage,
+            Expiry = phone?.Expiry,
         };
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";

@@ -9,13 +9,17 @@ internal sealed class Inbound
 {
     private static readonly string[] SecretFields = ["clientSecret", "refreshToken"];
 
-    public Inbound(HttpContext context, JsonElement? root)
+    public Inbound(HttpContext context, JsonElement? root, bool v3)
     {
         Context = context;
         Root = root;
+        IsV3 = v3;
     }
 
     public HttpContext Context { get; }
+
+    /// <summary>A v3 operation: correlation in headers, string error codes, the API gateway's flat 401 body.</summary>
+    public bool IsV3 { get; }
 
     public JsonElement? Root { get; }
 
@@ -27,6 +31,16 @@ internal sealed class Inbound
     public BodyRules Rules => Root is { ValueKind: JsonValueKind.Object } root
         ? new BodyRules(root)
         : throw new RejectionException(GatewayRejection.MalformedJson, "The body must be a well-formed JSON object.");
+
+    /// <summary>The request's own id: the <c>REQUEST-ID</c> header (v3) or the body's <c>requestId</c>, when a UUID (for the journal and logs).</summary>
+    public Guid? RequestId => IsV3
+        ? Guid.TryParse(Header("REQUEST-ID"), out var id) ? id : null
+        : Root is { ValueKind: JsonValueKind.Object } root ? new BodyRules(root).TryUuid("requestId") : null;
+
+    /// <summary>The request this one answers: <c>response.requestId</c> (v3) or <c>resp.requestId</c>, when a UUID.</summary>
+    public Guid? RespRequestId => Root is { ValueKind: JsonValueKind.Object } body
+        ? new BodyRules(body).TryUuid(IsV3 ? "response.requestId" : "resp.requestId")
+        : null;
 
     public string? Header(string name)
     {
@@ -82,8 +96,16 @@ internal sealed record InboundResult(int StatusCode, byte[]? Body = null)
     public bool CallbackBeforeAccepted { get; init; }
 }
 
-/// <summary>A call the simulator is about to send to the HIP.</summary>
-internal sealed record Outgoing(byte[] Body, Guid RequestId, Guid? RespRequestId, string? HealthId);
+/// <summary>
+/// A call the simulator is about to send to the HIP. A v3 call carries its <see cref="RequestId"/> and
+/// <see cref="Timestamp"/> in the <c>REQUEST-ID</c> and <c>TIMESTAMP</c> headers and is signed by the v3 key set.
+/// </summary>
+internal sealed record Outgoing(byte[] Body, Guid RequestId, Guid? RespRequestId, string? HealthId)
+{
+    public bool V3 { get; init; }
+
+    public DateTimeOffset Timestamp { get; init; }
+}
 
 /// <summary>A demographic-auth transaction issued in an on-init.</summary>
 internal sealed record AuthTransaction(string Id, string HealthId, string HipId, DateTimeOffset ExpiresAt);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Abdm.ProfileShare.Testing.Internal;
 
 /// <summary>
-/// The simulator's log messages (event ids 4000-4199). They carry operations, request ids, HIP ids, statuses and
+/// The simulator's log messages (event ids 4000-4199; v3 additions 4300-4349). They carry operations, request ids, HIP ids, statuses and
 /// rules only: never patient data, tokens or secrets.
 /// </summary>
 internal static partial class Log
@@ -34,4 +34,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4008, Level = LogLevel.Information, Message = "ABDM gateway simulator stopped")]
     public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(EventId = 4300, Level = LogLevel.Information, Message = "v3 signing key rotated; the new key id is {KeyId}")]
+    public static partial void V3KeyRotated(ILogger logger, string keyId);
+
+    [LoggerMessage(EventId = 4301, Level = LogLevel.Debug, Message = "v3 generate-token requestId {RequestId} from HIP {HipId}: demographics {Outcome}")]
+    public static partial void GenerateTokenChecked(ILogger logger, Guid requestId, string hipId, string outcome);
 }

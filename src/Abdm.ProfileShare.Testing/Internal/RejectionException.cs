@@ -29,6 +29,24 @@ internal sealed class RejectionException : Exception
 
     public int ErrorCode => ErrorCodeOf(Rule);
 
+    /// <summary>The v3 error code (a string, as the v3 gateway sends it).</summary>
+    public string V3ErrorCode => V3ErrorCodeOf(Rule);
+
+    /// <summary><see langword="true"/> for the rules a v3 gateway answers with the API gateway's flat 401 body.</summary>
+    public static bool IsV3Flat(GatewayRejection rule) =>
+        rule is GatewayRejection.MissingCredentials or GatewayRejection.InvalidCredentials or GatewayRejection.InvalidClientCredentials;
+
+    public static string V3ErrorCodeOf(GatewayRejection rule) => rule switch
+    {
+        GatewayRejection.MissingCredentials => "900902",
+        GatewayRejection.InvalidCredentials or GatewayRejection.InvalidClientCredentials => "900901",
+        GatewayRejection.InvalidTimestampHeader => "ABDM-2402",
+        GatewayRejection.MissingConsentManagerId or GatewayRejection.ConsentManagerIdMismatch => "ABDM-2403",
+        GatewayRejection.InvalidRequestIdHeader => "ABDM-2404",
+        GatewayRejection.UnknownRequester => "ABDM-1035",
+        _ => "ABDM-1006",
+    };
+
     public static int StatusCodeOf(GatewayRejection rule) => rule switch
     {
         GatewayRejection.MissingCredentials or GatewayRejection.InvalidCredentials
@@ -56,6 +74,8 @@ internal sealed class RejectionException : Exception
         GatewayRejection.UnknownRequester => 1012,
         GatewayRejection.UnknownTransaction => 1013,
         GatewayRejection.TransactionExpired => 1014,
+        GatewayRejection.ErrorWithSuccess => 1017,
+        GatewayRejection.ContextMismatch => 1018,
         _ => 1000,
     };
 }

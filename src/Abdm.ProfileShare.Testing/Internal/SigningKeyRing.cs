@@ -1,27 +1,39 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Abdm.ProfileShare.Wire;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Abdm.ProfileShare.Testing.Internal;
 
 /// <summary>
-/// The simulator's RS256 signing keys: the current one, the previous ones still published during their overlap,
-/// every key ever used (to validate session tokens the simulator issued), and one key that is never published.
+/// One of the simulator's key sets: the RS256 key it signs with now, the previous ones still published during their
+/// overlap, every key ever used (to validate tokens the simulator issued), and one key that is never published.
+/// The v0.5 set publishes bare RSA keys (<c>/v0.5/certs</c>). The v3 set (<c>/api/hiecm/gateway/v3/certs</c>) is a
+/// separate ring, as on the real gateway (the v0.5 keys do not sign v3 callbacks): each key comes with a self-signed
+/// certificate (<c>x5c</c>, <c>x5t</c>, <c>x5t2</c>), and an RS512 key is published next to the RS256 signing key,
+/// as in the sandbox's v3 set; the RS512 key signs nothing.
 /// </summary>
 internal sealed class SigningKeyRing : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
+    private readonly bool _v3;
     private readonly List<SigningKey> _all = [];
+    private readonly SigningKey? _published512;
     private SigningKey _current;
     private SigningKey? _unpublished;
 
-    public SigningKeyRing(TimeProvider timeProvider)
+    public SigningKeyRing(TimeProvider timeProvider, bool v3 = false)
     {
         _timeProvider = timeProvider;
-        _current = SigningKey.Create();
+        _v3 = v3;
+        _current = NewKey(SecurityAlgorithms.RsaSha256);
         _all.Add(_current);
+        if (v3)
+        {
+            _published512 = NewKey(SecurityAlgorithms.RsaSha512);
+        }
     }
 
     public SigningKey Current
@@ -42,7 +54,7 @@ internal sealed class SigningKeyRing : IDisposable
         {
             lock (_gate)
             {
-                return _unpublished ??= SigningKey.Create();
+                return _unpublished ??= NewKey(SecurityAlgorithms.RsaSha256);
             }
         }
     }
@@ -61,7 +73,7 @@ internal sealed class SigningKeyRing : IDisposable
 
     public SigningKey Rotate(TimeSpan overlap)
     {
-        var next = SigningKey.Create();
+        var next = NewKey(SecurityAlgorithms.RsaSha256);
         lock (_gate)
         {
             _current.RetireAt = _timeProvider.GetUtcNow() + overlap;
@@ -71,17 +83,11 @@ internal sealed class SigningKeyRing : IDisposable
         }
     }
 
-    public Certs Published()
-    {
-        var now = _timeProvider.GetUtcNow();
-        lock (_gate)
-        {
-            return new Certs
-            {
-                Keys = [.. _all.Where(k => ReferenceEquals(k, _current) || k.RetireAt > now).OrderByDescending(k => ReferenceEquals(k, _current)).Select(k => k.Jwk)],
-            };
-        }
-    }
+    /// <summary>The v0.5 JWKS: the current key first, then the keys still in their overlap.</summary>
+    public Certs Published() => new() { Keys = [.. PublishedKeys().Select(k => k.Jwk)] };
+
+    /// <summary>The v3 JWKS: the current RS256 key first, the keys still in their overlap, then the RS512 key.</summary>
+    public V3Certs PublishedV3() => new([.. PublishedKeys().Concat(_published512 is null ? [] : [_published512]).Select(k => k.V3Jwk!)]);
 
     public void Dispose()
     {
@@ -93,28 +99,44 @@ internal sealed class SigningKeyRing : IDisposable
             }
 
             _unpublished?.Rsa.Dispose();
+            _published512?.Rsa.Dispose();
         }
     }
+
+    private List<SigningKey> PublishedKeys()
+    {
+        var now = _timeProvider.GetUtcNow();
+        lock (_gate)
+        {
+            return [.. _all.Where(k => ReferenceEquals(k, _current) || k.RetireAt > now).OrderByDescending(k => ReferenceEquals(k, _current))];
+        }
+    }
+
+    private SigningKey NewKey(string algorithm) => SigningKey.Create(algorithm, _v3 ? _timeProvider.GetUtcNow() : null);
 }
 
-/// <summary>One RSA signing key with its JWK.</summary>
+/// <summary>One RSA signing key with its JWK (and, for the v3 set, its certificate-bearing v3 JWK).</summary>
 internal sealed class SigningKey
 {
-    private SigningKey(RSA rsa, string kid)
+    private SigningKey(RSA rsa, string kid, string algorithm, DateTimeOffset? certificateFrom)
     {
         Rsa = rsa;
         SecurityKey = new RsaSecurityKey(rsa) { KeyId = kid };
-        Credentials = new SigningCredentials(SecurityKey, SecurityAlgorithms.RsaSha256);
+        Credentials = new SigningCredentials(SecurityKey, algorithm);
         var parameters = rsa.ExportParameters(false);
-        Jwk = new JsonWebKeyDto
+        var n = Base64Url.EncodeToString(parameters.Modulus);
+        var e = Base64Url.EncodeToString(parameters.Exponent);
+        Jwk = new JsonWebKeyDto { Kty = "RSA", Kid = kid, Use = "sig", Alg = algorithm, N = n, E = e };
+        if (certificateFrom is { } from)
         {
-            Kty = "RSA",
-            Kid = kid,
-            Use = "sig",
-            Alg = SecurityAlgorithms.RsaSha256,
-            N = Base64Url.EncodeToString(parameters.Modulus),
-            E = Base64Url.EncodeToString(parameters.Exponent),
-        };
+            var request = new CertificateRequest("CN=ABDM gateway simulator (synthetic)", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(from.AddDays(-1), from.AddYears(2));
+            V3Jwk = new V3Jwk(
+                e, kid, "RSA", n, "sig", [Convert.ToBase64String(certificate.RawData)],
+                Base64Url.EncodeToString(certificate.GetCertHash()),
+                Base64Url.EncodeToString(certificate.GetCertHash(HashAlgorithmName.SHA256)),
+                algorithm);
+        }
     }
 
     public RSA Rsa { get; }
@@ -125,14 +147,17 @@ internal sealed class SigningKey
 
     public JsonWebKeyDto Jwk { get; }
 
+    /// <summary>The key in the v3 JWKS shape (<c>x5t2</c>, not <c>x5t#S256</c>); <see langword="null"/> for v0.5 keys.</summary>
+    public V3Jwk? V3Jwk { get; }
+
     public string KeyId => SecurityKey.KeyId;
 
     public DateTimeOffset? RetireAt { get; set; }
 
-    public static SigningKey Create()
+    public static SigningKey Create(string algorithm, DateTimeOffset? certificateFrom)
     {
         var rsa = RSA.Create(2048);
         var kid = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(24));
-        return new SigningKey(rsa, kid);
+        return new SigningKey(rsa, kid, algorithm, certificateFrom);
     }
 }

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Wire;
 using Microsoft.AspNetCore.Builder;
@@ -13,9 +15,14 @@ using Microsoft.Extensions.Logging;
 namespace Abdm.ProfileShare.Testing.Internal;
 
 /// <summary>The gateway's behaviour: what it accepts, what it answers, what it sends, and its state.</summary>
-internal sealed class SimulatorEngine : IAsyncDisposable
+internal sealed partial class SimulatorEngine : IAsyncDisposable
 {
     private const string Redacted = "[redacted]";
+    private const string V3SessionsPath = "/api/hiecm/gateway/v3/sessions";
+    private const string V3CertsPath = "/api/hiecm/gateway/v3/certs";
+    private const string V3OpenIdPath = "/api/hiecm/gateway/v3/.well-known/openid-configuration";
+    private const string V3OnSharePath = "/api/hiecm/patient-share/v3/on-share";
+    private const string V3GenerateTokenPath = "/api/hiecm/v3/token/generate-token";
 
     private readonly GatewaySimulatorOptions _options;
     private readonly TimeProvider _time;
@@ -28,6 +35,7 @@ internal sealed class SimulatorEngine : IAsyncDisposable
     private readonly ConcurrentDictionary<Task, bool> _background = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lazy<SigningKeyRing> _v3Keys;
     private TokenService? _tokens;
     private int _disposed;
 
@@ -40,6 +48,9 @@ internal sealed class SimulatorEngine : IAsyncDisposable
         Journal = new GatewayJournal();
         Faults = new GatewayFaults(() => Tokens.InvalidateSessionTokens());
         Keys = new SigningKeyRing(_time);
+
+        // Created on first use: its keys carry certificates, and most tests never touch v3.
+        _v3Keys = new Lazy<SigningKeyRing>(() => new SigningKeyRing(_time, v3: true), LazyThreadSafetyMode.ExecutionAndPublication);
         foreach (var patient in SyntheticPatients.All.Concat(options.Patients))
         {
             RegisterPatient(patient);
@@ -52,14 +63,21 @@ internal sealed class SimulatorEngine : IAsyncDisposable
 
     public SigningKeyRing Keys { get; }
 
+    /// <summary>The v3 key set (<c>/api/hiecm/gateway/v3/certs</c>), separate from <see cref="Keys"/>.</summary>
+    public SigningKeyRing V3Keys => _v3Keys.Value;
+
     public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>The server's root, without a trailing slash (<c>http://127.0.0.1:54321</c>): the v3 base URL.</summary>
+    public string Root { get; private set; } = null!;
 
     public TokenService Tokens => _tokens ?? throw new InvalidOperationException("The simulator has not started.");
 
     public void Start(Uri rootUrl)
     {
-        BaseUrl = new Uri(rootUrl.OriginalString.TrimEnd('/') + _options.PathBase);
-        _tokens = new TokenService(Keys, _options, rootUrl.OriginalString.TrimEnd('/') + "/auth/realms/central-registry");
+        Root = rootUrl.OriginalString.TrimEnd('/');
+        BaseUrl = new Uri(Root + _options.PathBase);
+        _tokens = new TokenService(Keys, () => V3Keys, _options, Root + "/auth/realms/central-registry");
         _ready.TrySetResult();
     }
 
@@ -73,14 +91,28 @@ internal sealed class SimulatorEngine : IAsyncDisposable
         gateway.MapPost("/v1.0/patients/profile/on-share", Handler(GatewayOperation.OnShare, authenticate: true, (inbound, _) => OnShare(inbound, WireVersion.V10)));
         gateway.MapPost("/v0.5/users/auth/init", Handler(GatewayOperation.AuthInit, authenticate: true, (inbound, _) => AuthInit(inbound)));
         gateway.MapPost("/v0.5/users/auth/confirm", Handler(GatewayOperation.AuthConfirm, authenticate: true, (inbound, _) => AuthConfirm(inbound)));
+
+        // v3 lives at the root of the host, as on the real gateway (https://dev.abdm.gov.in/api/hiecm/...).
+        routes.MapPost(V3SessionsPath, Handler(GatewayOperation.Sessions, authenticate: false, SessionsV3, v3: true));
+        routes.MapGet(V3OpenIdPath, Handler(GatewayOperation.OpenIdConfiguration, authenticate: false, (inbound, _) => OpenIdV3(inbound), v3: true));
+        routes.MapGet(V3CertsPath, Handler(GatewayOperation.Certs, authenticate: true, (inbound, _) => CertsV3(inbound), v3: true));
+        routes.MapPost(V3OnSharePath, Handler(GatewayOperation.OnShare, authenticate: true, (inbound, _) => OnShareV3(inbound), v3: true));
+        routes.MapPost(V3GenerateTokenPath, Handler(GatewayOperation.GenerateToken, authenticate: true, (inbound, _) => GenerateToken(inbound), v3: true));
     }
 
     public void RegisterHip(string hipId, Uri callbackBaseUrl) => _hips[hipId] = callbackBaseUrl;
 
     public void RegisterPatient(SharedPatientProfile patient) => _patients[patient.HealthId] = patient;
 
-    public string RotateSigningKey()
+    public string RotateSigningKey(WireVersion version)
     {
+        if (version == WireVersion.V3)
+        {
+            var v3 = V3Keys.Rotate(_options.SigningKeyOverlap);
+            Log.V3KeyRotated(_logger, v3.KeyId);
+            return v3.KeyId;
+        }
+
         var key = Keys.Rotate(_options.SigningKeyOverlap);
         Log.KeyRotated(_logger, key.KeyId);
         return key.KeyId;
@@ -106,10 +138,18 @@ internal sealed class SimulatorEngine : IAsyncDisposable
         var requestId = scan.RequestId ?? Guid.NewGuid();
         var share = _shares.AddOrUpdate(requestId, _ => new SimulatedShare(requestId, scan, null), (_, existing) => new SimulatedShare(requestId, scan, existing));
         var plan = Faults.Take(GatewayOperation.Share);
-        var body = WireBuilder.Share(scan, requestId, _time.GetUtcNow());
-        var url = Combine(hipUrl, scan.Version == WireVersion.V10 ? WireBuilder.ShareV10Path : WireBuilder.ShareV05Path);
+        var now = _time.GetUtcNow();
+        var v3 = scan.Version == WireVersion.V3;
+        var body = v3 ? WireBuilder.ShareV3(scan) : WireBuilder.Share(scan, requestId, now);
+        var url = Combine(hipUrl, scan.Version switch
+        {
+            WireVersion.V3 => WireBuilder.ShareV3Path,
+            WireVersion.V10 => WireBuilder.ShareV10Path,
+            _ => WireBuilder.ShareV05Path,
+        });
+        var outgoing = new Outgoing(body, requestId, null, scan.Patient.HealthId) { V3 = v3, Timestamp = now };
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        var entry = await DeliverAsync(GatewayOperation.Share, scan.HipId, url, plan, () => new Outgoing(body, requestId, null, scan.Patient.HealthId), linked.Token).ConfigureAwait(false);
+        var entry = await DeliverAsync(GatewayOperation.Share, scan.HipId, url, plan, () => outgoing, linked.Token).ConfigureAwait(false);
         share.HipStatusCode = entry?.StatusCode;
         share.DeliveryError = entry is null ? "Dropped by a fault; not sent." : entry.Detail;
         return share;
@@ -140,6 +180,11 @@ internal sealed class SimulatorEngine : IAsyncDisposable
         _http.Dispose();
         _tokens?.Dispose();
         Keys.Dispose();
+        if (_v3Keys.IsValueCreated)
+        {
+            _v3Keys.Value.Dispose();
+        }
+
         _stopping.Dispose();
     }
 
@@ -155,10 +200,10 @@ internal sealed class SimulatorEngine : IAsyncDisposable
     // Received requests
     // ---------------------------------------------------------------------------------------------------------
 
-    private RequestDelegate Handler(GatewayOperation operation, bool authenticate, Func<Inbound, FaultPlan, Task<InboundResult>> process) =>
-        context => HandleAsync(context, operation, authenticate, process);
+    private RequestDelegate Handler(GatewayOperation operation, bool authenticate, Func<Inbound, FaultPlan, Task<InboundResult>> process, bool v3 = false) =>
+        context => HandleAsync(context, operation, authenticate, v3, process);
 
-    private async Task HandleAsync(HttpContext context, GatewayOperation operation, bool authenticate, Func<Inbound, FaultPlan, Task<InboundResult>> process)
+    private async Task HandleAsync(HttpContext context, GatewayOperation operation, bool authenticate, bool v3, Func<Inbound, FaultPlan, Task<InboundResult>> process)
     {
         await _ready.Task.WaitAsync(context.RequestAborted).ConfigureAwait(false);
         var raw = await ReadBodyAsync(context).ConfigureAwait(false);
@@ -177,7 +222,7 @@ internal sealed class SimulatorEngine : IAsyncDisposable
 
         using (document)
         {
-            var inbound = new Inbound(context, document?.RootElement);
+            var inbound = new Inbound(context, document?.RootElement, v3);
             var plan = Faults.Take(operation);
             foreach (var fault in plan.Applied)
             {
@@ -215,8 +260,8 @@ internal sealed class SimulatorEngine : IAsyncDisposable
 
             if (plan.Outcome == FaultKind.RespondWith)
             {
-                var (faultCode, faultBody) = FaultResponse(plan.StatusCode);
-                Record(operation, inbound, plan.StatusCode, plan.Applied, errorCode: faultCode, detail: "Answered by a RespondWith fault; not processed.");
+                var (faultCode, faultBody) = v3 ? FaultResponseV3(plan.StatusCode) : FaultResponse(plan.StatusCode);
+                Record(operation, inbound, plan.StatusCode, plan.Applied, wireErrorCode: faultCode, detail: "Answered by a RespondWith fault; not processed.");
                 await WriteAsync(context, plan.StatusCode, faultBody).ConfigureAwait(false);
                 return;
             }
@@ -233,9 +278,9 @@ internal sealed class SimulatorEngine : IAsyncDisposable
             }
             catch (RejectionException rejection)
             {
-                Record(operation, inbound, rejection.StatusCode, plan.Applied, rejection.Rule, rejection.ErrorCode, rejection.Message);
-                Log.Rejected(_logger, operation, inbound.Root is { ValueKind: JsonValueKind.Object } root ? new BodyRules(root).TryUuid("requestId") : null, rejection.StatusCode, rejection.Rule);
-                await WriteAsync(context, rejection.StatusCode, ErrorBody(rejection)).ConfigureAwait(false);
+                Record(operation, inbound, rejection.StatusCode, plan.Applied, rejection.Rule, v3 ? rejection.V3ErrorCode : rejection.ErrorCode.ToString(CultureInfo.InvariantCulture), rejection.Message);
+                Log.Rejected(_logger, operation, inbound.RequestId, rejection.StatusCode, rejection.Rule);
+                await WriteAsync(context, rejection.StatusCode, v3 ? ErrorBodyV3(rejection) : ErrorBody(rejection)).ConfigureAwait(false);
                 return;
             }
 
@@ -361,7 +406,7 @@ internal sealed class SimulatorEngine : IAsyncDisposable
         inbound.HipId = share.HipId;
         if (share.Version != version)
         {
-            throw new RejectionException(GatewayRejection.ShareVersionMismatch, $"The share was sent as {(share.Version == WireVersion.V10 ? "v1.0" : "v0.5")}; answer it with that version's on-share.");
+            throw new RejectionException(GatewayRejection.ShareVersionMismatch, $"The share was sent as {VersionText(share.Version)}; answer it with that version's on-share.");
         }
 
         if (!string.Equals(healthId, share.HealthId, StringComparison.Ordinal))
@@ -372,9 +417,253 @@ internal sealed class SimulatorEngine : IAsyncDisposable
         CheckConsentManagerId(consentManagerId, healthId);
         share.TryAcknowledge(new PhoneAcknowledgement(
             status == "SUCCESS" ? ShareProfileStatus.SUCCESS : ShareProfileStatus.FAILURE,
-            tokenNumber, errorCode, errorMessage, onShareRequestId, _time.GetUtcNow()));
+            tokenNumber, errorCode, errorMessage, onShareRequestId, _time.GetUtcNow())
+        {
+            ErrorCodeText = rules.Find("error.code") is { ValueKind: JsonValueKind.Number or JsonValueKind.String } text
+                ? text.ValueKind == JsonValueKind.String ? text.GetString() : text.GetRawText()
+                : null,
+        });
         return Task.FromResult(InboundResult.Accepted);
     }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // v3 (served at the root: /api/hiecm/...)
+    // ---------------------------------------------------------------------------------------------------------
+
+    private static string VersionText(WireVersion version) => version switch
+    {
+        WireVersion.V3 => "v3",
+        WireVersion.V10 => "v1.0",
+        _ => "v0.5",
+    };
+
+    /// <summary>
+    /// The headers every v3 call to the gateway carries, in this order: <c>REQUEST-ID</c> (a UUID),
+    /// <c>TIMESTAMP</c> (ISO 8601 in UTC: <c>Z</c> or <c>+00:00</c>), <c>X-CM-ID</c> (present). Returns the REQUEST-ID.
+    /// </summary>
+    private static Guid RequireV3Headers(Inbound inbound)
+    {
+        if (!Guid.TryParseExact(inbound.Header("REQUEST-ID"), "D", out var requestId))
+        {
+            throw new RejectionException(GatewayRejection.InvalidRequestIdHeader, "The REQUEST-ID header is required and must be a UUID.");
+        }
+
+        var timestamp = inbound.Header("TIMESTAMP");
+        if (timestamp is null || !UtcTimestamp().IsMatch(timestamp)
+            || !DateTimeOffset.TryParse(timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
+        {
+            throw new RejectionException(GatewayRejection.InvalidTimestampHeader, "The TIMESTAMP header is required and must be ISO 8601 in UTC (for example 2026-01-15T10:00:00.123Z).");
+        }
+
+        if (inbound.Header("X-CM-ID") is null)
+        {
+            throw new RejectionException(GatewayRejection.MissingConsentManagerId, "The X-CM-ID header is required.");
+        }
+
+        return requestId;
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]00:?00)$", RegexOptions.CultureInvariant)]
+    private static partial Regex UtcTimestamp();
+
+    [GeneratedRegex(@"^(ABDM-\d{4}|\d{3,6})$", RegexOptions.CultureInvariant)]
+    private static partial Regex V3ErrorCode();
+
+    [GeneratedRegex(@"^[a-zA-Z0-9][a-zA-Z0-9_.]+[a-zA-Z0-9]@(abdm|sbx)$", RegexOptions.CultureInvariant)]
+    private static partial Regex AbhaAddress();
+
+    private Task<InboundResult> SessionsV3(Inbound inbound, FaultPlan plan)
+    {
+        RequireV3Headers(inbound);
+        var rules = inbound.Rules;
+        var clientId = rules.String("clientId");
+        var clientSecret = rules.String("clientSecret");
+        rules.Enum("grantType", "client_credentials");
+        if (!SecretEquals(clientId, _options.ClientId) | !SecretEquals(clientSecret, _options.ClientSecret))
+        {
+            throw new RejectionException(GatewayRejection.InvalidClientCredentials, "Invalid Credentials");
+        }
+
+        var (accessToken, refreshToken) = Tokens.IssueSession(plan.ExpireAfter);
+        var response = new SessionResponse
+        {
+            AccessToken = accessToken,
+            ExpiresIn = (int)_options.SessionTokenLifetime.TotalSeconds,
+            RefreshExpiresIn = (int)_options.RefreshTokenLifetime.TotalSeconds,
+            RefreshToken = refreshToken,
+            TokenType = "bearer",
+        };
+        return Task.FromResult(new InboundResult(_options.V3SessionStatusCode, JsonSerializer.SerializeToUtf8Bytes(response, SimulatorJson.Compact.SessionResponse)));
+    }
+
+    private Task<InboundResult> OpenIdV3(Inbound inbound)
+    {
+        RequireV3Headers(inbound);
+        return Task.FromResult(new InboundResult(StatusCodes.Status200OK, JsonSerializer.SerializeToUtf8Bytes(
+            new OpenIdConfiguration { Jwks_uri = new Uri(Root + V3CertsPath) }, SimulatorJson.Compact.OpenIdConfiguration)));
+    }
+
+    private Task<InboundResult> CertsV3(Inbound inbound)
+    {
+        RequireV3Headers(inbound);
+        return Task.FromResult(new InboundResult(StatusCodes.Status200OK, JsonSerializer.SerializeToUtf8Bytes(V3Keys.PublishedV3(), SimulatorJson.Compact.V3Certs)));
+    }
+
+    /// <summary>
+    /// v3 on-share, following the spec's prose: <c>response</c> always; SUCCESS needs <c>acknowledgement</c> with
+    /// <c>profile{context, tokenNumber, expiry}</c> and no <c>error</c>; FAILED needs <c>error{code, message}</c>, the
+    /// acknowledgement (status FAILED) being optional.
+    /// </summary>
+    private Task<InboundResult> OnShareV3(Inbound inbound)
+    {
+        var onShareRequestId = RequireV3Headers(inbound);
+        var consentManagerId = inbound.Header("X-CM-ID")!;
+        var rules = inbound.Rules;
+        rules.OptionalObject("acknowledgement");
+        rules.OptionalObject("error");
+        var hasAcknowledgement = rules.Find("acknowledgement") is not null;
+        var hasError = rules.Find("error") is not null;
+        string? status = null;
+        string? abhaAddress = null;
+        if (hasAcknowledgement)
+        {
+            status = rules.Enum("acknowledgement.status", "SUCCESS", "FAILED");
+            abhaAddress = rules.String("acknowledgement.abhaAddress");
+            inbound.HealthId = abhaAddress;
+        }
+
+        var success = status == "SUCCESS";
+        string? context = null;
+        string? tokenNumber = null;
+        double? expiry = null;
+        string? errorCode = null;
+        string? errorMessage = null;
+        if (success)
+        {
+            if (hasError)
+            {
+                throw new RejectionException(GatewayRejection.ErrorWithSuccess, "A v3 on-share with acknowledgement.status SUCCESS must not carry 'error'.");
+            }
+
+            rules.Object("acknowledgement.profile");
+            context = rules.String("acknowledgement.profile.context");
+            tokenNumber = rules.Find("acknowledgement.profile.tokenNumber") is { ValueKind: JsonValueKind.String } token ? token.GetString() : null;
+            if (string.IsNullOrWhiteSpace(tokenNumber))
+            {
+                throw new RejectionException(GatewayRejection.MissingTokenNumber, "A v3 SUCCESS on-share needs 'acknowledgement.profile.tokenNumber' (a non-empty string).");
+            }
+
+            expiry = rules.PositiveNumber("acknowledgement.profile.expiry");
+        }
+        else
+        {
+            if (!hasError)
+            {
+                throw new RejectionException(GatewayRejection.MissingField, hasAcknowledgement
+                    ? "Required field 'error' is missing, null or empty (acknowledgement.status is FAILED)."
+                    : "A v3 on-share needs 'acknowledgement' (SUCCESS) or 'error' (FAILED).");
+            }
+
+            errorCode = rules.String("error.code");
+            if (!V3ErrorCode().IsMatch(errorCode))
+            {
+                throw new RejectionException(GatewayRejection.InvalidFieldValue, "'error.code' must be a string such as ABDM-1006 (ABDM- and 4 digits, or 3 to 6 digits).");
+            }
+
+            errorMessage = rules.String("error.message");
+            if (hasAcknowledgement)
+            {
+                rules.OptionalObject("acknowledgement.profile");
+            }
+        }
+
+        rules.Object("response");
+        var shareRequestId = rules.Uuid("response.requestId");
+        if (!_shares.TryGetValue(shareRequestId, out var share))
+        {
+            throw new RejectionException(GatewayRejection.UnknownShareRequest, "'response.requestId' is not the REQUEST-ID header of a share the gateway sent.");
+        }
+
+        inbound.HipId = share.HipId;
+        inbound.HealthId ??= share.HealthId;
+        if (share.Version != WireVersion.V3)
+        {
+            throw new RejectionException(GatewayRejection.ShareVersionMismatch, $"The share was sent as {VersionText(share.Version)}; answer it with that version's on-share.");
+        }
+
+        if (abhaAddress is not null && !string.Equals(abhaAddress, share.HealthId, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new RejectionException(GatewayRejection.HealthIdMismatch, "'acknowledgement.abhaAddress' is not the ABHA address of the share.");
+        }
+
+        if (context is not null && !string.Equals(context, share.Scan.CounterCode, StringComparison.Ordinal))
+        {
+            throw new RejectionException(GatewayRejection.ContextMismatch, "'acknowledgement.profile.context' is not the share's metaData.context (the counter id).");
+        }
+
+        CheckConsentManagerId(consentManagerId, share.HealthId);
+        share.TryAcknowledge(new PhoneAcknowledgement(
+            success ? ShareProfileStatus.SUCCESS : ShareProfileStatus.FAILURE, tokenNumber, null, errorMessage, onShareRequestId, _time.GetUtcNow())
+        {
+            Expiry = expiry,
+            ErrorCodeText = errorCode,
+        });
+        return Task.FromResult(InboundResult.Accepted);
+    }
+
+    /// <summary>
+    /// v3 generate-token: checks the request, answers 202, then sends on-generate-token: a link token when the ABHA
+    /// address is held and the demographics match, else error <c>ABDM-1051</c>.
+    /// </summary>
+    private Task<InboundResult> GenerateToken(Inbound inbound)
+    {
+        var generateRequestId = RequireV3Headers(inbound);
+        var consentManagerId = inbound.Header("X-CM-ID")!;
+        var hipId = inbound.Header("X-HIP-ID");
+        inbound.HipId = hipId;
+        if (hipId is null || !_hips.TryGetValue(hipId, out var hipUrl))
+        {
+            throw new RejectionException(GatewayRejection.UnknownRequester, "Invalid HIP ID: the X-HIP-ID header must name a HIP registered with the gateway.");
+        }
+
+        var rules = inbound.Rules;
+        long? abhaNumber = rules.Find("abhaNumber") is null ? null : rules.Integer("abhaNumber", 10_000_000_000_000, 99_999_999_999_999, "14 digits");
+        var abhaAddress = rules.String("abhaAddress");
+        if (!AbhaAddress().IsMatch(abhaAddress))
+        {
+            throw new RejectionException(GatewayRejection.InvalidFieldValue, "'abhaAddress' must be an ABHA address such as name@sbx.");
+        }
+
+        inbound.HealthId = abhaAddress;
+        var name = rules.String("name");
+        var gender = rules.Enum("gender", "M", "F", "O", "D", "T", "U");
+        var yearOfBirth = rules.Integer("yearOfBirth", 1900, 2200, "4 digits, 1900-2200");
+        CheckConsentManagerId(consentManagerId, abhaAddress);
+
+        var patient = _patients.Values.FirstOrDefault(p => string.Equals(p.HealthId, abhaAddress, StringComparison.OrdinalIgnoreCase));
+        var matches = patient is not null
+                      && string.Equals(name.Trim(), patient.Name.Trim(), StringComparison.OrdinalIgnoreCase)
+                      && string.Equals(gender, WireBuilder.ToWire(patient.Gender).ToString(), StringComparison.Ordinal)
+                      && yearOfBirth == patient.YearOfBirth
+                      && (abhaNumber is null || string.Equals(abhaNumber.Value.ToString(CultureInfo.InvariantCulture), Digits(patient.AbhaNumber), StringComparison.Ordinal));
+        Log.GenerateTokenChecked(_logger, generateRequestId, hipId, matches ? "matched" : "did not match");
+        var healthId = patient?.HealthId ?? abhaAddress;
+        var plan = Faults.Take(GatewayOperation.OnGenerateToken);
+        Outgoing Build()
+        {
+            var linkToken = matches ? Tokens.IssueV3LinkToken(healthId, hipId) : null;
+            var body = WireBuilder.OnGenerateToken(generateRequestId, healthId, linkToken);
+            return new Outgoing(body, Guid.NewGuid(), generateRequestId, healthId) { V3 = true, Timestamp = _time.GetUtcNow() };
+        }
+
+        return Task.FromResult(InboundResult.Accepted with
+        {
+            Callback = ct => DeliverAsync(GatewayOperation.OnGenerateToken, hipId, Combine(hipUrl, WireBuilder.OnGenerateTokenPath), plan, Build, ct),
+            CallbackBeforeAccepted = plan.Has(FaultKind.BeforeAccepted),
+        });
+    }
+
+    private static string? Digits(string? text) => text is null ? null : new string([.. text.Where(char.IsAsciiDigit)]);
 
     private Task<InboundResult> AuthInit(Inbound inbound)
     {
@@ -485,10 +774,9 @@ internal sealed class SimulatorEngine : IAsyncDisposable
 
     private JournalEntry Record(
         GatewayOperation operation, Inbound inbound, int? statusCode, IReadOnlyList<FaultKind> faults,
-        GatewayRejection? rejection = null, int? errorCode = null, string? detail = null)
+        GatewayRejection? rejection = null, string? wireErrorCode = null, string? detail = null)
     {
         var request = inbound.Context.Request;
-        var rules = inbound.Root is { ValueKind: JsonValueKind.Object } root ? new BodyRules(root) : (BodyRules?)null;
         return Journal.Record(sequence => new JournalEntry
         {
             Sequence = sequence,
@@ -499,13 +787,14 @@ internal sealed class SimulatorEngine : IAsyncDisposable
             Path = (request.PathBase + request.Path).ToString(),
             Headers = Inbound.JournalHeaders(request.Headers),
             Body = inbound.JournalBody(),
-            RequestId = rules?.TryUuid("requestId"),
-            RespRequestId = rules?.TryUuid("resp.requestId"),
+            RequestId = inbound.RequestId,
+            RespRequestId = inbound.RespRequestId,
             HealthId = inbound.HealthId,
             HipId = inbound.HipId,
             StatusCode = statusCode,
             Rejection = rejection,
-            ErrorCode = errorCode,
+            ErrorCode = int.TryParse(wireErrorCode, NumberStyles.None, CultureInfo.InvariantCulture, out var numeric) ? numeric : null,
+            WireErrorCode = wireErrorCode,
             Detail = detail,
             Faults = faults,
         });
@@ -538,15 +827,39 @@ internal sealed class SimulatorEngine : IAsyncDisposable
             new ErrorResponse { Error = new Error { Code = rejection.ErrorCode, Message = rejection.Message } }, SimulatorJson.Compact.ErrorResponse),
     };
 
-    private static (int Code, byte[] Body) FaultResponse(int statusCode) => statusCode switch
+    /// <summary>v3 error bodies: the API gateway's flat body for credentials, <c>{"error":{"code":"ABDM-xxxx",...}}</c> else.</summary>
+    private static byte[] ErrorBodyV3(RejectionException rejection) => rejection.Rule switch
     {
-        StatusCodes.Status429TooManyRequests => (900800, JsonSerializer.SerializeToUtf8Bytes(
+        GatewayRejection.MissingCredentials => JsonSerializer.SerializeToUtf8Bytes(
+            new V3FlatError("900902", "Missing Credentials", "Invalid Credentials. Make sure your API invocation call has a header: 'Authorization : Bearer ***'"),
+            SimulatorJson.Compact.V3FlatError),
+        _ when RejectionException.IsV3Flat(rejection.Rule) => JsonSerializer.SerializeToUtf8Bytes(
+            new V3FlatError("900901", "Invalid Credentials", "Invalid Credentials. Make sure you have provided the correct security credentials"),
+            SimulatorJson.Compact.V3FlatError),
+        _ => JsonSerializer.SerializeToUtf8Bytes(new V3ErrorResponse(new V3Error(rejection.V3ErrorCode, rejection.Message)), SimulatorJson.Compact.V3ErrorResponse),
+    };
+
+    private static (string Code, byte[] Body) FaultResponse(int statusCode) => statusCode switch
+    {
+        StatusCodes.Status429TooManyRequests => ("900800", JsonSerializer.SerializeToUtf8Bytes(
             new Wso2Fault(new Wso2FaultBody(900800, "Message throttled out", "You have exceeded your quota")), SimulatorJson.Compact.Wso2Fault)),
-        >= 500 => (1500, JsonSerializer.SerializeToUtf8Bytes(
+        >= 500 => ("1500", JsonSerializer.SerializeToUtf8Bytes(
             new ErrorResponse { Error = new Error { Code = 1500, Message = "Unknown error occurred." } }, SimulatorJson.Compact.ErrorResponse)),
-        _ => (1000, JsonSerializer.SerializeToUtf8Bytes(
+        _ => ("1000", JsonSerializer.SerializeToUtf8Bytes(
             new ErrorResponse { Error = new Error { Code = 1000, Message = "Simulated failure." } }, SimulatorJson.Compact.ErrorResponse)),
     };
+
+    /// <summary>v3 fault answers: the spec's codes (429 <c>ABDM-1022</c>, 503 <c>ABDM-1024</c>, else <c>ABDM-9999</c>).</summary>
+    private static (string Code, byte[] Body) FaultResponseV3(int statusCode)
+    {
+        var (code, message) = statusCode switch
+        {
+            StatusCodes.Status429TooManyRequests => ("ABDM-1022", "Too many requests"),
+            StatusCodes.Status503ServiceUnavailable => ("ABDM-1024", "Dependent service unavailable"),
+            _ => ("ABDM-9999", "Unknown exception"),
+        };
+        return (code, JsonSerializer.SerializeToUtf8Bytes(new V3ErrorResponse(new V3Error(code, message)), SimulatorJson.Compact.V3ErrorResponse));
+    }
 
     // ---------------------------------------------------------------------------------------------------------
     // Calls to the HIP
@@ -631,7 +944,7 @@ internal sealed class SimulatorEngine : IAsyncDisposable
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(message.Body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.CallbackToken(unpublishedKey));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.CallbackToken(unpublishedKey, message.V3));
         request.Headers.TryAddWithoutValidation("X-HIP-ID", hipId);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -641,6 +954,15 @@ internal sealed class SimulatorEngine : IAsyncDisposable
             ["Content-Type"] = "application/json",
             ["Accept"] = "application/json",
         };
+        if (message.V3)
+        {
+            var requestId = message.RequestId.ToString("D");
+            var timestamp = message.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+            request.Headers.TryAddWithoutValidation("REQUEST-ID", requestId);
+            request.Headers.TryAddWithoutValidation("TIMESTAMP", timestamp);
+            headers["REQUEST-ID"] = requestId;
+            headers["TIMESTAMP"] = timestamp;
+        }
 
         int? statusCode = null;
         string? detail = null;

@@ -46,6 +46,47 @@ internal sealed record Wso2Fault(Wso2FaultBody Fault);
 /// <summary>The inner WSO2 fault.</summary>
 internal sealed record Wso2FaultBody(int Code, string Message, string Description);
 
+/// <summary>The v3 API gateway's flat error body (<c>{"code":"900901","message":"Invalid Credentials","description":...}</c>).</summary>
+internal sealed record V3FlatError(string Code, string Message, string Description);
+
+/// <summary>The v3 gateway's error body, <c>{"error":{"code":"ABDM-1006","message":...}}</c>.</summary>
+internal sealed record V3ErrorResponse(V3Error Error);
+
+/// <summary>A v3 error: the code is a string (<c>ABDM-1006</c>).</summary>
+internal sealed record V3Error(string Code, string Message);
+
+/// <summary>One key of the v3 JWKS: the fields of the spec's example, in its order (<c>x5t2</c>, not <c>x5t#S256</c>).</summary>
+internal sealed record V3Jwk(string E, string Kid, string Kty, string N, string Use, IReadOnlyList<string> X5c, string X5t, string X5t2, string Alg);
+
+/// <summary>The v3 JWKS.</summary>
+internal sealed record V3Certs(IReadOnlyList<V3Jwk> Keys);
+
+/// <summary>The v3 share (<c>POST {hip}/api/v3/hip/patient/share</c>) in the real sandbox's shape.</summary>
+internal sealed record V3ShareRequest(string Intent, V3ShareMetaData MetaData, V3ShareProfile Profile);
+
+/// <summary>The v3 share's <c>metaData</c>; latitude and longitude are strings, as observed in the sandbox.</summary>
+internal sealed record V3ShareMetaData(string HipId, string Context, string? HprId, string? Latitude, string? Longitude);
+
+/// <summary>The v3 share's <c>profile</c>.</summary>
+internal sealed record V3ShareProfile(V3SharePatient Patient);
+
+/// <summary>The v3 share's patient: birth parts are strings, <c>abhaNumber</c> dashed or <see langword="null"/>.</summary>
+internal sealed record V3SharePatient(
+    string? AbhaNumber, string AbhaAddress, string Name, string Gender, string? DayOfBirth, string? MonthOfBirth, string YearOfBirth,
+    V3Address Address, string? PhoneNumber);
+
+/// <summary>The v3 share's address (required, its fields nullable).</summary>
+internal sealed record V3Address(string? Line, string? District, string? State, string? Pincode);
+
+/// <summary>A v3 <c>response</c> reference: the <c>REQUEST-ID</c> header of the request answered.</summary>
+internal sealed record V3ResponseReference(Guid RequestId);
+
+/// <summary>The success body of <c>on-generate-token</c>.</summary>
+internal sealed record V3LinkTokenResult(string AbhaAddress, string LinkToken, V3ResponseReference Response);
+
+/// <summary>The error body of <c>on-generate-token</c>.</summary>
+internal sealed record V3LinkTokenError(V3Error Error, V3ResponseReference Response);
+
 /// <summary>Control API: a scan request.</summary>
 internal sealed record ControlScanRequest
 {
@@ -87,7 +128,11 @@ internal sealed record ControlScanResponse
 
     public int? ErrorCode { get; init; }
 
+    public string? ErrorCodeText { get; init; }
+
     public string? ErrorMessage { get; init; }
+
+    public double? Expiry { get; init; }
 }
 
 /// <summary>Control API: a problem with the control request.</summary>
@@ -107,6 +152,12 @@ internal sealed record ControlJournalEntry(
 [JsonSerializable(typeof(OpenIdConfiguration))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(Wso2Fault))]
+[JsonSerializable(typeof(V3FlatError))]
+[JsonSerializable(typeof(V3ErrorResponse))]
+[JsonSerializable(typeof(V3Certs))]
+[JsonSerializable(typeof(V3ShareRequest))]
+[JsonSerializable(typeof(V3LinkTokenResult))]
+[JsonSerializable(typeof(V3LinkTokenError))]
 [JsonSerializable(typeof(ControlScanRequest))]
 [JsonSerializable(typeof(ControlScanResponse))]
 [JsonSerializable(typeof(ControlProblem))]

@@ -6,8 +6,9 @@ using Microsoft.IdentityModel.Tokens;
 namespace Abdm.ProfileShare.Testing.Internal;
 
 /// <summary>
-/// Issues and checks the simulator's tokens: session access and refresh tokens (RS256), the token on its own calls
-/// to the HIP (RS256, audience <c>account</c>, reused until near expiry), and linking tokens (RS512).
+/// Issues and checks the simulator's tokens: session access and refresh tokens (RS256, valid on v0.5 and v3 calls
+/// alike), the token on its own calls to the HIP (RS256, audience <c>account</c>, reused until near expiry; v3 calls
+/// are signed by the v3 key set), and linking tokens (RS512; the v3 link token lives 6 months).
 /// </summary>
 internal sealed class TokenService : IDisposable
 {
@@ -16,6 +17,7 @@ internal sealed class TokenService : IDisposable
 
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private readonly SigningKeyRing _keys;
+    private readonly Func<SigningKeyRing> _v3Keys;
     private readonly GatewaySimulatorOptions _options;
     private readonly TimeProvider _timeProvider;
     // Every session access token issued (by jti), with the time it really stops working (early expiry, invalidation).
@@ -28,10 +30,12 @@ internal sealed class TokenService : IDisposable
     });
 
     private CachedToken? _callbackToken;
+    private CachedToken? _v3CallbackToken;
 
-    public TokenService(SigningKeyRing keys, GatewaySimulatorOptions options, string issuer)
+    public TokenService(SigningKeyRing keys, Func<SigningKeyRing> v3Keys, GatewaySimulatorOptions options, string issuer)
     {
         _keys = keys;
+        _v3Keys = v3Keys;
         _options = options;
         _timeProvider = options.TimeProvider;
         Issuer = issuer;
@@ -84,34 +88,60 @@ internal sealed class TokenService : IDisposable
     public async Task<bool> ValidateRefreshAsync(string token) =>
         await ValidateOwnAsync(token, "Refresh", Issuer).ConfigureAwait(false) is not null;
 
-    /// <summary>The token on calls to the HIP: one token reused until less than a minute (or half its life) is left.</summary>
-    public string CallbackToken(bool unpublishedKey)
+    /// <summary>
+    /// The token on calls to the HIP: one token per key set reused until less than a minute (or half its life) is
+    /// left. v3 calls (<paramref name="v3"/>) are signed by the v3 key set.
+    /// </summary>
+    public string CallbackToken(bool unpublishedKey, bool v3 = false)
     {
         var now = _timeProvider.GetUtcNow();
+        var ring = v3 ? _v3Keys() : _keys;
         if (unpublishedKey)
         {
-            return CreateCallback(_keys.Unpublished, now);
+            return CreateCallback(ring.Unpublished, now);
         }
 
-        var key = _keys.Current;
+        var key = ring.Current;
         lock (_gate)
         {
             var margin = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, _options.CallbackTokenLifetime.Ticks / 2));
-            if (_callbackToken is { } cached && ReferenceEquals(cached.Key, key) && now < cached.ExpiresAt - margin)
+            var cached = v3 ? _v3CallbackToken : _callbackToken;
+            if (cached is not null && ReferenceEquals(cached.Key, key) && now < cached.ExpiresAt - margin)
             {
                 return cached.Token;
             }
 
             var token = CreateCallback(key, now);
-            _callbackToken = new CachedToken(token, key, now + _options.CallbackTokenLifetime);
+            cached = new CachedToken(token, key, now + _options.CallbackTokenLifetime);
+            if (v3)
+            {
+                _v3CallbackToken = cached;
+            }
+            else
+            {
+                _callbackToken = cached;
+            }
+
             return token;
         }
     }
 
     /// <summary>A linking token as the real gateway issues it: RS512, claims sub, requesterType, requesterId, patientId, sessionId, exp = iat + 24 h, iat.</summary>
-    public string IssueLinkingToken(string healthId, string hipId)
+    public string IssueLinkingToken(string healthId, string hipId) =>
+        IssueLinkToken(healthId, hipId, _timeProvider.GetUtcNow(), TimeSpan.FromHours(24));
+
+    /// <summary>
+    /// A v3 link token (the <c>linkToken</c> of on-generate-token): the same kind of JWT as the v0.5 linking token,
+    /// with <c>exp</c> = <c>iat</c> + 6 months ("valid for 6 months").
+    /// </summary>
+    public string IssueV3LinkToken(string abhaAddress, string hipId)
     {
         var now = _timeProvider.GetUtcNow();
+        return IssueLinkToken(abhaAddress, hipId, now, now.AddMonths(6) - now);
+    }
+
+    private string IssueLinkToken(string healthId, string hipId, DateTimeOffset now, TimeSpan lifetime)
+    {
         var descriptor = new SecurityTokenDescriptor
         {
             SigningCredentials = _linkingKey.Value.Credentials,
@@ -122,7 +152,7 @@ internal sealed class TokenService : IDisposable
                 ["requesterId"] = hipId,
                 ["patientId"] = healthId,
                 ["sessionId"] = Guid.NewGuid().ToString(),
-                ["exp"] = (now + TimeSpan.FromHours(24)).ToUnixTimeSeconds(),
+                ["exp"] = (now + lifetime).ToUnixTimeSeconds(),
                 ["iat"] = now.ToUnixTimeSeconds(),
             },
         };

@@ -13,6 +13,16 @@ internal static class WireBuilder
     public const string ShareV10Path = "/v1.0/patients/profile/share";
     public const string OnInitPath = "/v0.5/users/auth/on-init";
     public const string OnConfirmPath = "/v0.5/users/auth/on-confirm";
+    public const string ShareV3Path = "/api/v3/hip/patient/share";
+    public const string OnGenerateTokenPath = "/api/v3/hip/token/on-generate-token";
+
+    /// <summary>v1.0 <c>location</c> defaults (a share's latitude and longitude when the scan gives none).</summary>
+    public const string V10Latitude = "12.9716";
+    public const string V10Longitude = "77.5946";
+
+    /// <summary>v3 <c>metaData</c> defaults: the values of the sandbox share in CONTRACT-v3 §1, as strings.</summary>
+    public const string V3Latitude = "12.97";
+    public const string V3Longitude = "77.71";
 
     /// <summary>The share body exactly as the seed shows it (v1.0 adds <c>intent</c> and <c>location</c>).</summary>
     public static byte[] Share(SimulatedScan scan, Guid requestId, DateTimeOffset timestamp)
@@ -25,7 +35,7 @@ internal static class WireBuilder
                 RequestId = requestId,
                 Timestamp = timestamp,
                 Intent = new ShareProfileIntent { Type = "PROFILE_SHARE" },
-                Location = new Location { Latitude = scan.Latitude, Longitude = scan.Longitude },
+                Location = new Location { Latitude = scan.Latitude ?? V10Latitude, Longitude = scan.Longitude ?? V10Longitude },
                 Profile = profile,
             };
             return JsonSerializer.SerializeToUtf8Bytes(v10, SimulatorJson.Shares.ShareProfileRequestV1);
@@ -34,6 +44,39 @@ internal static class WireBuilder
         var v05 = new ShareProfileRequest { RequestId = requestId, Timestamp = timestamp, Profile = profile };
         return JsonSerializer.SerializeToUtf8Bytes(v05, SimulatorJson.Shares.ShareProfileRequest);
     }
+
+    /// <summary>
+    /// The v3 share in the real sandbox's shape (CONTRACT-v3 §1 "Observed example"): <c>intent</c> a string,
+    /// coordinates and birth parts as strings, <c>abhaNumber</c> dashed or <see langword="null"/>, <c>hprId</c> and an
+    /// absent <c>phoneNumber</c> as <see langword="null"/>, <c>address</c> always present.
+    /// </summary>
+    public static byte[] ShareV3(SimulatedScan scan)
+    {
+        var patient = scan.Patient;
+        var address = patient.Address;
+        var body = new V3ShareRequest(
+            "PROFILE_SHARE",
+            new V3ShareMetaData(scan.HipId, scan.CounterCode, null, scan.Latitude ?? V3Latitude, scan.Longitude ?? V3Longitude),
+            new V3ShareProfile(new V3SharePatient(
+                patient.AbhaNumber,
+                patient.HealthId,
+                patient.Name,
+                ToWire(patient.Gender).ToString(),
+                Text(patient.DayOfBirth),
+                Text(patient.MonthOfBirth),
+                patient.YearOfBirth.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                new V3Address(address?.Line, address?.District, address?.State, address?.Pincode),
+                MobileOf(patient))));
+        return JsonSerializer.SerializeToUtf8Bytes(body, SimulatorJson.Shares.V3ShareRequest);
+    }
+
+    public static byte[] OnGenerateToken(Guid generateTokenRequestId, string abhaAddress, string? linkToken) =>
+        linkToken is null
+            ? JsonSerializer.SerializeToUtf8Bytes(
+                new V3LinkTokenError(new V3Error("ABDM-1051", "Invalid ABHA Number or ABHA Address"), new V3ResponseReference(generateTokenRequestId)),
+                SimulatorJson.Shares.V3LinkTokenError)
+            : JsonSerializer.SerializeToUtf8Bytes(
+                new V3LinkTokenResult(abhaAddress, linkToken, new V3ResponseReference(generateTokenRequestId)), SimulatorJson.Shares.V3LinkTokenResult);
 
     public static byte[] OnInit(Guid requestId, DateTimeOffset timestamp, Guid initRequestId, string? transactionId, DateTimeOffset expiry, Error? error)
     {
@@ -79,6 +122,8 @@ internal static class WireBuilder
     /// <summary>The mobile demographic auth compares against: <see cref="SharedPatientProfile.Mobile"/>, else the MOBILE identifier.</summary>
     public static string? MobileOf(SharedPatientProfile patient) =>
         patient.Mobile ?? patient.Identifiers.FirstOrDefault(i => string.Equals(i.Type, "MOBILE", StringComparison.Ordinal))?.Value;
+
+    private static string? Text(int? value) => value?.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static ProfilePatient Patient(SharedPatientProfile patient) => new()
     {
