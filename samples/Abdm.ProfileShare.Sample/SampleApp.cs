@@ -72,7 +72,7 @@ internal static class SampleApp
 
             if (simulatorHolder.Control is { } simulator)
             {
-                options.Gateway.BaseUrl = simulator.BaseUrl;
+                options.Gateway.BaseUrl = simulator.BaseUrlFor(options.WireVersion); // AbdmProfileShare:WireVersion = V05 | V10 | V3
                 options.Gateway.ClientId = simulator.ClientId;
                 options.Gateway.ClientSecret = simulator.ClientSecret;
             }

@@ -67,6 +67,32 @@ public sealed class CounterScreenTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task SampleOnV3_OneSetting_ScanSharesInV3AndTheLinkTokenArrives()
+    {
+        await using var host = await SampleHost.StartAsync(browser.Browser, args: ["--AbdmProfileShare:WireVersion", "V3"]);
+        var page = await host.OpenCounterAsync(SampleHost.Hip1, SampleHost.Opd1);
+        await Expect(page.GetByLabel("v1.0 (token on the phone)")).ToHaveCountAsync(0);
+
+        await page.GetByLabel("Patient", new() { Exact = true }).SelectOptionAsync("asha.testpatient@sbx");
+        await page.GetByLabel("v3 (token and its expiry on the phone)").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Scan and share" }).ClickAsync();
+
+        var phone = page.Locator("#phone");
+        await Expect(phone.Locator(".phone-status")).ToHaveTextAsync("SUCCESS");
+        await Expect(phone).ToContainTextAsync("Token 1");
+        await Expect(phone).ToContainTextAsync("(v3)");
+        var entry = page.Locator("li.entry", new() { HasText = "Asha Testpatient" });
+        await Expect(entry).ToBeVisibleAsync(WithinTwoSeconds);
+
+        // v3 has no demographic-auth chain: the link token comes from generate-token / on-generate-token.
+        await Expect(entry.GetByTestId("linking")).ToContainTextAsync("Linking token received", new() { Timeout = 5000 });
+
+        // The printed QR is ABDM's share-profile URL on v3.
+        await page.GotoAsync($"/counters/{SampleHost.Hip1}/{SampleHost.Opd1}/qr");
+        await Expect(page.Locator("#qr-payload")).ToHaveTextAsync($"https://phrsbx.abdm.gov.in/share-profile?hip-id={SampleHost.Hip1}&counter-id={SampleHost.Opd1}");
+    }
+
+    [Fact]
     public async Task SimulateScanControl_V05_PhoneShowsSuccessWithoutToken()
     {
         await using var host = await SampleHost.StartAsync(browser.Browser);

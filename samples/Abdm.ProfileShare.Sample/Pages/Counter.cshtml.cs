@@ -12,7 +12,8 @@ namespace Abdm.ProfileShare.Sample.Pages;
 /// A counter's screen: every patient who scanned this counter's QR code, newest first, kept live by the
 /// <c>/events</c> stream (see <c>wwwroot/js/counter.js</c>). Selecting a patient claims the entry for the operator.
 /// </summary>
-internal sealed class CounterModel(Facilities facilities, ICounterQueue queue, LocalClock clock, SampleApp.SimulatorHolder simulator, ILogger<CounterModel> logger) : PageModel
+internal sealed class CounterModel(Facilities facilities, ICounterQueue queue, LocalClock clock, SampleApp.SimulatorHolder simulator, ILogger<CounterModel> logger,
+    Microsoft.Extensions.Options.IOptions<AbdmProfileShareOptions> options) : PageModel
 {
     [BindProperty(Name = "hipId", SupportsGet = true)]
     public string HipId { get; set; } = "";
@@ -29,6 +30,9 @@ internal sealed class CounterModel(Facilities facilities, ICounterQueue queue, L
     public LocalClock Clock { get; } = clock;
 
     public bool SimulatorMode => simulator.Control is not null;
+
+    /// <summary>Whether the deployment is on ABDM v3 (<c>AbdmProfileShare:WireVersion</c>): the simulated phone then shares in v3.</summary>
+    public bool OnV3 => options.Value.WireVersion == Model.WireVersion.V3;
 
     public string? Operator => Operators.Current(HttpContext);
 

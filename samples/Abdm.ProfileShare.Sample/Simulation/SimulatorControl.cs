@@ -35,8 +35,11 @@ internal sealed class SimulatorControl : IAsyncDisposable
         _logger = logger;
     }
 
-    /// <summary>The gateway base URL (<c>AbdmProfileShare:Gateway:BaseUrl</c>).</summary>
+    /// <summary>The v0.5 gateway base URL.</summary>
     public Uri BaseUrl => _simulator.BaseUrl;
+
+    /// <summary>The gateway base URL for a wire version (<c>AbdmProfileShare:Gateway:BaseUrl</c>): v3 paths start at the host.</summary>
+    public Uri BaseUrlFor(WireVersion version) => _simulator.BaseUrlFor(version);
 
     public string ClientId { get; }
 

@@ -1,5 +1,6 @@
 using Abdm.ProfileShare.Model;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace Abdm.ProfileShare.Sample.Simulation;
 
@@ -15,16 +16,19 @@ internal static class SimulatorEndpoints
 
     private static async Task<IResult> ScanAsync(
         string hipId, string counter, [FromForm(Name = "patient")] string? patient, [FromForm(Name = "version")] string? version,
-        Facilities facilities, SampleApp.SimulatorHolder holder, CancellationToken cancellationToken)
+        Facilities facilities, SampleApp.SimulatorHolder holder, IOptions<AbdmProfileShareOptions> options, CancellationToken cancellationToken)
     {
         if (holder.Control is not { } simulator || !facilities.TryFind(hipId, counter, out _, out _))
         {
             return Results.NotFound();
         }
 
-        var wireVersion = version == "v0.5" ? WireVersion.V05 : WireVersion.V10;
+        // The phone shares in the version the deployment is on (AbdmProfileShare:WireVersion); on the v0.5 gateway it
+        // may choose v0.5 or v1.0.
+        var configured = options.Value.WireVersion;
+        var wireVersion = configured == WireVersion.V3 ? WireVersion.V3 : version == "v0.5" ? WireVersion.V05 : WireVersion.V10;
         var phone = await simulator.ScanAsync(hipId, counter, string.IsNullOrEmpty(patient) ? SimulatorControl.RandomChoice : patient, wireVersion, cancellationToken);
-        return Results.Json(new PhoneResponse(phone.Success ? "SUCCESS" : "FAILURE", phone.TokenNumber, phone.Message, phone.PatientName, wireVersion == WireVersion.V10 ? "v1.0" : "v0.5"));
+        return Results.Json(new PhoneResponse(phone.Success ? "SUCCESS" : "FAILURE", phone.TokenNumber, phone.Message, phone.PatientName, wireVersion switch { WireVersion.V3 => "v3", WireVersion.V10 => "v1.0", _ => "v0.5" }));
     }
 
     /// <summary>What the phone shows.</summary>
