@@ -32,6 +32,12 @@ public sealed class FlowHostOptions
     /// <summary>The host's store. Default: in-memory.</summary>
     public FlowStore Store { get; set; } = FlowStore.InMemory;
 
+    /// <summary>
+    /// The deployment's wire version (<c>AbdmProfileShare:WireVersion</c>): the host's outbound calls and the simulator
+    /// base URL it uses. Default: <see cref="WireVersion.V05"/> (the v0.5 gateway, answering v0.5 and v1.0 shares).
+    /// </summary>
+    public WireVersion WireVersion { get; set; } = WireVersion.V05;
+
     /// <summary>Changes the host's options after the fixture's defaults (small retry delays, the simulator's URL and credentials).</summary>
     public Action<AbdmProfileShareOptions>? ConfigureHost { get; set; }
 
@@ -129,7 +135,8 @@ public sealed class FlowHost : IAsyncDisposable
             var abdm = builder.Services.AddAbdmProfileShare(o =>
             {
                 o.HipIds.Add(HipId);
-                o.Gateway.BaseUrl = gateway.BaseUrl;
+                o.WireVersion = options.WireVersion;
+                o.Gateway.BaseUrl = gateway.BaseUrlFor(options.WireVersion);
                 o.Gateway.ClientId = ClientId;
                 o.Gateway.ClientSecret = ClientSecret;
                 o.Resilience.MaxRetryAttempts = 1;
