@@ -643,7 +643,7 @@ internal sealed partial class SimulatorEngine : IAsyncDisposable
         var patient = _patients.Values.FirstOrDefault(p => string.Equals(p.HealthId, abhaAddress, StringComparison.OrdinalIgnoreCase));
         var matches = patient is not null
                       && string.Equals(name.Trim(), patient.Name.Trim(), StringComparison.OrdinalIgnoreCase)
-                      && string.Equals(gender, WireBuilder.ToWire(patient.Gender).ToString(), StringComparison.Ordinal)
+                      && string.Equals(gender, WireBuilder.ToWireV3(patient.Gender), StringComparison.Ordinal)
                       && yearOfBirth == patient.YearOfBirth
                       && (abhaNumber is null || string.Equals(abhaNumber.Value.ToString(CultureInfo.InvariantCulture), Digits(patient.AbhaNumber), StringComparison.Ordinal));
         Log.GenerateTokenChecked(_logger, generateRequestId, hipId, matches ? "matched" : "did not match");

@@ -61,7 +61,7 @@ internal static class WireBuilder
                 patient.AbhaNumber,
                 patient.HealthId,
                 patient.Name,
-                ToWire(patient.Gender).ToString(),
+                ToWireV3(patient.Gender),
                 Text(patient.DayOfBirth),
                 Text(patient.MonthOfBirth),
                 patient.YearOfBirth.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -115,8 +115,19 @@ internal static class WireBuilder
     {
         Gender.Male => PatientGender.M,
         Gender.Female => PatientGender.F,
-        Gender.Other => PatientGender.O,
+        Gender.Other or Gender.Transgender => PatientGender.O,
         _ => PatientGender.U,
+    };
+
+    /// <summary>The v3 gender letter (<c>M F O D T U</c>; v3 adds D and T).</summary>
+    public static string ToWireV3(Gender gender) => gender switch
+    {
+        Gender.Male => "M",
+        Gender.Female => "F",
+        Gender.Other => "O",
+        Gender.Undisclosed => "D",
+        Gender.Transgender => "T",
+        _ => "U",
     };
 
     /// <summary>The mobile demographic auth compares against: <see cref="SharedPatientProfile.Mobile"/>, else the MOBILE identifier.</summary>
