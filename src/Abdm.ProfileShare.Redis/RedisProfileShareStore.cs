@@ -173,6 +173,8 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
             Optional(token?.UsedAt is { } usedAt ? Time(usedAt) : null),
             Number(update.Enqueue.Count),
             Number(update.Correlations.Count),
+            Time(entry.FirstScannedAt),
+            MicrosText(entry.FirstScannedAt),
         };
         foreach (var item in update.Enqueue)
         {

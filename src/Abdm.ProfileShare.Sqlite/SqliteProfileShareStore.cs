@@ -121,8 +121,8 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
                 $"""
                 SELECT document FROM entries
                 WHERE hip_id = $hip AND counter_code = $counter AND health_id = $health AND status IN {ActiveStatuses}
-                  AND expires_at > $now AND last_scanned_at >= $since
-                ORDER BY last_scanned_at DESC LIMIT 1
+                  AND expires_at > $now AND first_scanned_at >= $since
+                ORDER BY first_scanned_at DESC LIMIT 1
                 """,
                 ("$hip", intake.HipId), ("$counter", intake.CounterCode), ("$health", HealthKey(intake.Profile.HealthId)),
                 ("$now", Ticks(intake.ReceivedAt)), ("$since", Ticks(intake.ReceivedAt - intake.RescanWindow))))
@@ -529,18 +529,18 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
     {
         var sql = expectedVersion is null
             ? """
-              INSERT INTO entries (id, hip_id, counter_code, health_id, status, service_day, token_number, last_scanned_at, expires_at, version, document)
-              VALUES ($id, $hip, $counter, $health, $status, $day, $token, $last, $expires, $version, $document)
+              INSERT INTO entries (id, hip_id, counter_code, health_id, status, service_day, token_number, first_scanned_at, last_scanned_at, expires_at, version, document)
+              VALUES ($id, $hip, $counter, $health, $status, $day, $token, $first, $last, $expires, $version, $document)
               """
             : """
               UPDATE entries SET hip_id = $hip, counter_code = $counter, health_id = $health, status = $status, service_day = $day,
-                  token_number = $token, last_scanned_at = $last, expires_at = $expires, version = $version, document = $document
+                  token_number = $token, first_scanned_at = $first, last_scanned_at = $last, expires_at = $expires, version = $version, document = $document
               WHERE id = $id AND version = $expected
               """;
         var written = await ExecuteAsync(connection, transaction, sql, cancellationToken,
             ("$id", Id(entry.Id)), ("$hip", entry.HipId), ("$counter", entry.CounterCode), ("$health", HealthKey(entry.Profile.HealthId)),
             ("$status", entry.Status.ToString()), ("$day", Day(entry.ServiceDay)), ("$token", entry.TokenNumber),
-            ("$last", Ticks(entry.LastScannedAt)), ("$expires", Ticks(entry.ExpiresAt)), ("$version", entry.Version),
+            ("$first", Ticks(entry.FirstScannedAt)), ("$last", Ticks(entry.LastScannedAt)), ("$expires", Ticks(entry.ExpiresAt)), ("$version", entry.Version),
             ("$expected", expectedVersion), ("$document", JsonSerializer.Serialize(entry, StoreJsonContext.Default.QueueEntry)));
         if (written != 1)
         {

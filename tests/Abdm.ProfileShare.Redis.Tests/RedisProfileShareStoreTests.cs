@@ -138,6 +138,31 @@ public sealed class RedisProfileShareStoreTests(RedisServerFixture redis) : Prof
     }
 
     [Fact]
+    public async Task AcceptShareAsync_EntryWrittenBeforeFirstScanFields_FallsBackToLastScan()
+    {
+        var t0 = Clock.GetUtcNow();
+        var created = await CreateEntryAsync(NewIntake());
+        Clock.Advance(TimeSpan.FromMinutes(20));
+        Assert.Equal(ShareIntakeOutcome.Rescanned, (await Store.AcceptShareAsync(NewIntake())).Outcome);
+        var key = $"{_prefix}e:{created.Id:D}";
+        var database = redis.Connection.GetDatabase();
+        Assert.Equal(2, await database.HashDeleteAsync(key, ["first", "firstUs"]));
+
+        // 35 minutes after the first scan but 15 after the last: an entry without firstUs counts from its last scan.
+        Clock.Advance(TimeSpan.FromMinutes(15));
+        var legacy = await Store.AcceptShareAsync(NewIntake());
+        Clock.Advance(TimeSpan.FromMinutes(20));
+        var late = await Store.AcceptShareAsync(NewIntake());
+
+        Assert.Equal(ShareIntakeOutcome.Rescanned, legacy.Outcome);
+        Assert.Equal(created.Id, legacy.Entry.Id);
+        Assert.Equal(t0, legacy.Entry.FirstScannedAt);
+        Assert.Equal(3, legacy.Entry.ScanCount);
+        Assert.Equal(ShareIntakeOutcome.Created, late.Outcome);
+        Assert.Equal(2, late.Entry.TokenNumber);
+    }
+
+    [Fact]
     public async Task PingAsync_NoServer_Throws()
     {
         await using var store = new RedisProfileShareStore(

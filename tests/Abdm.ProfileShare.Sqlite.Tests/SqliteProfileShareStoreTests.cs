@@ -100,6 +100,95 @@ public sealed class SqliteProfileShareStoreTests : ProfileShareStoreConformanceT
     }
 
     [Fact]
+    public async Task InitializeAsync_Version1DatabaseWithRescannedEntry_BackfillsFirstScanAndKeepsTheTokenWindowFromIt()
+    {
+        // A database written by schema version 1: an entry first scanned at t0 (sub-millisecond ticks, UTC) and
+        // re-scanned at t0 + 20 min, and a second patient's entry stored with a +05:30 offset.
+        Clock.Advance(TimeSpan.FromTicks(1_234_567));
+        var t0 = Clock.GetUtcNow();
+        var rescanned = NewIntake("patient-1@sbx").NewEntry(tokenNumber: 1);
+        rescanned = NewIntake("patient-1@sbx", at: t0 + TimeSpan.FromMinutes(20)).Rescan(rescanned);
+        var offset = NewIntake("patient-2@sbx", at: (t0 + TimeSpan.FromMinutes(1)).ToOffset(LocalOffset)).NewEntry(tokenNumber: 2);
+        Assert.Equal(LocalOffset, offset.FirstScannedAt.Offset);
+        var path = Path.Combine(_directory, "version-1.db");
+        var connectionString = $"Data Source={path}";
+        await using (var connection = new SqliteConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await SqliteSchema.MigrateAsync(connection, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None, [SqliteSchema.Migrations[0]]);
+            foreach (var entry in new[] { rescanned, offset })
+            {
+                using var insert = connection.CreateCommand();
+                insert.CommandText = """
+                    INSERT INTO entries (id, hip_id, counter_code, health_id, status, service_day, token_number, last_scanned_at, expires_at, version, document)
+                    VALUES ($id, $hip, $counter, $health, 'Received', $day, $token, $last, $expires, $version, $document)
+                    """;
+                insert.Parameters.AddWithValue("$id", entry.Id.ToString("D"));
+                insert.Parameters.AddWithValue("$hip", entry.HipId);
+                insert.Parameters.AddWithValue("$counter", entry.CounterCode);
+                insert.Parameters.AddWithValue("$health", entry.Profile.HealthId.ToUpperInvariant());
+                insert.Parameters.AddWithValue("$day", entry.ServiceDay.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+                insert.Parameters.AddWithValue("$token", entry.TokenNumber);
+                insert.Parameters.AddWithValue("$last", entry.LastScannedAt.UtcTicks);
+                insert.Parameters.AddWithValue("$expires", entry.ExpiresAt.UtcTicks);
+                insert.Parameters.AddWithValue("$version", entry.Version);
+                insert.Parameters.AddWithValue("$document", System.Text.Json.JsonSerializer.Serialize(entry, Storage.Internal.StoreJsonContext.Default.QueueEntry));
+                await insert.ExecuteNonQueryAsync();
+            }
+
+            using var counter = connection.CreateCommand();
+            counter.CommandText = "INSERT INTO token_counters (hip_id, counter_code, service_day, last_token) VALUES ($hip, 'C1', $day, 2)";
+            counter.Parameters.AddWithValue("$hip", Hip);
+            counter.Parameters.AddWithValue("$day", rescanned.ServiceDay.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+            await counter.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal(1, await ScalarAsync(connectionString, "PRAGMA user_version"));
+        var store = OpenExtraStore(connectionString);
+
+        await store.InitializeAsync();
+        var again = await store.AcceptShareAsync(NewIntake("patient-1@sbx", at: t0 + TimeSpan.FromMinutes(25)));
+        var late = await store.AcceptShareAsync(NewIntake("patient-1@sbx", at: t0 + TimeSpan.FromMinutes(35)));
+
+        Assert.Equal(SqliteSchema.CurrentVersion, await ScalarAsync(connectionString, "PRAGMA user_version"));
+        Assert.Equal(t0.UtcTicks, await ScalarAsync(connectionString, $"SELECT first_scanned_at FROM entries WHERE id = '{rescanned.Id:D}'"));
+        Assert.Equal(offset.FirstScannedAt.UtcTicks, await ScalarAsync(connectionString, $"SELECT first_scanned_at FROM entries WHERE id = '{offset.Id:D}'"));
+        Assert.Equal(1, await ScalarAsync(connectionString,
+            "SELECT COUNT(*) FROM pragma_index_info('entries_rescan') WHERE name = 'first_scanned_at'"));
+        Assert.Equal(ShareIntakeOutcome.Rescanned, again.Outcome);
+        Assert.Equal(rescanned.Id, again.Entry.Id);
+        Assert.Equal(1, again.Entry.TokenNumber);
+        Assert.Equal(3, again.Entry.ScanCount);
+        Assert.Equal(t0, again.Entry.FirstScannedAt);
+        Assert.Equal(ShareIntakeOutcome.Created, late.Outcome);
+        Assert.Equal(3, late.Entry.TokenNumber);
+    }
+
+    [Fact]
+    public async Task AcceptShareAsync_RescanLookup_UsesTheFirstScanIndex()
+    {
+        await CreateEntryAsync(NewIntake());
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            EXPLAIN QUERY PLAN SELECT document FROM entries
+            WHERE hip_id = 'h' AND counter_code = 'c' AND health_id = 'x' AND status IN ('Received', 'Waiting', 'Claimed')
+              AND expires_at > 0 AND first_scanned_at >= 0
+            ORDER BY first_scanned_at DESC LIMIT 1
+            """;
+        var plan = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            plan.Add(reader.GetString(3));
+        }
+
+        Assert.Contains(plan, step => step.Contains("USING INDEX entries_rescan", StringComparison.Ordinal) && step.Contains("first_scanned_at>?", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task InitializeAsync_NewerSchemaVersion_ThrowsNamingThePackage()
     {
         var path = Path.Combine(_directory, "newer.db");

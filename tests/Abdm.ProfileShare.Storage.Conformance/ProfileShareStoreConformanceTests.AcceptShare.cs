@@ -207,6 +207,75 @@ public abstract partial class ProfileShareStoreConformanceTests
     }
 
     [Fact]
+    public async Task AcceptShareAsync_RescanAt20MinutesThenScanAt35Minutes_KeepsTokenThenIssuesNext()
+    {
+        var t0 = Clock.GetUtcNow();
+        var created = await CreateEntryAsync(NewIntake());
+        Clock.Advance(TimeSpan.FromMinutes(20));
+
+        var rescan = await Store.AcceptShareAsync(NewIntake());
+        Clock.Advance(TimeSpan.FromMinutes(15));
+        var late = await Store.AcceptShareAsync(NewIntake());
+
+        Assert.Equal(ShareIntakeOutcome.Rescanned, rescan.Outcome);
+        Assert.Equal(created.Id, rescan.Entry.Id);
+        Assert.Equal(1, rescan.Entry.TokenNumber);
+        Assert.Equal(t0, rescan.Entry.FirstScannedAt);
+        Assert.Equal(t0 + TimeSpan.FromMinutes(20), rescan.Entry.LastScannedAt);
+        Assert.Equal(ShareIntakeOutcome.Created, late.Outcome);
+        Assert.NotEqual(created.Id, late.Entry.Id);
+        Assert.Equal(2, late.Entry.TokenNumber);
+        Assert.Equal(t0 + TimeSpan.FromMinutes(35), late.Entry.FirstScannedAt);
+        var old = await GetRequiredEntryAsync(created.Id);
+        Assert.Equal(2, old.ScanCount);
+        Assert.Equal(t0, old.FirstScannedAt);
+    }
+
+    [Fact]
+    public async Task AcceptShareAsync_RescanExactlyAtWindowEndFromFirstScan_Rescanned()
+    {
+        var t0 = Clock.GetUtcNow();
+        var created = await CreateEntryAsync(NewIntake());
+        Clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(ShareIntakeOutcome.Rescanned, (await Store.AcceptShareAsync(NewIntake())).Outcome);
+        Clock.Advance(RescanWindow - TimeSpan.FromMinutes(10));
+
+        var result = await Store.AcceptShareAsync(NewIntake());
+
+        Assert.Equal(ShareIntakeOutcome.Rescanned, result.Outcome);
+        Assert.Equal(created.Id, result.Entry.Id);
+        Assert.Equal(1, result.Entry.TokenNumber);
+        Assert.Equal(3, result.Entry.ScanCount);
+        Assert.Equal(t0, result.Entry.FirstScannedAt);
+        Assert.Equal(t0 + RescanWindow, result.Entry.LastScannedAt);
+    }
+
+    [Fact]
+    public async Task AcceptShareAsync_TwoActiveEntriesInsideWindow_RefreshesTheOneFirstScannedLatest()
+    {
+        var t0 = Clock.GetUtcNow();
+        var older = await CreateEntryAsync(NewIntake());
+        var dismissed = await SetStatusAsync(older, QueueEntryStatus.Dismissed);
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        var newer = await CreateEntryAsync(NewIntake());
+
+        // The older entry comes back to the queue with a later last scan than the newer one's: the token rule goes by
+        // the first scan (when the token was issued), not by the latest scan.
+        await UpdateAsync(new EntryUpdate
+        {
+            Entry = dismissed with { Status = QueueEntryStatus.Waiting, LastScannedAt = t0 + TimeSpan.FromMinutes(8) },
+        });
+        Clock.Advance(TimeSpan.FromMinutes(5));
+
+        var result = await Store.AcceptShareAsync(NewIntake());
+
+        Assert.Equal(ShareIntakeOutcome.Rescanned, result.Outcome);
+        Assert.Equal(newer.Id, result.Entry.Id);
+        Assert.Equal(2, result.Entry.TokenNumber);
+        Assert.Equal(1, (await GetRequiredEntryAsync(older.Id)).ScanCount);
+    }
+
+    [Fact]
     public async Task AcceptShareAsync_RescanOfExpiredEntryInsideWindow_AllocatesNewToken()
     {
         await CreateEntryAsync(NewIntake(lifetime: TimeSpan.FromMinutes(5)));

@@ -65,6 +65,7 @@ internal static class RedisCodec
             WireVersion = Enum.Parse<WireVersion>(fields["wire"]),
             LatestShareRequestId = Guid.Parse(fields["latest"]),
             ScanCount = int.Parse(fields["scans"], CultureInfo.InvariantCulture),
+            FirstScannedAt = fields.TryGetValue("first", out var first) ? ParseTime(first) : document.FirstScannedAt,
             LastScannedAt = ParseTime(fields["last"]),
             ExpiresAt = ParseTime(fields["expires"]),
             Acknowledgement = Enum.Parse<AcknowledgementState>(fields["ack"]),

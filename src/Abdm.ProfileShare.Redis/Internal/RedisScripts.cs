@@ -6,8 +6,9 @@ namespace Abdm.ProfileShare.Redis.Internal;
 /// </summary>
 /// <remarks>
 /// <para>Key layout (P = prefix): <c>P e:{id}</c> entry hash (<c>doc</c> JSON + fields a script may change without
-/// re-encoding JSON: token, profile, wire, latest, scans, last, expires, ack, version; and index fields status, lastUs,
-/// expUs, hip, counter, hid); <c>P req:{requestId}</c> dedupe key; <c>P ereq:{id}</c> an entry's share requestIds;
+/// re-encoding JSON: token, profile, wire, latest, scans, first, last, expires, ack, version; and index fields status,
+/// firstUs, lastUs, expUs, hip, counter, hid; entries written before <c>first</c>/<c>firstUs</c> existed fall back to
+/// the document's first scan and to <c>lastUs</c>); <c>P req:{requestId}</c> dedupe key; <c>P ereq:{id}</c> an entry's share requestIds;
 /// <c>P scan:...</c>, <c>P q:...</c> sorted sets of active entries by last scan; <c>P eidx:{id}</c> the sorted sets an
 /// entry is in; <c>P eexp</c> every entry by expiry; <c>P tok:...</c> token counters and <c>P toks</c> their days;
 /// <c>P c:{requestId}</c> correlations and <c>P ecorr:{id}</c>; <c>P ob:{id}</c> outbox item hash, <c>P obdue</c>,
@@ -80,7 +81,10 @@ internal static class RedisScripts
 
     /// <summary>
     /// Accepts a share: dedupe, re-scan lookup, token INCR, entry write, dedupe key, acknowledgement enqueue and the
-    /// change message, all in one script.
+    /// change message, all in one script. The re-scan lookup takes the active entry with the latest first scan at or
+    /// after the window start (a token is valid for the window from its first scan; an entry without <c>firstUs</c>,
+    /// written before that field existed, counts from its <c>lastUs</c>, which becomes its <c>firstUs</c>). The set is scored by last scan, never earlier
+    /// than the first, so the walk stops at the first member last scanned before the window.
     /// KEYS: 1 dedupe key, 2 re-scan set, 3 HIP queue set, 4 counter queue set, 5 token counter.
     /// ARGV: 1 prefix, 2 share requestId, 3 received (us), 4 re-scan window start (us), 5 new entry id, 6 new entry doc,
     /// 7 profile JSON, 8 wire version, 9 received (O), 10 expires (O), 11 expires (us), 12 TTL (ms), 13 counter TTL (ms),
@@ -98,15 +102,19 @@ internal static class RedisScripts
         local received = tonumber(ARGV[3])
         local since = tonumber(ARGV[4])
         local id = nil
+        local idFirst = nil
         for _, candidate in ipairs(redis.call('ZREVRANGE', KEYS[2], 0, -1)) do
-          local f = redis.call('HMGET', P .. 'e:' .. candidate, 'status', 'expUs', 'lastUs')
+          local f = redis.call('HMGET', P .. 'e:' .. candidate, 'status', 'expUs', 'lastUs', 'firstUs')
           if not f[1] then
             redis.call('ZREM', KEYS[2], candidate)
           elseif tonumber(f[3]) < since then
             break
           elseif ACTIVE[f[1]] and tonumber(f[2]) > received then
-            id = candidate
-            break
+            local first = tonumber(f[4] or f[3])
+            if first >= since and (not idFirst or first > idFirst) then
+              id = candidate
+              idFirst = first
+            end
           end
         end
 
@@ -115,6 +123,9 @@ internal static class RedisScripts
         local kind
         if id then
           local e = P .. 'e:' .. id
+          -- An entry written before firstUs existed keeps the window start it matched on (its previous last scan), so
+          -- its re-scans stop extending the token from now on; its 'first' time stays the document's.
+          if redis.call('HEXISTS', e, 'firstUs') == 0 then redis.call('HSET', e, 'firstUs', idFirst) end
           redis.call('HSET', e, 'profile', ARGV[7], 'wire', ARGV[8], 'latest', ARGV[2], 'last', ARGV[9], 'lastUs', ARGV[3],
             'expires', ARGV[10], 'expUs', ARGV[11], 'ack', 'Pending', 'hid', ARGV[19])
           redis.call('HINCRBY', e, 'scans', 1)
@@ -129,7 +140,7 @@ internal static class RedisScripts
             redis.call('ZADD', P .. 'toks', ARGV[14], KEYS[5])
           end
           redis.call('HSET', P .. 'e:' .. id, 'doc', ARGV[6], 'token', token, 'profile', ARGV[7], 'wire', ARGV[8], 'latest', ARGV[2],
-            'scans', 1, 'last', ARGV[9], 'lastUs', ARGV[3], 'expires', ARGV[10], 'expUs', ARGV[11], 'ack', 'Pending', 'version', 1,
+            'scans', 1, 'first', ARGV[9], 'firstUs', ARGV[3], 'last', ARGV[9], 'lastUs', ARGV[3], 'expires', ARGV[10], 'expUs', ARGV[11], 'ack', 'Pending', 'version', 1,
             'status', 'Received', 'hip', ARGV[17], 'counter', ARGV[18], 'hid', ARGV[19])
           outcome = 'Created'
           kind = 'Added'
@@ -157,9 +168,9 @@ internal static class RedisScripts
     /// ARGV: 1 prefix, 2 entry id, 3 expected version, 4 doc, 5 token, 6 profile, 7 wire, 8 latest, 9 scans, 10 last (O),
     /// 11 last (us), 12 expires (O), 13 expires (us), 14 ack, 15 new version, 16 status, 17 HIP id, 18 counter code,
     /// 19 upper-cased PHR address, 20 active (1/0), 21 TTL (ms), 22 completed item id (opt), 23 has linking token (1/0),
-    /// 24 linking doc, 25 linking used (opt), 26 item count, 27 correlation count, then 11 values per item (id, entry id,
-    /// doc, due (O), due (us), created (us), attempts, error (opt), owner (opt), lease (O, opt), lease (us)), then 3 per
-    /// correlation (requestId, entry id, doc).
+    /// 24 linking doc, 25 linking used (opt), 26 item count, 27 correlation count, 28 first (O), 29 first (us), then 11
+    /// values per item (id, entry id, doc, due (O), due (us), created (us), attempts, error (opt), owner (opt), lease (O,
+    /// opt), lease (us)), then 3 per correlation (requestId, entry id, doc).
     /// Returns 1 when written, 0 when the entry is missing or its version moved on.
     /// </summary>
     public const string TryUpdate = Prelude + """
@@ -173,14 +184,14 @@ internal static class RedisScripts
 
         redis.call('HSET', e, 'doc', ARGV[4], 'token', ARGV[5], 'profile', ARGV[6], 'wire', ARGV[7], 'latest', ARGV[8], 'scans', ARGV[9],
           'last', ARGV[10], 'lastUs', ARGV[11], 'expires', ARGV[12], 'expUs', ARGV[13], 'ack', ARGV[14], 'version', ARGV[15],
-          'status', ARGV[16], 'hip', ARGV[17], 'counter', ARGV[18], 'hid', ARGV[19])
+          'status', ARGV[16], 'hip', ARGV[17], 'counter', ARGV[18], 'hid', ARGV[19], 'first', ARGV[28], 'firstUs', ARGV[29])
         extend(e, ttl)
         redis.call('ZADD', P .. 'eexp', ARGV[13], id)
         reindex(id, active, ARGV[11], ttl, { KEYS[1], KEYS[2], KEYS[3] })
 
         local items = tonumber(ARGV[26])
         local correlations = tonumber(ARGV[27])
-        local at = 28
+        local at = 30
         for _ = 1, items do
           local owner = opt(ARGV[at + 8])
           enqueue(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], opt(ARGV[at + 7]),

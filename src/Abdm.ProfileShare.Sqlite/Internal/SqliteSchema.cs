@@ -74,6 +74,27 @@ internal static class SqliteSchema
             PRIMARY KEY (hip_id, health_id)
         ) WITHOUT ROWID;
         """,
+
+        // 2: a token is valid for the re-scan window from its FIRST scan (ABDM v3 token rules), so the re-scan lookup
+        // filters and sorts on first_scanned_at (UTC ticks). Existing rows are backfilled exactly from the entry
+        // document's firstScannedAt (a round-trip DateTimeOffset string: yyyy-MM-ddTHH:mm:ss[.fffffff] then Z or
+        // +hh:mm/-hh:mm): whole seconds via strftime on the string without its fraction, plus the fraction's digits as
+        // ticks; last_scanned_at when the document has none. The index on last_scanned_at served only the old lookup.
+        """
+        ALTER TABLE entries ADD COLUMN first_scanned_at INTEGER NOT NULL DEFAULT 0;
+        UPDATE entries SET first_scanned_at = COALESCE(
+            (SELECT 621355968000000000
+                    + CAST(strftime('%s', substr(f.s, 1, 19) || f.zone) AS INTEGER) * 10000000
+                    + CASE WHEN substr(f.s, 20, 1) = '.'
+                           THEN CAST(substr(substr(f.s, 21, length(f.s) - 20 - length(f.zone)) || '0000000', 1, 7) AS INTEGER)
+                           ELSE 0 END
+             FROM (SELECT d.s AS s, CASE WHEN d.s LIKE '%Z' THEN 'Z' ELSE substr(d.s, -6) END AS zone
+                   FROM (SELECT json_extract(entries.document, '$.firstScannedAt') AS s) AS d
+                   WHERE d.s IS NOT NULL AND length(d.s) >= 20) AS f),
+            last_scanned_at);
+        DROP INDEX entries_rescan;
+        CREATE INDEX entries_rescan ON entries (hip_id, counter_code, health_id, first_scanned_at);
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -21,10 +21,13 @@ public interface IProfileShareStore
     /// <item>If <see cref="ShareIntake.ShareRequestId"/> was accepted before: returns
     /// <see cref="ShareIntakeOutcome.Duplicate"/> with that entry as it is now, and changes nothing.</item>
     /// <item>Else, if an entry for the same HIP id, counter code and PHR address (case-insensitive) is still in the
-    /// queue (status Received, Waiting or Claimed; not expired) and its latest scan is within
-    /// <see cref="ShareIntake.RescanWindow"/>: refreshes it (profile, wire version, latest share requestId,
-    /// scan count + 1, last scan time, expiry, acknowledgement Pending) keeping its token number, and returns
-    /// <see cref="ShareIntakeOutcome.Rescanned"/>.</item>
+    /// queue (status Received, Waiting or Claimed; not expired) and its first scan (<see cref="QueueEntry.FirstScannedAt"/>,
+    /// when its token was issued) is within <see cref="ShareIntake.RescanWindow"/> of <see cref="ShareIntake.ReceivedAt"/>
+    /// (inclusive: <c>FirstScannedAt &gt;= ReceivedAt - RescanWindow</c>; the one with the latest first scan when several
+    /// match): refreshes it (profile, wire version, latest share requestId, scan count + 1, last scan time, expiry,
+    /// acknowledgement Pending) keeping its token number and first scan time, and returns
+    /// <see cref="ShareIntakeOutcome.Rescanned"/>. Re-scans never extend the window: a token is valid for
+    /// <see cref="ShareIntake.RescanWindow"/> from its first scan (ABDM v3 token rules).</item>
     /// <item>Else allocates the next token number for (HIP id, counter code, service day), starting at 1, with no gap
     /// or duplicate under any concurrency, creates the entry (status Received, version 1) and returns
     /// <see cref="ShareIntakeOutcome.Created"/>.</item>

@@ -48,8 +48,9 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
                 foreach (var candidateId in candidates)
                 {
                     var e = _entries[candidateId];
-                    if (e.IsActive(intake.ReceivedAt) && e.LastScannedAt >= intake.ReceivedAt - intake.RescanWindow
-                        && (rescan is null || e.LastScannedAt > rescan.LastScannedAt))
+                    // The token is valid for the window from its first scan (when it was issued), however often it is re-scanned.
+                    if (e.IsActive(intake.ReceivedAt) && e.FirstScannedAt >= intake.ReceivedAt - intake.RescanWindow
+                        && (rescan is null || e.FirstScannedAt > rescan.FirstScannedAt))
                     {
                         rescan = e;
                     }

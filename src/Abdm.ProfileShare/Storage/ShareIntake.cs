@@ -29,7 +29,11 @@ public sealed record ShareIntake
     /// <summary>The local day at <see cref="ReceivedAt"/> (token numbers restart each day).</summary>
     public required DateOnly ServiceDay { get; init; }
 
-    /// <summary>A re-scan by the same PHR address at the same counter within this window refreshes the active entry.</summary>
+    /// <summary>
+    /// How long a token is valid from its first scan: a re-scan by the same PHR address at the same counter whose active
+    /// entry was first scanned at or after <c><see cref="ReceivedAt"/> - RescanWindow</c> refreshes that entry and keeps
+    /// its token; re-scans do not extend the window.
+    /// </summary>
     public required TimeSpan RescanWindow { get; init; }
 
     /// <summary>How long an entry stays in the queue after its latest scan.</summary>
