@@ -51,7 +51,8 @@ public sealed class MapAbdmProfileShareTests
         Assert.Equal(HttpStatusCode.NotFound, unprefixed.StatusCode);
         // Conventions run when the endpoints are first built (the first request).
         Assert.Equal(
-            ["/abdm/v0.5/patients/profile/share", "/abdm/v1.0/patients/profile/share", "/abdm/v0.5/users/auth/on-init", "/abdm/v0.5/users/auth/on-confirm", "/abdm/v0.5/heartbeat"],
+            ["/abdm/v0.5/patients/profile/share", "/abdm/v1.0/patients/profile/share", "/abdm/v0.5/users/auth/on-init", "/abdm/v0.5/users/auth/on-confirm", "/abdm/v0.5/heartbeat",
+                "/abdm/api/v3/hip/patient/share", "/abdm/api/v3/hip/token/on-generate-token"],
             seen);
         await app.StopAsync();
     }
