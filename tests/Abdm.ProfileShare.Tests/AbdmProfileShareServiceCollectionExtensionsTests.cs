@@ -98,7 +98,8 @@ public sealed class AbdmProfileShareServiceCollectionExtensionsTests
 
         var options = provider.GetRequiredService<IOptions<AbdmProfileShareOptions>>().Value;
 
-        Assert.Equal(["account"], options.Callbacks.ValidAudiences);
+        // The default is empty: the authenticator resolves it per wire version ("account" on V05/V10, none on V3).
+        Assert.Empty(options.Callbacks.ValidAudiences);
         Assert.Equal(4096, options.Callbacks.MaxBodyBytes);
     }
 

@@ -107,8 +107,9 @@ public sealed class GatewayCallbackAuthenticationTests
     }
 
     [Fact]
-    public async Task Authenticate_NoAudienceWhenAudienceListEmptied_Accepted()
+    public async Task Authenticate_NoAudienceWhenAudienceListEmptiedOnV05_RefusedBecauseTheDefaultAccountApplies()
     {
+        // Since v3 support, an empty ValidAudiences is the default: "account" on V05/V10, no audience check on V3.
         await using var app = await ProbeApp.StartAsync(o => o.Callbacks.ValidAudiences.Clear());
         var claims = TestTokens.Claims(app.Time.GetUtcNow());
         claims.Remove("aud");
@@ -116,7 +117,7 @@ public sealed class GatewayCallbackAuthenticationTests
 
         using var response = await app.PostAsync(token);
 
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
     [Fact]

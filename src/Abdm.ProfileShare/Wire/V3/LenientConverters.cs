@@ -47,8 +47,8 @@ internal sealed class LenientDoubleConverter : JsonConverter<double?>
             case JsonTokenType.Number:
                 return reader.GetDouble();
             case JsonTokenType.String:
-                var span = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
-                if (span.Trim(" "u8).IsEmpty)
+                var span = (reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan).Trim(" "u8);
+                if (span.IsEmpty)
                 {
                     return null;
                 }

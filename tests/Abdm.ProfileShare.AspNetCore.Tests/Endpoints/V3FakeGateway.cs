@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Abdm.ProfileShare.AspNetCore.Tests.Endpoints;
+
+/// <summary>
+/// The ABDM v3 gateway faked over HTTP for endpoint tests (paths from the host, <c>/api/hiecm/...</c>): the primary
+/// handler of the SDK's gateway and sessions clients. It answers <c>/api/hiecm/gateway/v3/sessions</c> with a session,
+/// on-share and generate-token with 202, anything else with the gateway's routing 404, and records every call with
+/// its headers. The tests play the gateway's callbacks themselves (<see cref="PostToHipAsync"/>).
+/// </summary>
+internal sealed class V3FakeGateway : HttpMessageHandler
+{
+    public const string SessionToken = "fake-v3-session-token";
+    public const string BaseUrl = "http://gateway.test";
+    public const string Sessions = "/api/hiecm/gateway/v3/sessions";
+    public const string OnShare = "/api/hiecm/patient-share/v3/on-share";
+    public const string GenerateToken = "/api/hiecm/v3/token/generate-token";
+    public const string CallbackToken = "Bearer test-gateway-token";
+
+    private readonly ConcurrentQueue<RecordedCall> _calls = new();
+    private readonly List<(Func<RecordedCall, bool> Match, TaskCompletionSource<RecordedCall> Signal)> _waiters = [];
+    private readonly Lock _gate = new();
+
+    public HttpClient? Hip { get; set; }
+
+    public IReadOnlyList<RecordedCall> Calls => [.. _calls];
+
+    public IReadOnlyList<RecordedCall> CallsTo(string path) => [.. _calls.Where(c => c.Path == path)];
+
+    public Task<RecordedCall> WaitForAsync(Func<RecordedCall, bool> match, TimeSpan? timeout = null)
+    {
+        var signal = new TaskCompletionSource<RecordedCall>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            var existing = _calls.FirstOrDefault(match);
+            if (existing is not null)
+            {
+                return Task.FromResult(existing);
+            }
+
+            _waiters.Add((match, signal));
+        }
+
+        return signal.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(15));
+    }
+
+    /// <summary>Posts a v3 callback to the HIP as the gateway does: REQUEST-ID, TIMESTAMP, X-HIP-ID, Authorization.</summary>
+    public Task<HttpResponseMessage> PostToHipAsync(string path, JsonNode body, string? requestId, string? hipId = ProfileShareTestHost.HipId, string? authorization = CallbackToken)
+    {
+        var message = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
+        if (requestId is not null)
+        {
+            message.Headers.TryAddWithoutValidation("REQUEST-ID", requestId);
+        }
+
+        message.Headers.TryAddWithoutValidation("TIMESTAMP", "2026-11-28T04:30:00.587Z");
+        if (hipId is not null)
+        {
+            message.Headers.TryAddWithoutValidation("X-HIP-ID", hipId);
+        }
+
+        if (authorization is not null)
+        {
+            message.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        return Hip!.SendAsync(message);
+    }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var path = request.RequestUri!.AbsolutePath;
+        var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
+        var call = new RecordedCall(request.Method.Method, path, request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase),
+            string.IsNullOrEmpty(body) ? null : JsonNode.Parse(body));
+
+        if (path == Sessions)
+        {
+            Record(call with { Status = 200 });
+            return Json(HttpStatusCode.OK, $$"""{"accessToken":"{{SessionToken}}","expiresIn":1200,"refreshExpiresIn":1800,"refreshToken":"r","tokenType":"bearer"}""");
+        }
+
+        if (path is OnShare or GenerateToken)
+        {
+            Record(call with { Status = 202 });
+            return new HttpResponseMessage(HttpStatusCode.Accepted);
+        }
+
+        Record(call with { Status = 404 });
+        return Json(HttpStatusCode.NotFound, """{"code":"404","type":"Status report","message":"Not Found"}""");
+    }
+
+    private void Record(RecordedCall call)
+    {
+        List<TaskCompletionSource<RecordedCall>> matched = [];
+        lock (_gate)
+        {
+            _calls.Enqueue(call);
+            foreach (var waiter in _waiters.ToList())
+            {
+                if (waiter.Match(call))
+                {
+                    matched.Add(waiter.Signal);
+                    _waiters.Remove(waiter);
+                }
+            }
+        }
+
+        foreach (var signal in matched)
+        {
+            signal.TrySetResult(call);
+        }
+    }
+
+    private static HttpResponseMessage Json(HttpStatusCode status, string json) =>
+        new(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+}
