@@ -98,8 +98,7 @@ public sealed class AbdmProfileShareServiceCollectionExtensionsTests
 
         var options = provider.GetRequiredService<IOptions<AbdmProfileShareOptions>>().Value;
 
-        // The default is empty: the authenticator resolves it per wire version ("account" on V05/V10, none on V3).
-        Assert.Empty(options.Callbacks.ValidAudiences);
+        Assert.Equal(["account"], options.Callbacks.ValidAudiences);
         Assert.Equal(4096, options.Callbacks.MaxBodyBytes);
     }
 

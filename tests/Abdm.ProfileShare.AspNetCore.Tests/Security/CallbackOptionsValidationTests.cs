@@ -15,7 +15,7 @@ public sealed class CallbackOptionsValidationTests
     [Theory]
     [InlineData("CertsUrl", "AbdmProfileShare:Callbacks:CertsUrl")]
     [InlineData("ValidIssuers", "AbdmProfileShare:Callbacks:ValidIssuers:0")]
-    [InlineData("ValidAudiences", "AbdmProfileShare:Callbacks:ValidAudiences:0")]
+    [InlineData("ValidAudiences", "AbdmProfileShare:Callbacks:ValidAudiences:1")]
     [InlineData("ClockSkew", "AbdmProfileShare:Callbacks:ClockSkew")]
     [InlineData("KeysRefreshInterval", "AbdmProfileShare:Callbacks:KeysRefreshInterval")]
     [InlineData("KeysRefetchMinInterval", "AbdmProfileShare:Callbacks:KeysRefetchMinInterval")]
