@@ -623,6 +623,8 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
 
         using (transaction)
         {
+            // A batch of one needs no savepoint: its failure rolls back the whole transaction.
+            var savepoints = batch.Count > 1;
             for (var i = 0; i < batch.Count; i++)
             {
                 var request = batch[i];
@@ -634,13 +636,28 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
 
                 try
                 {
-                    transaction.Save(Savepoint);
+                    if (savepoints)
+                    {
+                        transaction.Save(Savepoint);
+                    }
+
                     await request.ExecuteAsync(connection, transaction);
-                    transaction.Release(Savepoint);
+                    if (savepoints)
+                    {
+                        transaction.Release(Savepoint);
+                    }
+
                     executed.Add(request);
                 }
                 catch (Exception ex)
                 {
+                    if (!savepoints)
+                    {
+                        request.Fail(ex);
+                        RollBack(connection, transaction);
+                        return;
+                    }
+
                     if (RollBackToSavepoint(connection, transaction))
                     {
                         request.Fail(ex);
@@ -688,6 +705,22 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
             }
 
             request.Succeed();
+        }
+    }
+
+    /// <summary>Rolls back the whole transaction, or closes the writer connection (which does) when that fails.</summary>
+    private void RollBack(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        try
+        {
+            if (connection.Handle is not null && SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
+            {
+                transaction.Rollback();
+            }
+        }
+        catch (SqliteException)
+        {
+            CloseWriterConnection();
         }
     }
 

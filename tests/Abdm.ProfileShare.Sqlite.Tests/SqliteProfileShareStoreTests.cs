@@ -332,6 +332,26 @@ public sealed class SqliteProfileShareStoreTests : ProfileShareStoreConformanceT
     }
 
     [Fact]
+    public async Task WriteAsync_LoneOperationFailsAfterAWrite_RollsItBackAndTheWriterGoesOn()
+    {
+        var store = (SqliteProfileShareStore)Store;
+        await CreateEntryAsync(NewIntake("patient-0@sbx"));
+
+        var failing = store.WriteAsync<int>(async (connection, transaction) =>
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "DELETE FROM entries";
+            await command.ExecuteNonQueryAsync();
+            throw new InvalidOperationException("test failure after a write");
+        }, CancellationToken.None);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => failing.WaitAsync(Timeout));
+        Assert.Equal(1, await ScalarAsync(ConnectionString, "SELECT COUNT(*) FROM entries"));
+        Assert.Equal(2, (await Store.AcceptShareAsync(NewIntake("patient-1@sbx")).WaitAsync(Timeout)).Entry.TokenNumber);
+    }
+
+    [Fact]
     public async Task WriteAsync_CommitOfBatchFails_FailsEveryOperationOfTheBatchAndKeepsNothing()
     {
         // Foreign keys on: a deferred violation passes every statement and savepoint and fails only the COMMIT.
