@@ -20,8 +20,12 @@ namespace Abdm.ProfileShare.Sqlite;
 /// <para>The database runs in WAL mode (readers never block the writer). Its schema is created and migrated on first
 /// use, or at host start when registered with <see cref="SqliteStoreBuilderExtensions.UseSqliteStore(AbdmProfileShareBuilder, string)"/>,
 /// from a versioned migration list (<c>PRAGMA user_version</c>).</para>
-/// <para>Every multi-step operation runs in one <c>BEGIN IMMEDIATE</c> transaction. Writers of one instance are
-/// serialized in-process; writers of other processes wait up to <see cref="SqliteProfileShareStoreOptions.BusyTimeout"/>.
+/// <para>Writes go through one writer per instance with group commit: the write operations waiting when the writer
+/// is free run one after another in one <c>BEGIN IMMEDIATE</c> transaction, each in its own <c>SAVEPOINT</c> (an
+/// operation that fails is rolled back alone), and each caller's task completes only after that transaction's
+/// <c>COMMIT</c> (FULL sync: durable) succeeded; a failed commit fails every operation of the batch. So every
+/// operation is still atomic, serialized and durable when it returns, while concurrent operations share one disk
+/// flush. Writers of other processes wait up to <see cref="SqliteProfileShareStoreOptions.BusyTimeout"/>.
 /// Token numbers are allocated by an UPSERT ... RETURNING on a counter row (and a unique index makes a duplicate
 /// token impossible); entry updates and claims check the stored version.</para>
 /// <para>The change feed (<see cref="WatchAsync"/>) is in-process: it reports the changes made through this instance.
@@ -32,11 +36,22 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
 {
     private const string ActiveStatuses = "('Received', 'Waiting', 'Claimed')";
 
+    /// <summary>The most operations one group commit carries (bounds how long other processes wait for the file).</summary>
+    internal const int MaxBatchSize = 64;
+
+    private const string Savepoint = "op";
+
     private readonly string _connectionString;
+    private readonly string _writerConnectionString;
     private readonly int _busyTimeoutMilliseconds;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly Channel<WriteRequest> _writes = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _writerGate = new();
     private readonly SemaphoreSlim _initialization = new(1, 1);
+    private Task? _writerLoop;
+    private SqliteConnection? _writerConnection;
+    private long _commits;
+    private int _queued;
     private readonly Lock _subscribersGate = new();
     private readonly List<Channel<QueueChange>> _subscribers = [];
     private volatile bool _initialized;
@@ -66,6 +81,10 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
         }
 
         _connectionString = connectionString.ToString();
+
+        // The single writer holds its own long-lived connection, outside the pool: it is never shared, and after a
+        // failed batch it is closed (rolling back whatever SQLite left open) instead of going back to a pool.
+        _writerConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
         _busyTimeoutMilliseconds = (int)Math.Min(options.BusyTimeout.TotalMilliseconds, int.MaxValue);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
@@ -439,7 +458,43 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
             return;
         }
 
-        _disposed = true;
+        var writer = StopWriter();
+        writer?.GetAwaiter().GetResult();
+        ReleaseConnections();
+    }
+
+    /// <summary>
+    /// Lets the writer finish the operations already queued, then ends every change feed and releases the pooled
+    /// connections of this database.
+    /// </summary>
+    /// <returns>A task that completes when the writer stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (StopWriter() is { } writer)
+        {
+            await writer;
+        }
+
+        ReleaseConnections();
+    }
+
+    private Task? StopWriter()
+    {
+        lock (_writerGate)
+        {
+            _disposed = true;
+            _writes.Writer.TryComplete();
+            return _writerLoop;
+        }
+    }
+
+    private void ReleaseConnections()
+    {
         lock (_subscribersGate)
         {
             foreach (var subscriber in _subscribers)
@@ -450,14 +505,6 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
 
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
-    }
-
-    /// <summary>Ends every change feed and releases the pooled connections of this database.</summary>
-    /// <returns>A completed task.</returns>
-    public ValueTask DisposeAsync()
-    {
-        Dispose();
-        return ValueTask.CompletedTask;
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
@@ -485,33 +532,248 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
         }
     }
 
+    /// <summary>How many transactions the writer committed (for tests of group commit).</summary>
+    internal long CommitCount => Interlocked.Read(ref _commits);
+
+    /// <summary>How many write operations wait for the writer (for tests of group commit).</summary>
+    internal int QueuedWrites => Volatile.Read(ref _queued);
+
     /// <summary>
-    /// Runs <paramref name="work"/> in one <c>BEGIN IMMEDIATE</c> transaction, serialized with this instance's other
-    /// writers (so an instance holds at most one write connection), commits, then publishes the change it reports.
+    /// Queues <paramref name="work"/> for the writer, which runs it inside a <c>SAVEPOINT</c> of a group-commit
+    /// <c>BEGIN IMMEDIATE</c> transaction, and completes after that transaction committed (then publishes the change it
+    /// reports, in commit order). A failure of <paramref name="work"/> rolls back only its own savepoint.
     /// </summary>
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<(T Result, QueueChange? Change)>> work, CancellationToken cancellationToken)
+    internal async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<(T Result, QueueChange? Change)>> work, CancellationToken cancellationToken)
     {
         await InitializeAsync(cancellationToken);
-        await _writer.WaitAsync(cancellationToken);
-        (T Result, QueueChange? Change) outcome;
+        var request = new WriteRequest<T>(work, cancellationToken);
+        lock (_writerGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _writerLoop ??= Task.Run(WriteLoopAsync, CancellationToken.None);
+
+            // The channel is completed only under this lock, after _disposed is set: the write cannot fail here.
+            Interlocked.Increment(ref _queued);
+            _writes.Writer.TryWrite(request);
+        }
+
+        // Not cancellable once queued: a request cancelled before the writer reaches it is skipped (and this throws), but
+        // one that already ran must report what was committed.
+        return await request.Task;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<WriteRequest>(MaxBatchSize);
+        var reader = _writes.Reader;
         try
         {
-            await using var connection = await OpenRawAsync(cancellationToken);
-            using var transaction = connection.BeginTransaction(deferred: false);
-            outcome = await work(connection, transaction);
-            transaction.Commit();
+            while (await reader.WaitToReadAsync())
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatchSize && reader.TryRead(out var request))
+                {
+                    Interlocked.Decrement(ref _queued);
+                    batch.Add(request);
+                }
+
+                try
+                {
+                    await RunBatchAsync(batch);
+                }
+                catch (Exception ex)
+                {
+                    // Not expected (RunBatchAsync handles failures); the writer must survive it all the same, or every
+                    // later write would wait forever. Requests already completed ignore this.
+                    CloseWriterConnection();
+                    foreach (var request in batch)
+                    {
+                        request.Fail(ex);
+                    }
+                }
+            }
         }
         finally
         {
-            _writer.Release();
+            CloseWriterConnection();
         }
+    }
 
-        if (outcome.Change is { } change)
+    /// <summary>Runs a batch in one transaction and completes its requests; never throws.</summary>
+    private async Task RunBatchAsync(List<WriteRequest> batch)
+    {
+        var executed = new List<WriteRequest>(batch.Count);
+        SqliteConnection connection;
+        SqliteTransaction transaction;
+        try
         {
-            Publish(change);
+            connection = _writerConnection ??= await OpenWriterConnectionAsync();
+            transaction = connection.BeginTransaction(deferred: false);
+        }
+        catch (Exception ex)
+        {
+            CloseWriterConnection();
+            foreach (var request in batch)
+            {
+                request.Fail(ex);
+            }
+
+            return;
         }
 
-        return outcome.Result;
+        using (transaction)
+        {
+            // A batch of one needs no savepoint: its failure rolls back the whole transaction.
+            var savepoints = batch.Count > 1;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var request = batch[i];
+                if (request.CancellationToken.IsCancellationRequested)
+                {
+                    request.Fail(new OperationCanceledException(request.CancellationToken));
+                    continue;
+                }
+
+                try
+                {
+                    if (savepoints)
+                    {
+                        transaction.Save(Savepoint);
+                    }
+
+                    await request.ExecuteAsync(connection, transaction);
+                    if (savepoints)
+                    {
+                        transaction.Release(Savepoint);
+                    }
+
+                    executed.Add(request);
+                }
+                catch (Exception ex)
+                {
+                    if (!savepoints)
+                    {
+                        request.Fail(ex);
+                        RollBack(connection, transaction);
+                        return;
+                    }
+
+                    if (RollBackToSavepoint(connection, transaction))
+                    {
+                        request.Fail(ex);
+                        continue;
+                    }
+
+                    // SQLite ended the whole transaction (an I/O error, a full disk): what ran before is gone too, and
+                    // what did not run yet gets a fresh transaction.
+                    request.Fail(ex);
+                    foreach (var lost in executed)
+                    {
+                        lost.Fail(ex);
+                    }
+
+                    CloseWriterConnection();
+                    await RunBatchAsync(batch.GetRange(i + 1, batch.Count - i - 1));
+                    return;
+                }
+            }
+
+            try
+            {
+                transaction.Commit();
+                Interlocked.Increment(ref _commits);
+            }
+            catch (Exception ex)
+            {
+                // Nothing of this batch is durable: every caller learns it. The connection is closed, which rolls back
+                // whatever the failed COMMIT left open.
+                foreach (var request in executed)
+                {
+                    request.Fail(ex);
+                }
+
+                CloseWriterConnection();
+                return;
+            }
+        }
+
+        foreach (var request in executed)
+        {
+            if (request.Change is { } change)
+            {
+                Publish(change);
+            }
+
+            request.Succeed();
+        }
+    }
+
+    /// <summary>Rolls back the whole transaction, or closes the writer connection (which does) when that fails.</summary>
+    private void RollBack(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        try
+        {
+            if (connection.Handle is not null && SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
+            {
+                transaction.Rollback();
+            }
+        }
+        catch (SqliteException)
+        {
+            CloseWriterConnection();
+        }
+    }
+
+    /// <summary>Rolls back the failed operation's savepoint; <see langword="false"/> when SQLite already ended the transaction.</summary>
+    private static bool RollBackToSavepoint(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        if (connection.Handle is null || SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            transaction.Rollback(Savepoint);
+            transaction.Release(Savepoint);
+            return true;
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<SqliteConnection> OpenWriterConnectionAsync()
+    {
+        var connection = new SqliteConnection(_writerConnectionString);
+        try
+        {
+            await connection.OpenAsync();
+            using var pragma = connection.CreateCommand();
+            pragma.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyTimeoutMilliseconds};");
+            await pragma.ExecuteNonQueryAsync();
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private void CloseWriterConnection()
+    {
+        var connection = _writerConnection;
+        _writerConnection = null;
+        try
+        {
+            connection?.Dispose();
+        }
+        catch (SqliteException)
+        {
+            // Closing rolls back what is open; a failure here leaves nothing to do.
+        }
     }
 
     private void Publish(QueueChange change)
@@ -601,4 +863,48 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
     private static long Ticks(DateTimeOffset time) => time.UtcTicks;
 
     private static DateTimeOffset FromTicks(long ticks) => new(ticks, TimeSpan.Zero);
+
+    /// <summary>A write operation waiting for the writer.</summary>
+    private abstract class WriteRequest(CancellationToken cancellationToken)
+    {
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        /// <summary>The change to publish once committed.</summary>
+        public QueueChange? Change { get; protected set; }
+
+        public abstract Task ExecuteAsync(SqliteConnection connection, SqliteTransaction transaction);
+
+        public abstract void Succeed();
+
+        public abstract void Fail(Exception error);
+    }
+
+    private sealed class WriteRequest<T>(Func<SqliteConnection, SqliteTransaction, Task<(T Result, QueueChange? Change)>> work, CancellationToken cancellationToken)
+        : WriteRequest(cancellationToken)
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T _result = default!;
+
+        public Task<T> Task => _completion.Task;
+
+        public override async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction transaction)
+        {
+            (_result, var change) = await work(connection, transaction);
+            Change = change;
+        }
+
+        public override void Succeed() => _completion.TrySetResult(_result);
+
+        public override void Fail(Exception error)
+        {
+            if (error is OperationCanceledException && CancellationToken.IsCancellationRequested)
+            {
+                _completion.TrySetCanceled(CancellationToken);
+            }
+            else
+            {
+                _completion.TrySetException(error);
+            }
+        }
+    }
 }

@@ -6,7 +6,10 @@ public sealed class SqliteProfileShareStoreOptions
     /// <summary>
     /// The Microsoft.Data.Sqlite connection string, for example <c>Data Source=/var/lib/his/profile-share.db</c>.
     /// </summary>
-    /// <remarks>Required. Connection pooling (the default) is used: every operation borrows a connection.</remarks>
+    /// <remarks>
+    /// Required. Reads borrow pooled connections (pooling is the default); writes go through the store's one writer, which
+    /// keeps its own connection (not pooled) and group-commits the writes queued while it flushes.
+    /// </remarks>
     public string ConnectionString { get; set; } = "";
 
     /// <summary>How long an operation waits for another process's write transaction before it fails.</summary>

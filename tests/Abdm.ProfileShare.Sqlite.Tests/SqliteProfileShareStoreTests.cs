@@ -271,6 +271,155 @@ public sealed class SqliteProfileShareStoreTests : ProfileShareStoreConformanceT
         Assert.Single(results, r => r);
     }
 
+    /// <summary>Holds the writer inside a batch of its own until released, so the writes queued meanwhile form the next batch.</summary>
+    private static async Task<(Task<int> Held, TaskCompletionSource Release)> HoldWriterAsync(SqliteProfileShareStore store)
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = store.WriteAsync<int>(async (_, _) =>
+        {
+            started.SetResult();
+            await release.Task;
+            return (0, null);
+        }, CancellationToken.None);
+        await started.Task.WaitAsync(Timeout);
+        return (held, release);
+    }
+
+    /// <summary>Releases the held writer after <paramref name="assert"/>, also when it fails (the store's disposal waits for the writer).</summary>
+    private static void ReleaseAfter(TaskCompletionSource release, Action assert)
+    {
+        try
+        {
+            assert();
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
+    [Fact]
+    public async Task WriteAsync_OperationsQueuedWhileWriterBusy_ShareOneCommitAndAFailureRollsBackOnlyItself()
+    {
+        var store = (SqliteProfileShareStore)Store;
+        await CreateEntryAsync(NewIntake("patient-0@sbx"));
+        var commits = store.CommitCount;
+        var (held, release) = await HoldWriterAsync(store);
+        var first = NewIntake("patient-1@sbx");
+        var second = NewIntake("patient-2@sbx");
+
+        var accepted1 = Store.AcceptShareAsync(first);
+        var failing = store.WriteAsync<int>(async (connection, transaction) =>
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "DELETE FROM token_counters";
+            await command.ExecuteNonQueryAsync();
+            throw new InvalidOperationException("test failure after a write");
+        }, CancellationToken.None);
+        var accepted2 = Store.AcceptShareAsync(second);
+        ReleaseAfter(release, () => Assert.Equal(3, store.QueuedWrites));
+
+        Assert.Equal(0, await held.WaitAsync(Timeout));
+        Assert.Equal(2, (await accepted1.WaitAsync(Timeout)).Entry.TokenNumber);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => failing.WaitAsync(Timeout));
+        Assert.Equal("test failure after a write", error.Message);
+        Assert.Equal(3, (await accepted2.WaitAsync(Timeout)).Entry.TokenNumber);
+        Assert.Equal(commits + 2, store.CommitCount);
+        Assert.Equal(3, await ScalarAsync(ConnectionString, "SELECT last_token FROM token_counters"));
+        Assert.Equal(3, await ScalarAsync(ConnectionString, "SELECT COUNT(*) FROM entries"));
+    }
+
+    [Fact]
+    public async Task WriteAsync_LoneOperationFailsAfterAWrite_RollsItBackAndTheWriterGoesOn()
+    {
+        var store = (SqliteProfileShareStore)Store;
+        await CreateEntryAsync(NewIntake("patient-0@sbx"));
+
+        var failing = store.WriteAsync<int>(async (connection, transaction) =>
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "DELETE FROM entries";
+            await command.ExecuteNonQueryAsync();
+            throw new InvalidOperationException("test failure after a write");
+        }, CancellationToken.None);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => failing.WaitAsync(Timeout));
+        Assert.Equal(1, await ScalarAsync(ConnectionString, "SELECT COUNT(*) FROM entries"));
+        Assert.Equal(2, (await Store.AcceptShareAsync(NewIntake("patient-1@sbx")).WaitAsync(Timeout)).Entry.TokenNumber);
+    }
+
+    [Fact]
+    public async Task WriteAsync_CommitOfBatchFails_FailsEveryOperationOfTheBatchAndKeepsNothing()
+    {
+        // Foreign keys on: a deferred violation passes every statement and savepoint and fails only the COMMIT.
+        var store = OpenExtraStore($"{ConnectionString};Foreign Keys=True");
+        await store.AcceptShareAsync(NewIntake("patient-0@sbx"));
+        var (held, release) = await HoldWriterAsync(store);
+
+        var accepted = store.AcceptShareAsync(NewIntake("patient-1@sbx"));
+        var violating = store.WriteAsync<int>(async (connection, transaction) =>
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                CREATE TEMP TABLE IF NOT EXISTS test_parent (id INTEGER PRIMARY KEY);
+                CREATE TEMP TABLE IF NOT EXISTS test_child (parent_id INTEGER REFERENCES test_parent (id) DEFERRABLE INITIALLY DEFERRED);
+                INSERT INTO test_child (parent_id) VALUES (42);
+                """;
+            await command.ExecuteNonQueryAsync();
+            return (1, null);
+        }, CancellationToken.None);
+        var completed = store.CompleteOutboxItemAsync(Guid.NewGuid());
+        ReleaseAfter(release, () => Assert.Equal(3, store.QueuedWrites));
+        await held.WaitAsync(Timeout);
+
+        await Assert.ThrowsAsync<SqliteException>(() => accepted.WaitAsync(Timeout));
+        await Assert.ThrowsAsync<SqliteException>(() => violating.WaitAsync(Timeout));
+        await Assert.ThrowsAsync<SqliteException>(() => completed.WaitAsync(Timeout));
+        Assert.Equal(1, await ScalarAsync(ConnectionString, "SELECT COUNT(*) FROM entries"));
+        var next = await store.AcceptShareAsync(NewIntake("patient-2@sbx")).WaitAsync(Timeout);
+        Assert.Equal(2, next.Entry.TokenNumber);
+    }
+
+    [Fact]
+    public async Task WriteAsync_CancelledWhileQueued_IsSkippedAndOthersCommit()
+    {
+        var store = (SqliteProfileShareStore)Store;
+        var (held, release) = await HoldWriterAsync(store);
+        using var cancellation = new CancellationTokenSource();
+
+        var cancelled = Store.AcceptShareAsync(NewIntake("patient-1@sbx"), cancellation.Token);
+        var accepted = Store.AcceptShareAsync(NewIntake("patient-2@sbx"));
+        await cancellation.CancelAsync();
+        ReleaseAfter(release, () => Assert.Equal(2, store.QueuedWrites));
+        await held.WaitAsync(Timeout);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Timeout));
+        Assert.Equal(1, (await accepted.WaitAsync(Timeout)).Entry.TokenNumber);
+        Assert.Equal(1, await ScalarAsync(ConnectionString, "SELECT COUNT(*) FROM entries"));
+    }
+
+    [Fact]
+    public async Task DisposeAsync_WritesQueued_CommitsThemBeforeItReturns()
+    {
+        var store = OpenExtraStore();
+        await store.InitializeAsync();
+        var (held, release) = await HoldWriterAsync(store);
+        var accepted = store.AcceptShareAsync(NewIntake("patient-1@sbx"));
+
+        var disposing = store.DisposeAsync().AsTask();
+        release.SetResult();
+        await disposing.WaitAsync(Timeout);
+
+        await held.WaitAsync(Timeout);
+        Assert.Equal(ShareIntakeOutcome.Created, (await accepted.WaitAsync(Timeout)).Outcome);
+        Assert.Equal(1, await ScalarAsync(ConnectionString, "SELECT COUNT(*) FROM entries"));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.AcceptShareAsync(NewIntake("patient-2@sbx")));
+    }
+
     [Fact]
     public async Task UseSqliteStore_Registered_ReplacesInMemoryStoreAndMigratesAtStart()
     {
