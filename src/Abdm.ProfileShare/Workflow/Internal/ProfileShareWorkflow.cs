@@ -179,27 +179,9 @@ internal sealed class ProfileShareWorkflow
         return new ShareAcceptResult(ShareAcceptStatus.Accepted, null, result);
     }
 
-    public async Task<CallbackOutcome> HandleAuthOnInitAsync(PatientAuthInitResponse callback, string hipId, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var requestId = callback.Resp.RequestId;
-        var correlation = await FindCorrelationAsync(requestId, CorrelationKind.AuthInit, hipId, "on-init", cancellationToken).ConfigureAwait(false);
-        if (correlation is null)
+    public Task<CallbackOutcome> HandleAuthOnInitAsync(PatientAuthInitResponse callback, string hipId, CancellationToken cancellationToken) =>
+        ApplyCallbackAsync(callback.Resp.RequestId, CorrelationKind.AuthInit, LinkingState.AwaitingTransaction, hipId, "on-init", (current, now) =>
         {
-            return CallbackOutcome.Unmatched;
-        }
-
-        var persisting = Stopwatch.GetTimestamp();
-
-        var now = _clock.Now;
-        var (written, entry) = await EntryUpdater.UpdateAsync(_store, correlation.EntryId, current =>
-        {
-            var linking = current.Linking;
-            if (linking.State != LinkingState.AwaitingTransaction || linking.InitRequestId != requestId)
-            {
-                return null;
-            }
-
             if (callback.Error is not null || string.IsNullOrWhiteSpace(callback.Auth?.TransactionId))
             {
                 return LinkingFailure(current, CodeOf(callback.Error), callback.Error?.Message, "The gateway's on-init carried no transactionId.", now);
@@ -210,7 +192,7 @@ internal sealed class ProfileShareWorkflow
             {
                 Entry = current with
                 {
-                    Linking = linking with
+                    Linking = current.Linking with
                     {
                         State = LinkingState.AwaitingToken,
                         TransactionId = callback.Auth.TransactionId,
@@ -221,53 +203,35 @@ internal sealed class ProfileShareWorkflow
                 Enqueue = [NewItem(OutboxItemKind.AuthConfirm, current.Id, confirmRequestId, now)],
                 Correlations = [new Correlation(confirmRequestId, CorrelationKind.AuthConfirm, current.Id, current.HipId, now)],
             };
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
 
-        return Finish(written, entry, requestId, "on-init", correlation.EntryId, started, persisting);
-    }
-
-    public async Task<CallbackOutcome> HandleAuthOnConfirmAsync(PatientAuthConfirmResponse callback, string hipId, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var requestId = callback.Resp.RequestId;
-        var correlation = await FindCorrelationAsync(requestId, CorrelationKind.AuthConfirm, hipId, "on-confirm", cancellationToken).ConfigureAwait(false);
-        if (correlation is null)
-        {
-            return CallbackOutcome.Unmatched;
-        }
-
-        var persisting = Stopwatch.GetTimestamp();
-
-        var now = _clock.Now;
-        var (written, entry) = await EntryUpdater.UpdateAsync(_store, correlation.EntryId, current =>
-        {
-            var linking = current.Linking;
-            if (linking.State != LinkingState.AwaitingToken || linking.ConfirmRequestId != requestId)
-            {
-                return null;
-            }
-
-            var token = callback.Auth?.AccessToken;
-            if (callback.Error is not null || string.IsNullOrWhiteSpace(token))
-            {
-                return LinkingFailure(current, CodeOf(callback.Error), callback.Error?.Message, "The gateway's on-confirm carried no linking token.", now);
-            }
-
-            return Linked(current, token, requestId, now);
-        }, cancellationToken).ConfigureAwait(false);
-
-        return Finish(written, entry, requestId, "on-confirm", correlation.EntryId, started, persisting);
-    }
+    public Task<CallbackOutcome> HandleAuthOnConfirmAsync(PatientAuthConfirmResponse callback, string hipId, CancellationToken cancellationToken) =>
+        ApplyCallbackAsync(callback.Resp.RequestId, CorrelationKind.AuthConfirm, LinkingState.AwaitingToken, hipId, "on-confirm", (current, now) =>
+            callback.Error is not null || string.IsNullOrWhiteSpace(callback.Auth?.AccessToken)
+                ? LinkingFailure(current, CodeOf(callback.Error), callback.Error?.Message, "The gateway's on-confirm carried no linking token.", now)
+                : Linked(current, callback.Auth.AccessToken, callback.Resp.RequestId, now), cancellationToken);
 
     /// <summary>
     /// Applies a v3 <c>on-generate-token</c>: the link token (stored, the chain Linked) or the gateway's error (Failed
     /// with its string code), matched by <c>response.requestId</c> = the generate-token call's <c>REQUEST-ID</c>.
     /// </summary>
-    public async Task<CallbackOutcome> HandleOnGenerateTokenAsync(OnGenerateLinkTokenV3Request callback, string hipId, CancellationToken cancellationToken)
+    public Task<CallbackOutcome> HandleOnGenerateTokenAsync(OnGenerateLinkTokenV3Request callback, string hipId, CancellationToken cancellationToken) =>
+        ApplyCallbackAsync(callback.Response.RequestId, CorrelationKind.LinkToken, LinkingState.AwaitingToken, hipId, OnGenerateToken, (current, now) =>
+            callback.Error is not null || string.IsNullOrWhiteSpace(callback.LinkToken)
+                ? LinkingFailure(current, GatewayErrorParser.NormalizeCode(callback.Error?.Code), callback.Error?.Message,
+                    "The gateway's on-generate-token carried no link token.", now)
+                : Linked(current, callback.LinkToken, callback.Response.RequestId, now), cancellationToken);
+
+    /// <summary>
+    /// The skeleton of every linking callback: find the correlation its requestId names (of the expected kind, for the
+    /// same HIP), then change the entry only if its chain still waits for exactly that request in
+    /// <paramref name="awaiting"/>; a duplicate or late callback changes nothing.
+    /// </summary>
+    private async Task<CallbackOutcome> ApplyCallbackAsync(Guid requestId, CorrelationKind kind, LinkingState awaiting, string hipId, string callback,
+        Func<QueueEntry, DateTimeOffset, EntryUpdate> apply, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var requestId = callback.Response.RequestId;
-        var correlation = await FindCorrelationAsync(requestId, CorrelationKind.LinkToken, hipId, OnGenerateToken, cancellationToken).ConfigureAwait(false);
+        var correlation = await FindCorrelationAsync(requestId, kind, hipId, callback, cancellationToken).ConfigureAwait(false);
         if (correlation is null)
         {
             return CallbackOutcome.Unmatched;
@@ -276,24 +240,9 @@ internal sealed class ProfileShareWorkflow
         var persisting = Stopwatch.GetTimestamp();
         var now = _clock.Now;
         var (written, entry) = await EntryUpdater.UpdateAsync(_store, correlation.EntryId, current =>
-        {
-            var linking = current.Linking;
-            if (linking.State != LinkingState.AwaitingToken || linking.TokenRequestId != requestId)
-            {
-                return null;
-            }
+            current.Linking.State == awaiting && current.Linking.AwaitedRequestId == requestId ? apply(current, now) : null, cancellationToken).ConfigureAwait(false);
 
-            var token = callback.LinkToken;
-            if (callback.Error is not null || string.IsNullOrWhiteSpace(token))
-            {
-                return LinkingFailure(current, GatewayErrorParser.NormalizeCode(callback.Error?.Code), callback.Error?.Message,
-                    "The gateway's on-generate-token carried no link token.", now);
-            }
-
-            return Linked(current, token, requestId, now);
-        }, cancellationToken).ConfigureAwait(false);
-
-        return Finish(written, entry, requestId, OnGenerateToken, correlation.EntryId, started, persisting);
+        return Finish(written, entry, requestId, callback, correlation.EntryId, started, persisting);
     }
 
     private const string OnGenerateToken = "on-generate-token";
