@@ -188,18 +188,24 @@ internal static class RedisScripts
     public const string TryUpdate = Prelude + """
         local id = ARGV[2]
         local e = P .. 'e:' .. id
-        local f = redis.call('HMGET', e, 'version', 'status')
+        local f = redis.call('HMGET', e, 'version', 'status', 'hip', 'counter', 'hid', 'lastUs', 'expUs')
         if not f[1] or tonumber(f[1]) ~= tonumber(ARGV[3]) then return 0 end
         local wasActive = ACTIVE[f[2]] == true
         local active = ARGV[20] == '1'
         local ttl = tonumber(ARGV[21])
+        -- Active before and after, in the same sets with the same score and expiry (most updates: a decision, an
+        -- acknowledgement, a linking step): the indexes and the sets' TTLs stand as the last indexing wrote them.
+        local indexed = wasActive and active and f[3] == ARGV[17] and f[4] == ARGV[18] and f[5] == ARGV[19]
+          and f[6] == ARGV[11] and f[7] == ARGV[13]
 
         redis.call('HSET', e, 'doc', ARGV[4], 'token', ARGV[5], 'profile', ARGV[6], 'wire', ARGV[7], 'latest', ARGV[8], 'scans', ARGV[9],
           'last', ARGV[10], 'lastUs', ARGV[11], 'expires', ARGV[12], 'expUs', ARGV[13], 'ack', ARGV[14], 'version', ARGV[15],
           'status', ARGV[16], 'hip', ARGV[17], 'counter', ARGV[18], 'hid', ARGV[19], 'first', ARGV[28], 'firstUs', ARGV[29])
         extend(e, ttl)
-        redis.call('ZADD', P .. 'eexp', ARGV[13], id)
-        reindex(id, active, ARGV[11], ttl, { KEYS[1], KEYS[2], KEYS[3] })
+        if not indexed then
+          redis.call('ZADD', P .. 'eexp', ARGV[13], id)
+          reindex(id, active, ARGV[11], ttl, { KEYS[1], KEYS[2], KEYS[3] })
+        end
 
         local items = tonumber(ARGV[26])
         local correlations = tonumber(ARGV[27])
