@@ -92,10 +92,16 @@ for variant in bare "${VARIANTS[@]}" bare; do
   start "host-$i" "$HOST_BIN" $(host_args "$variant" "$i")
   pid=$LAST_PID url=$READY_URL
   wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$LUA" "$url$SHARE_PATH" -- "$WORK/token" 0 >/dev/null
+  [[ $variant == redis ]] && redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
   calls0=$(curl -s "$GATEWAY_ROOT/_bench/counts"); cpu0=$(cpu_ms "$pid")
   line=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$LUA" "$url$SHARE_PATH" -- "$WORK/token" 0 | grep '^BENCH-RESULT')
   calls1=$(curl -s "$GATEWAY_ROOT/_bench/counts"); cpu1=$(cpu_ms "$pid")
+  [[ $variant == redis ]] && redis-cli -p "$REDIS_PORT" info commandstats >"$WORK/commandstats"
   stop "$pid"
   requests=$(field requests "$line"); seconds=$(field seconds "$line")
+  if [[ $variant == redis ]]; then
+    # Redis commands per request by command (scripts' inner commands included), highest first.
+    awk -F'[:,=]' -v r="$requests" '/^cmdstat_/ { printf "  %-22s %6.2f/request\n", substr($1, 9), $3 / r }' "$WORK/commandstats" | sort -k2 -rn >&2
+  fi
   echo "$line variant=$variant gw_calls_per_s=$(awk -v c=$((calls1 - calls0)) -v s="$seconds" 'BEGIN { printf "%.0f", c / s }') host_cpu_us_per_request=$(awk -v c=$((cpu1 - cpu0)) -v r="$requests" 'BEGIN { printf "%.0f", c * 1000 / r }')"
 done

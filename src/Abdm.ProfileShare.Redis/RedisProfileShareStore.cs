@@ -106,7 +106,11 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
 
         var parts = (RedisResult[]?)result ?? [];
         var outcome = Enum.Parse<ShareIntakeOutcome>((string?)parts[0] ?? "");
-        var entry = ReadEntry(Fields(parts[1]));
+
+        // A created entry is the intake's with the allocated token: no need to read back and parse what was just written.
+        var entry = outcome == ShareIntakeOutcome.Created
+            ? newEntry with { TokenNumber = (int)parts[1] }
+            : ReadEntry(Fields(parts[1]));
 
         return new ShareIntakeResult(outcome, entry);
     }

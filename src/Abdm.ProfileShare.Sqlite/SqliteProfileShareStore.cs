@@ -753,6 +753,7 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
             using var pragma = connection.CreateCommand();
             pragma.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyTimeoutMilliseconds};");
             await pragma.ExecuteNonQueryAsync();
+            WriterCommands.Add(connection, new Dictionary<string, ReusedCommand>(StringComparer.Ordinal));
             return connection;
         }
         catch
@@ -768,6 +769,15 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
         _writerConnection = null;
         try
         {
+            if (connection is not null && WriterCommands.TryGetValue(connection, out var commands))
+            {
+                WriterCommands.Remove(connection);
+                foreach (var command in commands.Values)
+                {
+                    command.Release();
+                }
+            }
+
             connection?.Dispose();
         }
         catch (SqliteException)
@@ -835,6 +845,32 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
     {
+        // On the writer connection, each statement is prepared once and re-bound: SQLite's parse and plan of every
+        // statement was a large part of the writer's cost per operation.
+        if (WriterCommands.TryGetValue(connection, out var cache))
+        {
+            if (!cache.TryGetValue(sql, out var cached))
+            {
+                cached = new ReusedCommand(sql, connection);
+                foreach (var (name, _) in parameters)
+                {
+                    cached.Parameters.Add(new SqliteParameter { ParameterName = name });
+                }
+
+                cache[sql] = cached;
+            }
+
+            cached.Transaction = transaction;
+            foreach (var (name, value) in parameters)
+            {
+                var parameter = cached.Parameters[name];
+                parameter.ResetSqliteType();
+                parameter.Value = value ?? DBNull.Value;
+            }
+
+            return cached;
+        }
+
         var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
@@ -844,6 +880,30 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
         }
 
         return command;
+    }
+
+    /// <summary>The writer connection's prepared commands, by SQL text (one writer connection at a time, used by one batch at a time).</summary>
+    private static readonly ConditionalWeakTable<SqliteConnection, Dictionary<string, ReusedCommand>> WriterCommands = new();
+
+    /// <summary>A command kept for the writer connection: disposing it after use keeps it (and its prepared statements).</summary>
+    private sealed class ReusedCommand(string sql, SqliteConnection connection) : SqliteCommand(sql, connection)
+    {
+        private bool _released;
+
+        /// <summary>Really disposes it (when the writer connection closes).</summary>
+        public void Release()
+        {
+            _released = true;
+            Dispose();
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (_released)
+            {
+                base.Dispose(disposing);
+            }
+        }
     }
 
     private static QueueEntry ReadEntry(string document) =>

@@ -36,10 +36,12 @@ internal static class RedisScripts
           redis.call('PUBLISH', P .. 'changes', cjson.encode({ kind = kind, entryId = id, hipId = hip, counterCode = counter, version = tonumber(version) }))
         end
 
-        local function reindex(id, active, score, ttl, keys)
+        local function reindex(id, active, score, ttl, keys, new)
           local eidx = P .. 'eidx:' .. id
-          for _, key in ipairs(redis.call('SMEMBERS', eidx)) do redis.call('ZREM', key, id) end
-          redis.call('DEL', eidx)
+          if not new then
+            for _, key in ipairs(redis.call('SMEMBERS', eidx)) do redis.call('ZREM', key, id) end
+            redis.call('DEL', eidx)
+          end
           if active then
             for _, key in ipairs(keys) do
               redis.call('ZADD', key, score, id)
@@ -49,15 +51,15 @@ internal static class RedisScripts
           end
         end
 
-        local function enqueue(itemId, entryId, doc, dueIso, dueUs, createdUs, attempts, err, owner, leaseIso, leaseUs)
+        local function enqueue(itemId, entryId, doc, dueIso, dueUs, createdUs, attempts, err, owner, leaseIso, leaseUs, new)
           local key = P .. 'ob:' .. itemId
-          redis.call('DEL', key)
+          if not new then redis.call('DEL', key) end
           redis.call('HSET', key, 'doc', doc, 'entry', entryId, 'due', dueIso, 'attempts', attempts)
           if err then redis.call('HSET', key, 'err', err) end
           if owner then
             redis.call('HSET', key, 'owner', owner, 'lease', leaseIso)
             redis.call('ZADD', P .. 'oblease', leaseUs, itemId)
-          else
+          elseif not new then
             redis.call('ZREM', P .. 'oblease', itemId)
           end
           redis.call('ZADD', P .. 'obdue', dueUs, itemId)
@@ -90,7 +92,8 @@ internal static class RedisScripts
     /// 7 profile JSON, 8 wire version, 9 received (O), 10 expires (O), 11 expires (us), 12 TTL (ms), 13 counter TTL (ms),
     /// 14 service day number, 15 acknowledgement item id, 16 acknowledgement item doc, 17 HIP id, 18 counter code,
     /// 19 upper-cased PHR address.
-    /// Returns { outcome, entry hash as a flat list }.
+    /// Returns { outcome, entry hash as a flat list }, or for a created entry { 'Created', token number } (the caller
+    /// has every other field of the new entry).
     /// </summary>
     public const string AcceptShare = Prelude + """
         local existing = redis.call('GET', KEYS[1])
@@ -121,6 +124,7 @@ internal static class RedisScripts
         local ttl = tonumber(ARGV[12])
         local outcome
         local kind
+        local token
         if id then
           local e = P .. 'e:' .. id
           -- An entry written before firstUs existed keeps the window start it matched on (its previous last scan), so
@@ -134,7 +138,7 @@ internal static class RedisScripts
           kind = 'Updated'
         else
           id = ARGV[5]
-          local token = redis.call('INCR', KEYS[5])
+          token = redis.call('INCR', KEYS[5])
           if token == 1 then
             redis.call('PEXPIRE', KEYS[5], ARGV[13])
             redis.call('ZADD', P .. 'toks', ARGV[14], KEYS[5])
@@ -149,15 +153,23 @@ internal static class RedisScripts
         local e = P .. 'e:' .. id
         redis.call('PEXPIRE', e, ttl)
         redis.call('ZADD', P .. 'eexp', ARGV[11], id)
-        reindex(id, true, ARGV[3], ttl, { KEYS[2], KEYS[3], KEYS[4] })
+        -- A created entry has a new id (no index, share requestId or outbox item of its own yet): nothing to clear.
+        local new = token ~= nil
+        reindex(id, true, ARGV[3], ttl, { KEYS[2], KEYS[3], KEYS[4] }, new)
 
         local ereq = P .. 'ereq:' .. id
         redis.call('SET', KEYS[1], id, 'PX', ttl)
         redis.call('SADD', ereq, ARGV[2])
-        for _, request in ipairs(redis.call('SMEMBERS', ereq)) do redis.call('PEXPIRE', P .. 'req:' .. request, ttl) end
+        if not new then
+          for _, request in ipairs(redis.call('SMEMBERS', ereq)) do redis.call('PEXPIRE', P .. 'req:' .. request, ttl) end
+        end
         redis.call('PEXPIRE', ereq, ttl)
 
-        enqueue(ARGV[15], id, ARGV[16], ARGV[9], ARGV[3], ARGV[3], 0, nil, nil, nil, nil)
+        enqueue(ARGV[15], id, ARGV[16], ARGV[9], ARGV[3], ARGV[3], 0, nil, nil, nil, nil, new)
+        if new then
+          publish(kind, id, ARGV[17], ARGV[18], 1)
+          return { outcome, token }
+        end
         publish(kind, id, ARGV[17], ARGV[18], redis.call('HGET', e, 'version'))
         return { outcome, redis.call('HGETALL', e) }
         """;
@@ -176,18 +188,24 @@ internal static class RedisScripts
     public const string TryUpdate = Prelude + """
         local id = ARGV[2]
         local e = P .. 'e:' .. id
-        local f = redis.call('HMGET', e, 'version', 'status')
+        local f = redis.call('HMGET', e, 'version', 'status', 'hip', 'counter', 'hid', 'lastUs', 'expUs')
         if not f[1] or tonumber(f[1]) ~= tonumber(ARGV[3]) then return 0 end
         local wasActive = ACTIVE[f[2]] == true
         local active = ARGV[20] == '1'
         local ttl = tonumber(ARGV[21])
+        -- Active before and after, in the same sets with the same score and expiry (most updates: a decision, an
+        -- acknowledgement, a linking step): the indexes and the sets' TTLs stand as the last indexing wrote them.
+        local indexed = wasActive and active and f[3] == ARGV[17] and f[4] == ARGV[18] and f[5] == ARGV[19]
+          and f[6] == ARGV[11] and f[7] == ARGV[13]
 
         redis.call('HSET', e, 'doc', ARGV[4], 'token', ARGV[5], 'profile', ARGV[6], 'wire', ARGV[7], 'latest', ARGV[8], 'scans', ARGV[9],
           'last', ARGV[10], 'lastUs', ARGV[11], 'expires', ARGV[12], 'expUs', ARGV[13], 'ack', ARGV[14], 'version', ARGV[15],
           'status', ARGV[16], 'hip', ARGV[17], 'counter', ARGV[18], 'hid', ARGV[19], 'first', ARGV[28], 'firstUs', ARGV[29])
         extend(e, ttl)
-        redis.call('ZADD', P .. 'eexp', ARGV[13], id)
-        reindex(id, active, ARGV[11], ttl, { KEYS[1], KEYS[2], KEYS[3] })
+        if not indexed then
+          redis.call('ZADD', P .. 'eexp', ARGV[13], id)
+          reindex(id, active, ARGV[11], ttl, { KEYS[1], KEYS[2], KEYS[3] })
+        end
 
         local items = tonumber(ARGV[26])
         local correlations = tonumber(ARGV[27])

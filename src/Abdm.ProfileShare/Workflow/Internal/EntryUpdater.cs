@@ -13,12 +13,23 @@ internal static class EntryUpdater
     /// <see langword="null"/> when there is nothing to write for that state.
     /// </summary>
     /// <returns>The outcome, the entry as written (or as read when nothing was written), or null when the entry is gone.</returns>
+    public static Task<(bool Written, QueueEntry? Entry)> UpdateAsync(
+        IProfileShareStore store, Guid entryId, Func<QueueEntry, EntryUpdate?> change, CancellationToken cancellationToken) =>
+        UpdateAsync(store, entryId, null, change, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="UpdateAsync(IProfileShareStore, Guid, Func{QueueEntry, EntryUpdate?}, CancellationToken)"/>, but the
+    /// first attempt starts from <paramref name="known"/> (an entry the caller has just read or written) instead of
+    /// reading it again: a store round trip saved. A stale <paramref name="known"/> costs nothing but a retry, since the
+    /// write is conditional on the version; and "nothing to write" is only ever decided on an entry read from the store.
+    /// </summary>
     public static async Task<(bool Written, QueueEntry? Entry)> UpdateAsync(
-        IProfileShareStore store, Guid entryId, Func<QueueEntry, EntryUpdate?> change, CancellationToken cancellationToken)
+        IProfileShareStore store, Guid entryId, QueueEntry? known, Func<QueueEntry, EntryUpdate?> change, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var entry = await store.GetEntryAsync(entryId, cancellationToken).ConfigureAwait(false);
+            var fresh = attempt != 0 || known is null || known.Id != entryId;
+            var entry = fresh ? await store.GetEntryAsync(entryId, cancellationToken).ConfigureAwait(false) : known;
             if (entry is null)
             {
                 return (false, null);
@@ -27,6 +38,11 @@ internal static class EntryUpdater
             var update = change(entry);
             if (update is null)
             {
+                if (!fresh)
+                {
+                    continue;
+                }
+
                 return (false, entry);
             }
 

@@ -31,6 +31,14 @@ internal sealed class OutboxProcessor : BackgroundService
     /// <summary>...and at least this often (entries also leave the queue by expiring, which the feed does not report).</summary>
     private static readonly TimeSpan QueueLengthMaxAge = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The outbox statistics (the metrics' snapshot and the earliest due time) are re-read at most this often while
+    /// items are being leased: once per pump, they were a store round trip per outbox item. The next wake-up is never
+    /// later than this after a skipped read, and this process's own future items (retries, callback timeouts) are
+    /// tracked locally, so nothing due waits longer than this for a pump.
+    /// </summary>
+    private static readonly TimeSpan StatisticsMaxAge = TimeSpan.FromSeconds(1);
+
     private readonly IProfileShareStore _store;
     private readonly IServiceScopeFactory _scopes;
     private readonly IOptionsMonitor<AbdmProfileShareOptions> _options;
@@ -41,6 +49,13 @@ internal sealed class OutboxProcessor : BackgroundService
     private readonly OutageTracker _storeOutage;
     private readonly string _owner;
     private readonly ConcurrentDictionary<Guid, Task> _running = new();
+
+    /// <summary>Items whose entry update also removed them (no separate complete call needed).</summary>
+    private readonly ConcurrentDictionary<Guid, byte> _completedByUpdate = new();
+    private readonly Lock _dueLock = new();
+    private OutboxStatistics? _statistics;
+    private DateTimeOffset _statisticsAt;
+    private DateTimeOffset? _localNextDue;
     private DateTimeOffset _nextPurge;
     private DateTimeOffset? _queueCountedAt;
     private volatile bool _queueChanged = true;
@@ -180,9 +195,11 @@ internal sealed class OutboxProcessor : BackgroundService
         var options = _options.CurrentValue.Outbox;
         var free = options.MaxConcurrency - _running.Count;
         var now = _clock.Now;
+        int leased;
         if (free > 0)
         {
             var items = await _store.LeaseOutboxItemsAsync(_owner, now, options.LeaseDuration, free, stoppingToken).ConfigureAwait(false);
+            leased = items.Count;
             foreach (var item in items)
             {
                 // A lease can end while this instance still runs the item (a call slower than the lease); the
@@ -213,12 +230,40 @@ internal sealed class OutboxProcessor : BackgroundService
             }
         }
 
-        var statistics = await _store.GetOutboxStatisticsAsync(stoppingToken).ConfigureAwait(false);
-        _metrics.UpdateOutbox(statistics);
         var wait = options.IdleCheckInterval;
-        if (statistics.NextDueAt is { } nextDue)
+        DateTimeOffset? nextDue;
+        if (_statistics is null || now - _statisticsAt >= StatisticsMaxAge || now < _statisticsAt
+            || (leased == 0 && _statistics.NextDueAt <= now))
         {
-            var untilDue = nextDue - _clock.Now;
+            _statistics = await _store.GetOutboxStatisticsAsync(stoppingToken).ConfigureAwait(false);
+            _statisticsAt = now;
+            _metrics.UpdateOutbox(_statistics);
+            nextDue = _statistics.NextDueAt;
+        }
+        else
+        {
+            // Skipped: wake up by the next read at the latest; a cached due time already past was what was just leased.
+            var refresh = _statisticsAt + StatisticsMaxAge - now;
+            wait = refresh < wait ? refresh : wait;
+            nextDue = _statistics.NextDueAt > now ? _statistics.NextDueAt : null;
+        }
+
+        lock (_dueLock)
+        {
+            // What this process scheduled for later; once due, this pump's lease has seen it.
+            if (_localNextDue is { } local && local <= now)
+            {
+                _localNextDue = null;
+            }
+            else if (_localNextDue is { } later && (nextDue is null || later < nextDue))
+            {
+                nextDue = later;
+            }
+        }
+
+        if (nextDue is { } due)
+        {
+            var untilDue = due - _clock.Now;
             wait = untilDue < wait ? untilDue : wait;
         }
 
@@ -244,7 +289,11 @@ internal sealed class OutboxProcessor : BackgroundService
             var retry = await ExecuteItemAsync(item, stoppingToken).ConfigureAwait(false);
             if (retry is null)
             {
-                await _store.CompleteOutboxItemAsync(item.Id, CancellationToken.None).ConfigureAwait(false);
+                // Most items are removed by the entry update that finishes them; the rest are removed here.
+                if (!_completedByUpdate.TryRemove(item.Id, out _))
+                {
+                    await _store.CompleteOutboxItemAsync(item.Id, CancellationToken.None).ConfigureAwait(false);
+                }
             }
             else
             {
@@ -271,8 +320,37 @@ internal sealed class OutboxProcessor : BackgroundService
         }
         finally
         {
+            _completedByUpdate.TryRemove(item.Id, out _);
             _running.TryRemove(item.Id, out _);
             _signal.Notify();
+        }
+    }
+
+    /// <summary>
+    /// <see cref="EntryUpdater"/> for an item's entry, starting from <paramref name="known"/> (just read or written)
+    /// instead of reading it again, and noting when the write also removed the item.
+    /// </summary>
+    private async Task<(bool Written, QueueEntry? Entry)> UpdateEntryAsync(OutboxItem item, QueueEntry? known, Func<QueueEntry, EntryUpdate?> change, CancellationToken cancellationToken)
+    {
+        EntryUpdate? last = null;
+        var result = await EntryUpdater.UpdateAsync(_store, item.EntryId, known, current => last = change(current), cancellationToken).ConfigureAwait(false);
+        if (result.Written && last?.CompleteOutboxItemId == item.Id)
+        {
+            _completedByUpdate[item.Id] = 0;
+        }
+
+        return result;
+    }
+
+    /// <summary>Remembers an item this process has scheduled for later, so the pump wakes for it without re-reading the statistics.</summary>
+    private void ScheduledLocally(DateTimeOffset dueAt)
+    {
+        lock (_dueLock)
+        {
+            if (_localNextDue is null || dueAt < _localNextDue)
+            {
+                _localNextDue = dueAt;
+            }
         }
     }
 
@@ -302,6 +380,7 @@ internal sealed class OutboxProcessor : BackgroundService
         var delay = TimeSpan.FromTicks(Math.Min(options.RetryMaxDelay.Ticks, options.RetryBaseDelay.Ticks * (1L << exponent)));
         delay = TimeSpan.FromTicks((long)(delay.Ticks * (0.8 + (Random.Shared.NextDouble() * 0.4))));
         var dueAt = _clock.Now + delay;
+        ScheduledLocally(dueAt);
         await _store.RescheduleOutboxItemAsync(item.Id, _owner, dueAt, attempts, reason, CancellationToken.None).ConfigureAwait(false);
         _metrics.OutboxRetry(item.Kind);
         Log.OutboxItemRescheduled(_logger, gatewayOutage ? LogLevel.Debug : LogLevel.Warning, item.Kind, item.Id, item.EntryId, attempts, delay.TotalMilliseconds, reason);
@@ -346,7 +425,7 @@ internal sealed class OutboxProcessor : BackgroundService
                 ? await services.GetRequiredService<IProfileShareHandler>().OnShareReceivedAsync(entry, cancellationToken).ConfigureAwait(false)
                 : ShareDecision.Reject(why);
             var match = decision.Accepted ? await MatchAsync(entry, services, cancellationToken).ConfigureAwait(false) : PatientMatch.NotChecked;
-            var (_, decided) = await EntryUpdater.UpdateAsync(_store, entry.Id, current => current.Status != QueueEntryStatus.Received ? null : new EntryUpdate
+            var (_, decided) = await UpdateEntryAsync(item, entry, current => current.Status != QueueEntryStatus.Received ? null : new EntryUpdate
             {
                 Entry = current with
                 {
@@ -372,7 +451,7 @@ internal sealed class OutboxProcessor : BackgroundService
         {
             EntrySpan.TagCurrent(AbdmTags.Outcome, "abandoned");
             Log.AcknowledgementAbandoned(_logger, shareRequestId, entry.Id);
-            await SetAcknowledgementAsync(entry.Id, shareRequestId, AcknowledgementState.Failed, item.Id, cancellationToken).ConfigureAwait(false);
+            await SetAcknowledgementAsync(item, entry, shareRequestId, AcknowledgementState.Failed, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -408,7 +487,7 @@ internal sealed class OutboxProcessor : BackgroundService
             EntrySpan.TagCurrent(AbdmTags.ErrorCode, ex.ErrorCode);
             EntrySpan.FailCurrent(Describe(ex));
             Log.AcknowledgementRefused(_logger, shareRequestId, entry.Id, (int?)ex.StatusCode, ex.ErrorCode);
-            await SetAcknowledgementAsync(entry.Id, shareRequestId, AcknowledgementState.Failed, item.Id, cancellationToken).ConfigureAwait(false);
+            await SetAcknowledgementAsync(item, entry, shareRequestId, AcknowledgementState.Failed, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -416,7 +495,7 @@ internal sealed class OutboxProcessor : BackgroundService
         EntrySpan.TagCurrent(AbdmTags.Outcome, success ? "success" : "failure");
         _metrics.AcknowledgementDelivered(entry.HipId, entry.WireVersion, success, _clock.Now - item.CreatedAt);
         var start = _options.CurrentValue.Linking.Start;
-        var (written, after) = await EntryUpdater.UpdateAsync(_store, entry.Id, current =>
+        var (written, after) = await UpdateEntryAsync(item, entry, current =>
         {
             var updated = current.LatestShareRequestId == shareRequestId ? current with { Acknowledgement = AcknowledgementState.Delivered } : current;
             if (success && start == LinkingStart.AfterAcknowledgement && current.Linking.State == LinkingState.NotStarted
@@ -436,11 +515,11 @@ internal sealed class OutboxProcessor : BackgroundService
         return null;
     }
 
-    private async Task SetAcknowledgementAsync(Guid entryId, Guid shareRequestId, AcknowledgementState state, Guid itemId, CancellationToken cancellationToken) =>
-        await EntryUpdater.UpdateAsync(_store, entryId, current => new EntryUpdate
+    private async Task SetAcknowledgementAsync(OutboxItem item, QueueEntry known, Guid shareRequestId, AcknowledgementState state, CancellationToken cancellationToken) =>
+        await UpdateEntryAsync(item, known, current => new EntryUpdate
         {
             Entry = current.LatestShareRequestId == shareRequestId ? current with { Acknowledgement = state } : current,
-            CompleteOutboxItemId = itemId,
+            CompleteOutboxItemId = item.Id,
         }, cancellationToken).ConfigureAwait(false);
 
     private async Task<PatientMatch> MatchAsync(QueueEntry entry, IServiceProvider services, CancellationToken cancellationToken)
@@ -515,7 +594,7 @@ internal sealed class OutboxProcessor : BackgroundService
         if (entry.ExpiresAt + _options.CurrentValue.Queue.Retention <= now)
         {
             EntrySpan.TagCurrent(AbdmTags.Outcome, "expired");
-            await MarkTimedOutAsync(item, "The linking chain could not reach the gateway before the entry expired.", cancellationToken).ConfigureAwait(false);
+            await MarkTimedOutAsync(item, entry, "The linking chain could not reach the gateway before the entry expired.", cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -532,7 +611,7 @@ internal sealed class OutboxProcessor : BackgroundService
             var code = ex.ErrorCode;
             var message = ex.GatewayMessage ?? $"The gateway refused {ex.Operation} (HTTP {(int?)ex.StatusCode}).";
             var failed = false;
-            await EntryUpdater.UpdateAsync(_store, item.EntryId, current => (failed = IsAwaiting(current, awaiting, item.RequestId))
+            await UpdateEntryAsync(item, entry, current => (failed = IsAwaiting(current, awaiting, item.RequestId))
                 ? ProfileShareWorkflow.LinkingFailure(current, code, message, message, _clock.Now, item.Id)
                 : new EntryUpdate { Entry = current, CompleteOutboxItemId = item.Id }, cancellationToken).ConfigureAwait(false);
             EntrySpan.TagCurrent(AbdmTags.Outcome, "refused");
@@ -550,7 +629,8 @@ internal sealed class OutboxProcessor : BackgroundService
 
         EntrySpan.TagCurrent(AbdmTags.Outcome, "sent");
         var timeoutAt = _clock.Now + _options.CurrentValue.Linking.CallbackTimeout;
-        await EntryUpdater.UpdateAsync(_store, item.EntryId, current => !IsAwaiting(current, awaiting, item.RequestId)
+        ScheduledLocally(timeoutAt);
+        await UpdateEntryAsync(item, entry, current => !IsAwaiting(current, awaiting, item.RequestId)
             ? null
             : new EntryUpdate
             {
@@ -574,15 +654,15 @@ internal sealed class OutboxProcessor : BackgroundService
         }
 
         var timeout = _options.CurrentValue.Linking.CallbackTimeout;
-        var timedOut = await MarkTimedOutAsync(item, string.Create(CultureInfo.InvariantCulture, $"The gateway's {callback} did not arrive within {timeout}."), cancellationToken).ConfigureAwait(false);
+        var timedOut = await MarkTimedOutAsync(item, entry, string.Create(CultureInfo.InvariantCulture, $"The gateway's {callback} did not arrive within {timeout}."), cancellationToken).ConfigureAwait(false);
         EntrySpan.TagCurrent(AbdmTags.Outcome, timedOut ? "timed_out" : "stale");
         return null;
     }
 
     /// <returns>Whether the chain was still waiting and is now timed out.</returns>
-    private async Task<bool> MarkTimedOutAsync(OutboxItem item, string message, CancellationToken cancellationToken)
+    private async Task<bool> MarkTimedOutAsync(OutboxItem item, QueueEntry? known, string message, CancellationToken cancellationToken)
     {
-        var (written, entry) = await EntryUpdater.UpdateAsync(_store, item.EntryId, current =>
+        var (written, entry) = await UpdateEntryAsync(item, known, current =>
             !IsAwaiting(current, LinkingState.AwaitingTransaction, item.RequestId) && !IsAwaiting(current, LinkingState.AwaitingToken, item.RequestId)
                 ? null
                 : new EntryUpdate
