@@ -353,6 +353,12 @@ internal sealed partial class SimulatorEngine : IAsyncDisposable
             throw new RejectionException(GatewayRejection.InvalidRefreshToken, "Invalid or expired refresh token");
         }
 
+        return new InboundResult(StatusCodes.Status200OK, IssueSession(plan));
+    }
+
+    /// <summary>A new session (access and refresh token) as the body both session operations answer with.</summary>
+    private byte[] IssueSession(FaultPlan plan)
+    {
         var (accessToken, refreshToken) = Tokens.IssueSession(plan.ExpireAfter);
         var response = new SessionResponse
         {
@@ -362,7 +368,7 @@ internal sealed partial class SimulatorEngine : IAsyncDisposable
             RefreshToken = refreshToken,
             TokenType = "bearer",
         };
-        return new InboundResult(StatusCodes.Status200OK, JsonSerializer.SerializeToUtf8Bytes(response, SimulatorJson.Compact.SessionResponse));
+        return JsonSerializer.SerializeToUtf8Bytes(response, SimulatorJson.Compact.SessionResponse);
     }
 
     private InboundResult CertsResult() =>
@@ -484,16 +490,7 @@ internal sealed partial class SimulatorEngine : IAsyncDisposable
             throw new RejectionException(GatewayRejection.InvalidClientCredentials, "Invalid Credentials");
         }
 
-        var (accessToken, refreshToken) = Tokens.IssueSession(plan.ExpireAfter);
-        var response = new SessionResponse
-        {
-            AccessToken = accessToken,
-            ExpiresIn = (int)_options.SessionTokenLifetime.TotalSeconds,
-            RefreshExpiresIn = (int)_options.RefreshTokenLifetime.TotalSeconds,
-            RefreshToken = refreshToken,
-            TokenType = "bearer",
-        };
-        return Task.FromResult(new InboundResult(_options.V3SessionStatusCode, JsonSerializer.SerializeToUtf8Bytes(response, SimulatorJson.Compact.SessionResponse)));
+        return Task.FromResult(new InboundResult(_options.V3SessionStatusCode, IssueSession(plan)));
     }
 
     private Task<InboundResult> OpenIdV3(Inbound inbound)
