@@ -1,6 +1,7 @@
 // A fresh minimal host that uses the packages the way a HIS vendor does (the README quickstart), then completes
 // one scan against the gateway simulator: the phone gets SUCCESS with a token number and a linking token is stored.
-// Exit code 0 on success, 1 with a reason otherwise.
+// It runs twice: on the v0.5 gateway (a v1.0 share, the demographic-auth chain) and on ABDM v3 (a v3 share,
+// generate-token). Exit code 0 on success, 1 with a reason otherwise.
 using Abdm.ProfileShare;
 using Abdm.ProfileShare.AspNetCore;
 using Abdm.ProfileShare.Model;
@@ -11,85 +12,101 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
 const string HipId = "CONSUMER-HIP-1";
-var secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-var dataDirectory = Directory.CreateTempSubdirectory("abdm-consumer-");
-try
+foreach (var (deployment, shareVersion) in new[] { (WireVersion.V05, WireVersion.V10), (WireVersion.V3, WireVersion.V3) })
 {
-    await using var gateway = await AbdmGatewaySimulator.StartAsync(new GatewaySimulatorOptions { ClientId = "consumer-client", ClientSecret = secret });
-
-    var builder = WebApplication.CreateSlimBuilder(args);
-    builder.WebHost.UseUrls("http://127.0.0.1:0");
-    builder.Logging.SetMinimumLevel(LogLevel.Warning);
-    builder.Services.AddAbdmProfileShare(o =>
-        {
-            o.HipIds.Add(HipId);
-            o.Gateway.BaseUrl = gateway.BaseUrl;
-            o.Gateway.ClientId = "consumer-client";
-            o.Gateway.ClientSecret = secret;
-        })
-        .UseSqliteStore($"Data Source={Path.Combine(dataDirectory.FullName, "abdm.db")}");
-    await using var app = builder.Build();
-    app.MapGroup("/abdm").MapAbdmProfileShare();
-    await app.StartAsync();
-
-    var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-    gateway.RegisterHip(HipId, new Uri(address.TrimEnd('/') + "/abdm/"));
-
-    var patient = SyntheticPatients.All[0];
-    var share = await gateway.ScanAsync(new SimulatedScan(HipId, "counter-1", patient, WireVersion.V10));
-    var phone = await share.Acknowledgement.WaitAsync(TimeSpan.FromSeconds(30));
-    if (!phone.IsSuccess)
+    if (await RunAsync(deployment, shareVersion, args) is var rc and not 0)
     {
-        return Fail($"the phone showed {phone.Status}");
+        return rc;
     }
+}
 
-    var linkingToken = await gateway.Journal.WaitForLinkingTokenIssuedAsync(patient.HealthId, TimeSpan.FromSeconds(30));
-    var queue = app.Services.GetRequiredService<ICounterQueue>();
-    using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-    var entry = (await queue.ListAsync(HipId, "counter-1")).Single();
-    // Subscribe first, then look: a change after the look wakes the loop, one before it is seen by the look.
-    var changes = queue.WatchAsync(HipId, "counter-1", wait.Token).GetAsyncEnumerator(wait.Token);
-    var next = changes.MoveNextAsync().AsTask();
+return 0;
+
+static async Task<int> RunAsync(WireVersion deployment, WireVersion shareVersion, string[] args)
+{
+    var secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+    var dataDirectory = Directory.CreateTempSubdirectory("abdm-consumer-");
     try
     {
-        while ((await queue.GetAsync(entry.Id))!.Linking.State is not (LinkingState.Linked or LinkingState.Failed or LinkingState.TimedOut))
+        await using var gateway = await AbdmGatewaySimulator.StartAsync(new GatewaySimulatorOptions { ClientId = "consumer-client", ClientSecret = secret });
+
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddAbdmProfileShare(o =>
+            {
+                o.HipIds.Add(HipId);
+                o.WireVersion = deployment;
+                o.Gateway.BaseUrl = gateway.BaseUrlFor(deployment);
+                o.Gateway.ClientId = "consumer-client";
+                o.Gateway.ClientSecret = secret;
+            })
+            .UseSqliteStore($"Data Source={Path.Combine(dataDirectory.FullName, "abdm.db")}");
+        await using var app = builder.Build();
+        app.MapGroup("/abdm").MapAbdmProfileShare();
+        await app.StartAsync();
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        gateway.RegisterHip(HipId, new Uri(address.TrimEnd('/') + "/abdm/"));
+
+        var patient = SyntheticPatients.All[0];
+        var share = await gateway.ScanAsync(new SimulatedScan(HipId, "counter-1", patient, shareVersion));
+        var phone = await share.Acknowledgement.WaitAsync(TimeSpan.FromSeconds(30));
+        if (!phone.IsSuccess)
         {
-            await next;
-            next = changes.MoveNextAsync().AsTask();
+            return Fail($"the phone showed {phone.Status}");
         }
+
+        var linkingToken = deployment == WireVersion.V3
+            ? await gateway.Journal.WaitForLinkTokenIssuedAsync(patient.HealthId, TimeSpan.FromSeconds(30))
+            : await gateway.Journal.WaitForLinkingTokenIssuedAsync(patient.HealthId, TimeSpan.FromSeconds(30));
+        var queue = app.Services.GetRequiredService<ICounterQueue>();
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var entry = (await queue.ListAsync(HipId, "counter-1")).Single();
+        // Subscribe first, then look: a change after the look wakes the loop, one before it is seen by the look.
+        var changes = queue.WatchAsync(HipId, "counter-1", wait.Token).GetAsyncEnumerator(wait.Token);
+        var next = changes.MoveNextAsync().AsTask();
+        try
+        {
+            while ((await queue.GetAsync(entry.Id))!.Linking.State is not (LinkingState.Linked or LinkingState.Failed or LinkingState.TimedOut))
+            {
+                await next;
+                next = changes.MoveNextAsync().AsTask();
+            }
+        }
+        finally
+        {
+            await wait.CancelAsync();
+            try
+            {
+                await next;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            await changes.DisposeAsync();
+        }
+
+        entry = (await queue.GetAsync(entry.Id))!;
+        var stored = await queue.GetLinkingTokenAsync(HipId, patient.HealthId);
+        if (entry.Linking.State != LinkingState.Linked || stored?.Token != linkingToken)
+        {
+            return Fail($"the linking chain ended {entry.Linking.State}");
+        }
+
+        Console.WriteLine($"consumer smoke test passed ({deployment}): the phone showed SUCCESS with token {phone.TokenNumber}; the linking token is stored");
+        await app.StopAsync();
+        return 0;
+    }
+    catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+    {
+        return Fail("timed out: " + ex.Message);
     }
     finally
     {
-        await wait.CancelAsync();
-        try
-        {
-            await next;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        await changes.DisposeAsync();
+        dataDirectory.Delete(recursive: true);
     }
-
-    entry = (await queue.GetAsync(entry.Id))!;
-    var stored = await queue.GetLinkingTokenAsync(HipId, patient.HealthId);
-    if (entry.Linking.State != LinkingState.Linked || stored?.Token != linkingToken)
-    {
-        return Fail($"the linking chain ended {entry.Linking.State}");
-    }
-
-    Console.WriteLine($"consumer smoke test passed: the phone showed SUCCESS with token {phone.TokenNumber}; the linking token is stored");
-    await app.StopAsync();
-    return 0;
-}
-catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
-{
-    return Fail("timed out: " + ex.Message);
-}
-finally
-{
-    dataDirectory.Delete(recursive: true);
 }
 
 static int Fail(string reason)
