@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Threading.Channels;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Redis.Internal;
 using Abdm.ProfileShare.Storage;
@@ -38,7 +36,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
     private readonly RedisKeys _keys;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private readonly List<Channel<QueueChange>> _subscribers = [];
+    private readonly ChangeFeed _changes = new();
     private Task<Connection>? _ready;
     private bool _disposed;
 
@@ -323,34 +321,18 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
 
     /// <inheritdoc />
     /// <remarks>The subscription is registered when the enumerator's first <c>MoveNextAsync</c> is called.</remarks>
-    public async IAsyncEnumerable<QueueChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var channel = Channel.CreateUnbounded<QueueChange>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _subscribers.Add(channel);
-        }
-
-        try
-        {
-            await DatabaseAsync(cancellationToken);
-            while (await channel.Reader.WaitToReadAsync(cancellationToken))
-            {
-                while (channel.Reader.TryRead(out var change))
-                {
-                    yield return change;
-                }
-            }
-        }
-        finally
+    public IAsyncEnumerable<QueueChange> WatchAsync(CancellationToken cancellationToken = default) =>
+        // Subscribed first, then connected (and subscribed to the Redis channel): nothing published after the first
+        // MoveNextAsync is missed.
+        _changes.ReadAsync(async ct =>
         {
             lock (_gate)
             {
-                _subscribers.Remove(channel);
+                ObjectDisposedException.ThrowIf(_disposed, this);
             }
-        }
-    }
+
+            await DatabaseAsync(ct);
+        }, cancellationToken);
 
     /// <inheritdoc />
     public async Task PingAsync(CancellationToken cancellationToken = default)
@@ -373,10 +355,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
 
             _disposed = true;
             ready = _ready;
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber.Writer.TryComplete();
-            }
+            _changes.Complete();
         }
 
         if (ready is { IsCompletedSuccessfully: true })
@@ -447,13 +426,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
             return;
         }
 
-        lock (_gate)
-        {
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber.Writer.TryWrite(change);
-            }
-        }
+        _changes.Publish(change);
     }
 
     private static Func<Task<IConnectionMultiplexer>> ConnectionFactory(IConnectionMultiplexer connection)

@@ -52,8 +52,7 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
     private SqliteConnection? _writerConnection;
     private long _commits;
     private int _queued;
-    private readonly Lock _subscribersGate = new();
-    private readonly List<Channel<QueueChange>> _subscribers = [];
+    private readonly ChangeFeed _changes = new();
     private volatile bool _initialized;
     private volatile bool _disposed;
 
@@ -414,33 +413,12 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<QueueChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var channel = Channel.CreateUnbounded<QueueChange>(new UnboundedChannelOptions { SingleReader = true });
-        lock (_subscribersGate)
+    public IAsyncEnumerable<QueueChange> WatchAsync(CancellationToken cancellationToken = default) =>
+        _changes.ReadAsync(_ =>
         {
-            _subscribers.Add(channel);
-        }
-
-        try
-        {
-            while (await channel.Reader.WaitToReadAsync(cancellationToken))
-            {
-                while (channel.Reader.TryRead(out var change))
-                {
-                    yield return change;
-                }
-            }
-        }
-        finally
-        {
-            lock (_subscribersGate)
-            {
-                _subscribers.Remove(channel);
-            }
-        }
-    }
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return Task.CompletedTask;
+        }, cancellationToken);
 
     /// <inheritdoc />
     public async Task PingAsync(CancellationToken cancellationToken = default)
@@ -495,13 +473,7 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
 
     private void ReleaseConnections()
     {
-        lock (_subscribersGate)
-        {
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber.Writer.TryComplete();
-            }
-        }
+        _changes.Complete();
 
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
@@ -786,16 +758,7 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
         }
     }
 
-    private void Publish(QueueChange change)
-    {
-        lock (_subscribersGate)
-        {
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber.Writer.TryWrite(change);
-            }
-        }
-    }
+    private void Publish(QueueChange change) => _changes.Publish(change);
 
     private static async Task WriteEntryAsync(SqliteConnection connection, SqliteTransaction transaction, QueueEntry entry, long? expectedVersion, CancellationToken cancellationToken)
     {

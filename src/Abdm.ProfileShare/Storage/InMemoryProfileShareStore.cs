@@ -1,6 +1,6 @@
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Abdm.ProfileShare.Model;
+
+using Abdm.ProfileShare.Storage.Internal;
 
 namespace Abdm.ProfileShare.Storage;
 
@@ -28,7 +28,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
     private readonly SortedSet<(DateTimeOffset LeasableAt, Guid Id)> _leased = [];
     private readonly SortedSet<(DateTimeOffset CreatedAt, Guid Id)> _created = [];
     private readonly Dictionary<(string Hip, string HealthId), LinkingTokenRecord> _linkingTokens = [];
-    private readonly List<Channel<QueueChange>> _subscribers = [];
+    private readonly ChangeFeed _changes = new();
 
     /// <inheritdoc />
     public Task<ShareIntakeResult> AcceptShareAsync(ShareIntake intake, CancellationToken cancellationToken = default)
@@ -322,32 +322,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<QueueChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var channel = Channel.CreateUnbounded<QueueChange>(new UnboundedChannelOptions { SingleReader = true });
-        lock (_gate)
-        {
-            _subscribers.Add(channel);
-        }
-
-        try
-        {
-            while (await channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                while (channel.Reader.TryRead(out var change))
-                {
-                    yield return change;
-                }
-            }
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _subscribers.Remove(channel);
-            }
-        }
-    }
+    public IAsyncEnumerable<QueueChange> WatchAsync(CancellationToken cancellationToken = default) => _changes.ReadAsync(cancellationToken: cancellationToken);
 
     /// <inheritdoc />
     public Task PingAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
@@ -413,13 +388,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
         }
     }
 
-    private void Publish(QueueChange change)
-    {
-        foreach (var subscriber in _subscribers)
-        {
-            subscriber.Writer.TryWrite(change);
-        }
-    }
+    private void Publish(QueueChange change) => _changes.Publish(change);
 
     /// <summary>HIP and counter compared ordinally, the PHR address ignoring case (as a re-scan matches them).</summary>
     private sealed class PatientKeyComparer : IEqualityComparer<(string Hip, string Counter, string HealthId)>

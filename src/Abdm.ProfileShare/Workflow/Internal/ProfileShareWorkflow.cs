@@ -273,30 +273,16 @@ internal sealed class ProfileShareWorkflow
     internal static EntryUpdate StartLinking(QueueEntry entry, DateTimeOffset now, WireVersion deployment, Guid? completeOutboxItemId = null, QueueEntry? with = null)
     {
         var current = with ?? entry;
-        if (deployment == WireVersion.V3)
-        {
-            var tokenRequestId = Guid.NewGuid();
-            return new EntryUpdate
-            {
-                Entry = current with
-                {
-                    Linking = new LinkingStatus { State = LinkingState.AwaitingToken, TokenRequestId = tokenRequestId, UpdatedAt = now },
-                },
-                Enqueue = [NewItem(OutboxItemKind.GenerateLinkToken, entry.Id, tokenRequestId, now)],
-                Correlations = [new Correlation(tokenRequestId, CorrelationKind.LinkToken, entry.Id, entry.HipId, now)],
-                CompleteOutboxItemId = completeOutboxItemId,
-            };
-        }
-
-        var initRequestId = Guid.NewGuid();
+        var requestId = Guid.NewGuid();
+        var v3 = deployment == WireVersion.V3;
+        var linking = v3
+            ? new LinkingStatus { State = LinkingState.AwaitingToken, TokenRequestId = requestId, UpdatedAt = now }
+            : new LinkingStatus { State = LinkingState.AwaitingTransaction, InitRequestId = requestId, UpdatedAt = now };
         return new EntryUpdate
         {
-            Entry = current with
-            {
-                Linking = new LinkingStatus { State = LinkingState.AwaitingTransaction, InitRequestId = initRequestId, UpdatedAt = now },
-            },
-            Enqueue = [NewItem(OutboxItemKind.AuthInit, entry.Id, initRequestId, now)],
-            Correlations = [new Correlation(initRequestId, CorrelationKind.AuthInit, entry.Id, entry.HipId, now)],
+            Entry = current with { Linking = linking },
+            Enqueue = [NewItem(v3 ? OutboxItemKind.GenerateLinkToken : OutboxItemKind.AuthInit, entry.Id, requestId, now)],
+            Correlations = [new Correlation(requestId, v3 ? CorrelationKind.LinkToken : CorrelationKind.AuthInit, entry.Id, entry.HipId, now)],
             CompleteOutboxItemId = completeOutboxItemId,
         };
     }
