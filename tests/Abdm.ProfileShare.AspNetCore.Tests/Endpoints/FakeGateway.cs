@@ -10,12 +10,9 @@ namespace Abdm.ProfileShare.AspNetCore.Tests.Endpoints;
 /// A gateway faked over HTTP for endpoint tests: the primary handler of the SDK's gateway clients. It records every
 /// call, answers 202 (or fails on demand), and calls the HIP back (on-init, on-confirm) through the test server.
 /// </summary>
-internal sealed class FakeGateway : HttpMessageHandler
+internal sealed class FakeGateway : RecordingGateway
 {
     public const string SessionToken = "fake-session-token";
-    private readonly ConcurrentQueue<RecordedCall> _calls = new();
-    private readonly List<(Func<RecordedCall, bool> Match, TaskCompletionSource<RecordedCall> Signal)> _waiters = [];
-    private readonly Lock _gate = new();
 
     public HttpClient? Hip { get; set; }
     public string HipId { get; set; } = "HIP-TEST-1";
@@ -29,33 +26,10 @@ internal sealed class FakeGateway : HttpMessageHandler
     public volatile bool DuplicateOnConfirm;
     public volatile bool DropOnInit;
 
-    public IReadOnlyList<RecordedCall> Calls => [.. _calls];
-
-    public IReadOnlyList<RecordedCall> CallsTo(string path) => [.. _calls.Where(c => c.Path == path)];
-
-    public Task<RecordedCall> WaitForAsync(Func<RecordedCall, bool> match, TimeSpan? timeout = null)
-    {
-        var signal = new TaskCompletionSource<RecordedCall>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_gate)
-        {
-            var existing = _calls.FirstOrDefault(match);
-            if (existing is not null)
-            {
-                return Task.FromResult(existing);
-            }
-
-            _waiters.Add((match, signal));
-        }
-
-        return signal.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(15));
-    }
-
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var path = request.RequestUri!.AbsolutePath.Replace("/gateway", "", StringComparison.Ordinal);
-        var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
-        var call = new RecordedCall(request.Method.Method, path, request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase),
-            body is null ? null : JsonNode.Parse(body));
+        var call = await ReadAsync(request, path, cancellationToken);
 
         if (path == "/v0.5/sessions")
         {
@@ -135,30 +109,6 @@ internal sealed class FakeGateway : HttpMessageHandler
         };
     }
 
-    private void Record(RecordedCall call)
-    {
-        List<TaskCompletionSource<RecordedCall>> matched = [];
-        lock (_gate)
-        {
-            _calls.Enqueue(call);
-            foreach (var waiter in _waiters.ToList())
-            {
-                if (waiter.Match(call))
-                {
-                    matched.Add(waiter.Signal);
-                    _waiters.Remove(waiter);
-                }
-            }
-        }
-
-        foreach (var signal in matched)
-        {
-            signal.TrySetResult(call);
-        }
-    }
-
-    private static HttpResponseMessage Json(HttpStatusCode status, string json) =>
-        new(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
 }
 
 internal sealed record RecordedCall(string Method, string Path, IReadOnlyDictionary<string, string> Headers, JsonNode? Body, int Status = 0)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -11,7 +10,7 @@ namespace Abdm.ProfileShare.AspNetCore.Tests.Endpoints;
 /// on-share and generate-token with 202, anything else with the gateway's routing 404, and records every call with
 /// its headers. The tests play the gateway's callbacks themselves (<see cref="PostToHipAsync"/>).
 /// </summary>
-internal sealed class V3FakeGateway : HttpMessageHandler
+internal sealed class V3FakeGateway : RecordingGateway
 {
     public const string SessionToken = "fake-v3-session-token";
     public const string BaseUrl = "http://gateway.test";
@@ -20,32 +19,8 @@ internal sealed class V3FakeGateway : HttpMessageHandler
     public const string GenerateToken = "/api/hiecm/v3/token/generate-token";
     public const string CallbackToken = "Bearer test-gateway-token";
 
-    private readonly ConcurrentQueue<RecordedCall> _calls = new();
-    private readonly List<(Func<RecordedCall, bool> Match, TaskCompletionSource<RecordedCall> Signal)> _waiters = [];
-    private readonly Lock _gate = new();
 
     public HttpClient? Hip { get; set; }
-
-    public IReadOnlyList<RecordedCall> Calls => [.. _calls];
-
-    public IReadOnlyList<RecordedCall> CallsTo(string path) => [.. _calls.Where(c => c.Path == path)];
-
-    public Task<RecordedCall> WaitForAsync(Func<RecordedCall, bool> match, TimeSpan? timeout = null)
-    {
-        var signal = new TaskCompletionSource<RecordedCall>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_gate)
-        {
-            var existing = _calls.FirstOrDefault(match);
-            if (existing is not null)
-            {
-                return Task.FromResult(existing);
-            }
-
-            _waiters.Add((match, signal));
-        }
-
-        return signal.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(15));
-    }
 
     /// <summary>Posts a v3 callback to the HIP as the gateway does: REQUEST-ID, TIMESTAMP, X-HIP-ID, Authorization.</summary>
     public Task<HttpResponseMessage> PostToHipAsync(string path, JsonNode body, string? requestId, string? hipId = ProfileShareTestHost.HipId, string? authorization = CallbackToken)
@@ -73,9 +48,7 @@ internal sealed class V3FakeGateway : HttpMessageHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var path = request.RequestUri!.AbsolutePath;
-        var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
-        var call = new RecordedCall(request.Method.Method, path, request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase),
-            string.IsNullOrEmpty(body) ? null : JsonNode.Parse(body));
+        var call = await ReadAsync(request, path, cancellationToken);
 
         if (path == Sessions)
         {
@@ -93,28 +66,4 @@ internal sealed class V3FakeGateway : HttpMessageHandler
         return Json(HttpStatusCode.NotFound, """{"code":"404","type":"Status report","message":"Not Found"}""");
     }
 
-    private void Record(RecordedCall call)
-    {
-        List<TaskCompletionSource<RecordedCall>> matched = [];
-        lock (_gate)
-        {
-            _calls.Enqueue(call);
-            foreach (var waiter in _waiters.ToList())
-            {
-                if (waiter.Match(call))
-                {
-                    matched.Add(waiter.Signal);
-                    _waiters.Remove(waiter);
-                }
-            }
-        }
-
-        foreach (var signal in matched)
-        {
-            signal.TrySetResult(call);
-        }
-    }
-
-    private static HttpResponseMessage Json(HttpStatusCode status, string json) =>
-        new(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
 }
