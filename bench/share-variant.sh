@@ -18,50 +18,11 @@ SHARE_PATH=/v0.5/patients/profile/share
 VARIANTS=("$@")
 [[ ${#VARIANTS[@]} -gt 0 ]] || { echo "usage: share-variant.sh VARIANT..." >&2; exit 2; }
 
-WORK=$(mktemp -d /tmp/abdm-bench-variant.XXXXXX)
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if [[ -n "${BENCH_HOST_DIR:-}" ]]; then
-  HOST_BIN="$BENCH_HOST_DIR/Abdm.ProfileShare.Benchmarks.Host"
-else
-  dotnet build "$BENCH_DIR/Abdm.ProfileShare.Benchmarks.Host/Abdm.ProfileShare.Benchmarks.Host.csproj" -c Release -nologo -v q >"$WORK/build.log" 2>&1 \
-    || { cat "$WORK/build.log"; exit 1; }
-  HOST_BIN="$BENCH_DIR/Abdm.ProfileShare.Benchmarks.Host/bin/Release/net10.0/Abdm.ProfileShare.Benchmarks.Host"
-fi
-
-start() {
-  local name=$1; shift
-  "$@" >"$WORK/$name.out" 2>&1 &
-  LAST_PID=$!
-  PIDS+=("$LAST_PID")
-  local i
-  for i in $(seq 1 300); do
-    if READY_URL=$(grep -m1 '^BENCH-READY ' "$WORK/$name.out" 2>/dev/null | awk '{print $2}') && [[ -n "$READY_URL" ]]; then
-      return 0
-    fi
-    kill -0 "$LAST_PID" 2>/dev/null || { cat "$WORK/$name.out" >&2; echo "$name exited before it was ready" >&2; exit 1; }
-    sleep 0.1
-  done
-  echo "$name not ready after 30 s" >&2; exit 1
-}
-stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
-field() { tr ' ' '\n' <<<"$2" | awk -F= -v k="$1" '$1 == k { print $2 }'; }
-cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"; }
-free_port() {
-  local port
-  while :; do
-    port=$(( 20000 + RANDOM % 30000 ))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
+log() { echo "$*" >&2; }
+BENCH_WORK_PREFIX=abdm-bench-variant
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
+build_host
 
 start gateway "$HOST_BIN" gateway --port 0 --token-file "$WORK/token"
 GATEWAY_URL=$READY_URL
@@ -73,17 +34,6 @@ if [[ " ${VARIANTS[*]} " == *" redis "* ]]; then
   PIDS+=("$!")
   for _ in $(seq 1 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
-
-host_args() {
-  case $1 in
-    bare) echo "host --variant bare --port 0" ;;
-    memory-hot) echo "host --variant memory --outbox off --port 0 --gateway $GATEWAY_URL" ;;
-    memory) echo "host --variant memory --port 0 --gateway $GATEWAY_URL" ;;
-    sqlite) echo "host --variant sqlite --port 0 --gateway $GATEWAY_URL --sqlite $WORK/share-$2.db" ;;
-    redis) echo "host --variant redis --port 0 --gateway $GATEWAY_URL --redis 127.0.0.1:$REDIS_PORT --key-prefix abdm:bench:$2:" ;;
-    *) echo "unknown variant $1" >&2; exit 2 ;;
-  esac
-}
 
 i=0
 for variant in bare "${VARIANTS[@]}" bare; do

@@ -1,0 +1,74 @@
+# Shared by bench/run.sh and bench/share-variant.sh (sourced, not run): the work folder and the processes it
+# starts (stopped on exit), the bench host binary, and small helpers. The caller sets BENCH_DIR and defines log().
+
+WORK=$(mktemp -d "/tmp/${BENCH_WORK_PREFIX:-abdm-bench}.XXXXXX")
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# build_host: sets HOST_BIN to BENCH_HOST_DIR's host, or builds the bench host in Release.
+build_host() {
+  if [[ -n "${BENCH_HOST_DIR:-}" ]]; then
+    HOST_BIN="$BENCH_HOST_DIR/Abdm.ProfileShare.Benchmarks.Host"
+    return
+  fi
+
+  log "building (Release)"
+  dotnet build "$BENCH_DIR/Abdm.ProfileShare.Benchmarks.Host/Abdm.ProfileShare.Benchmarks.Host.csproj" -c Release -nologo -v q >"$WORK/build-host.log" 2>&1 \
+    || { cat "$WORK/build-host.log"; exit 1; }
+  HOST_BIN="$BENCH_DIR/Abdm.ProfileShare.Benchmarks.Host/bin/Release/net10.0/Abdm.ProfileShare.Benchmarks.Host"
+}
+
+# start NAME CMD...: runs CMD in the background (output in $WORK/NAME.out), waits for its BENCH-READY line and sets
+# READY_URL (the URL it printed) and LAST_PID.
+start() {
+  local name=$1; shift
+  "$@" >"$WORK/$name.out" 2>&1 &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+  local i
+  for i in $(seq 1 300); do
+    if READY_URL=$(grep -m1 '^BENCH-READY ' "$WORK/$name.out" 2>/dev/null | awk '{print $2}') && [[ -n "$READY_URL" ]]; then
+      return 0
+    fi
+    kill -0 "$LAST_PID" 2>/dev/null || { cat "$WORK/$name.out" >&2; log "$name exited before it was ready"; exit 1; }
+    sleep 0.1
+  done
+  log "$name not ready after 30 s"; exit 1
+}
+
+stop() {
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+free_port() {
+  local port
+  while :; do
+    port=$(( 20000 + RANDOM % 30000 ))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+
+# field KEY LINE: the value of KEY=value in a BENCH-RESULT line.
+field() { tr ' ' '\n' <<<"$2" | awk -F= -v k="$1" '$1 == k { print $2 }'; }
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"; }
+
+# host_args VARIANT INDEX: the bench host's arguments for a share-endpoint variant (GATEWAY_URL, REDIS_PORT set).
+host_args() {
+  case $1 in
+    bare) echo "host --variant bare --port 0" ;;
+    bare-bg) echo "host --variant bare-bg --port 0 --gateway $GATEWAY_URL" ;;
+    memory-hot) echo "host --variant memory --outbox off --port 0 --gateway $GATEWAY_URL" ;;
+    memory) echo "host --variant memory --port 0 --gateway $GATEWAY_URL" ;;
+    sqlite) echo "host --variant sqlite --port 0 --gateway $GATEWAY_URL --sqlite $WORK/share-$2.db" ;;
+    redis) echo "host --variant redis --port 0 --gateway $GATEWAY_URL --redis 127.0.0.1:$REDIS_PORT --key-prefix abdm:bench:$2:" ;;
+    *) echo "unknown variant $1" >&2; exit 2 ;;
+  esac
+}
