@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Abdm.ProfileShare.Model;
+using Abdm.ProfileShare.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -76,6 +78,35 @@ internal static class BenchData
         context.Request.Body = new MemoryStream(body, writable: false);
         return context;
     }
+
+    /// <summary>A new v0.5 share of synthetic patient <paramref name="index"/> (four counters), received at <paramref name="now"/>.</summary>
+    public static ShareIntake Intake(int index, DateTimeOffset now) => new()
+    {
+        ShareRequestId = Guid.NewGuid(),
+        HipId = HipId,
+        CounterCode = "counter-" + (index % 4),
+        Profile = new SharedPatientProfile
+        {
+            HealthId = $"bench.{index:D7}@sbx",
+            Name = $"Bench Testpatient {index:D7}",
+            Gender = Gender.Female,
+            YearOfBirth = 1990,
+            MonthOfBirth = 2,
+            DayOfBirth = 27,
+            Address = new PatientAddress("12 Sample Street", "Bengaluru Urban", "Karnataka", "560001"),
+            Mobile = $"+91-900{index:D7}",
+            Identifiers = [new ProfileIdentifier("MOBILE", $"+91-900{index:D7}")],
+        },
+        WireVersion = WireVersion.V05,
+        ReceivedAt = now,
+        ServiceDay = DateOnly.FromDateTime(now.UtcDateTime),
+        RescanWindow = TimeSpan.FromMinutes(30),
+        EntryLifetime = TimeSpan.FromHours(4),
+        NewEntryId = Guid.CreateVersion7(now),
+        AcknowledgementItemId = Guid.CreateVersion7(now),
+        AcknowledgementRequestId = Guid.NewGuid(),
+    };
+
 }
 
 /// <summary>Serves the JWKS (and 202 for anything else) in memory: no socket in the micro-benchmarks.</summary>

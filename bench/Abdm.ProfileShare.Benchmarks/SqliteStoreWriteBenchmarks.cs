@@ -73,32 +73,6 @@ public class SqliteStoreWriteBenchmarks
     private ShareIntake NewIntake()
     {
         var i = Interlocked.Increment(ref _next);
-        var now = DateTimeOffset.UtcNow;
-        return new ShareIntake
-        {
-            ShareRequestId = Guid.NewGuid(),
-            HipId = BenchData.HipId,
-            CounterCode = "counter-" + (i % 4),
-            Profile = new SharedPatientProfile
-            {
-                HealthId = $"bench.{i:D7}@sbx",
-                Name = $"Bench Testpatient {i:D7}",
-                Gender = Gender.Female,
-                YearOfBirth = 1990,
-                MonthOfBirth = 2,
-                DayOfBirth = 27,
-                Address = new PatientAddress("12 Sample Street", "Bengaluru Urban", "Karnataka", "560001"),
-                Mobile = $"+91-900{i:D7}",
-                Identifiers = [new ProfileIdentifier("MOBILE", $"+91-900{i:D7}")],
-            },
-            WireVersion = WireVersion.V05,
-            ReceivedAt = now,
-            ServiceDay = DateOnly.FromDateTime(now.UtcDateTime),
-            RescanWindow = TimeSpan.FromMinutes(30),
-            EntryLifetime = TimeSpan.FromHours(4),
-            NewEntryId = Guid.CreateVersion7(now),
-            AcknowledgementItemId = Guid.CreateVersion7(now),
-            AcknowledgementRequestId = Guid.NewGuid(),
-        };
+        return BenchData.Intake(i, DateTimeOffset.UtcNow);
     }
 }

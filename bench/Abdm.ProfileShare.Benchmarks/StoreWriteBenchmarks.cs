@@ -18,32 +18,7 @@ public class StoreWriteBenchmarks
     public void Setup()
     {
         var now = DateTimeOffset.UtcNow;
-        _intakes = Enumerable.Range(0, SharesPerInvoke).Select(i => new ShareIntake
-        {
-            ShareRequestId = Guid.NewGuid(),
-            HipId = BenchData.HipId,
-            CounterCode = "counter-" + (i % 4),
-            Profile = new SharedPatientProfile
-            {
-                HealthId = $"bench.{i:D6}@sbx",
-                Name = $"Bench Testpatient {i:D6}",
-                Gender = Gender.Female,
-                YearOfBirth = 1990,
-                MonthOfBirth = 2,
-                DayOfBirth = 27,
-                Address = new PatientAddress("12 Sample Street", "Bengaluru Urban", "Karnataka", "560001"),
-                Mobile = $"+91-9000{i:D6}",
-                Identifiers = [new ProfileIdentifier("MOBILE", $"+91-9000{i:D6}")],
-            },
-            WireVersion = WireVersion.V05,
-            ReceivedAt = now,
-            ServiceDay = DateOnly.FromDateTime(now.UtcDateTime),
-            RescanWindow = TimeSpan.FromMinutes(30),
-            EntryLifetime = TimeSpan.FromHours(4),
-            NewEntryId = Guid.CreateVersion7(now),
-            AcknowledgementItemId = Guid.CreateVersion7(now),
-            AcknowledgementRequestId = Guid.NewGuid(),
-        }).ToArray();
+        _intakes = Enumerable.Range(0, SharesPerInvoke).Select(i => BenchData.Intake(i, now)).ToArray();
     }
 
     [Benchmark(OperationsPerInvoke = SharesPerInvoke, Description = "InMemoryProfileShareStore.AcceptShareAsync (new share)")]
