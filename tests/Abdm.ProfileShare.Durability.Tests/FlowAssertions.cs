@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Abdm.ProfileShare.Model;
+using Abdm.ProfileShare.TestHost;
 using Abdm.ProfileShare.Testing;
 
 namespace Abdm.ProfileShare.Durability.Tests;

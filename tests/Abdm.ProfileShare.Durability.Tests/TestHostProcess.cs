@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Abdm.ProfileShare.TestHost;
 
 namespace Abdm.ProfileShare.Durability.Tests;
 
@@ -200,23 +201,3 @@ internal sealed class TestHostProcess : IAsyncDisposable
         return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
     }
 }
-
-/// <summary>The queue of one HIP as one instance sees it (the TestHost's <c>/_test/entries</c>).</summary>
-internal sealed record EntriesResponse(string? Instance, IReadOnlyList<EntrySnapshot> Entries);
-
-/// <summary>One queue entry, without patient data (the TestHost's <c>EntrySnapshot</c>).</summary>
-internal sealed record EntrySnapshot(
-    Guid Id,
-    string Counter,
-    int Token,
-    string ServiceDay,
-    string Status,
-    string Acknowledgement,
-    string Linking,
-    string WireVersion,
-    Guid ShareRequestId,
-    int ScanCount,
-    Guid? InitRequestId,
-    Guid? ConfirmRequestId,
-    string? LinkingTokenFingerprint,
-    Guid? LinkingTokenEntryId);

@@ -98,26 +98,6 @@ internal static class TestEndpoints
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)))[..16];
 }
 
-/// <summary>The queue of one HIP as one instance sees it.</summary>
-internal sealed record EntriesResponse(string? Instance, IReadOnlyList<EntrySnapshot> Entries);
-
-/// <summary>One queue entry without patient data.</summary>
-internal sealed record EntrySnapshot(
-    Guid Id,
-    string Counter,
-    int Token,
-    string ServiceDay,
-    string Status,
-    string Acknowledgement,
-    string Linking,
-    string WireVersion,
-    Guid ShareRequestId,
-    int ScanCount,
-    Guid? InitRequestId,
-    Guid? ConfirmRequestId,
-    string? LinkingTokenFingerprint,
-    Guid? LinkingTokenEntryId);
-
 /// <summary>One change of the feed.</summary>
 internal sealed record ChangeSnapshot(string Kind, Guid EntryId, string Counter, long Version);
 
