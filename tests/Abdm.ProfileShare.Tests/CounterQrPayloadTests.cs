@@ -10,9 +10,9 @@ public sealed class CounterQrPayloadTests
     [Fact]
     public void ToJson_Counter_IsTheSeedsShapeWithHipIdFirst()
     {
-        var payload = CounterQrPayload.Create("IN3410000260", "OPD1");
+        var payload = CounterQrPayload.Create("IN0000000001", "OPD1");
 
-        Assert.Equal("""{"hipId":"IN3410000260","code":"OPD1"}""", payload.ToJson());
+        Assert.Equal("""{"hipId":"IN0000000001","code":"OPD1"}""", payload.ToJson());
         using var parsed = JsonDocument.Parse(payload.ToJson());
         Assert.Equal("OPD1", parsed.RootElement.GetProperty("code").GetString());
     }
@@ -20,9 +20,9 @@ public sealed class CounterQrPayloadTests
     [Fact]
     public void ToUrl_SandboxHost_IsAbdmsShareProfileUrl()
     {
-        var url = CounterQrPayload.Create("IN3410000260", "12345").ToUrl(Sandbox);
+        var url = CounterQrPayload.Create("IN0000000001", "12345").ToUrl(Sandbox);
 
-        Assert.Equal("https://phrsbx.abdm.gov.in/share-profile?hip-id=IN3410000260&counter-id=12345", url.AbsoluteUri);
+        Assert.Equal("https://phrsbx.abdm.gov.in/share-profile?hip-id=IN0000000001&counter-id=12345", url.AbsoluteUri);
     }
 
     [Fact]
