@@ -14,7 +14,7 @@ namespace Abdm.ProfileShare.Benchmarks;
 internal static class BenchData
 {
     public const string HipId = "HIP-BENCH-1";
-    public const string BaseUrl = "http://gateway.bench.invalid/gateway";
+    public const string BaseUrl = "https://gateway.bench.invalid/gateway";
 
     /// <summary>The seed's v0.5 share shape (as bench/wrk/share.lua sends it), for patient <paramref name="index"/>.</summary>
     public static byte[] ShareBody(Guid requestId, int index)
@@ -52,7 +52,7 @@ internal static class BenchData
             var now = DateTime.UtcNow;
             return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
             {
-                Issuer = "http://gateway.bench.invalid/auth/realms/central-registry",
+                Issuer = "https://gateway.bench.invalid/auth/realms/central-registry",
                 Audience = "account",
                 IssuedAt = now,
                 NotBefore = now.AddSeconds(-5),

@@ -82,7 +82,7 @@ public sealed class CallbackOptions
     /// <c>Abdm.ProfileShare.Gateway.Certs</c> HTTP client. Default: <c>{Gateway:BaseUrl}/v0.5/certs</c>, and on v3
     /// <c>{Gateway:BaseUrl}/api/hiecm/gateway/v3/certs</c> (fetched with the session token and the v3 headers: the v3
     /// JWKS is not public, and the v0.5 keys do not sign v3 callbacks). Only RSA signature keys of at least 2048 bits
-    /// with a <c>kid</c> are used.
+    /// with a <c>kid</c> are used. Must be https outside the Development environment, except on a loopback address.
     /// </summary>
     public Uri? CertsUrl { get; set; }
 
@@ -136,9 +136,10 @@ public sealed class CallbackOptions
 
     /// <summary>
     /// Development only: accept callbacks without verifying the gateway token
-    /// (<c>AbdmProfileShare:Callbacks:DisableTokenValidation</c>). Default: <see langword="false"/>. Refused (an
-    /// exception when the callbacks are mapped) when the host environment is Production; announced by a warning
-    /// when the callbacks are mapped and on every callback.
+    /// (<c>AbdmProfileShare:Callbacks:DisableTokenValidation</c>). Default: <see langword="false"/>. Allowed only when
+    /// the host environment is Development <b>and</b> <c>Gateway:BaseUrl</c> is a loopback address (a simulator on this
+    /// machine): refused at start, naming this key, in any other environment (Staging, Production, any other name, or
+    /// none) and with a remote gateway. Announced by a warning when the callbacks are mapped and on every callback.
     /// </summary>
     public bool DisableTokenValidation { get; set; }
 
@@ -171,7 +172,8 @@ public sealed class GatewayOptions
     /// <remarks>
     /// Default (the ABDM sandbox): <c>https://dev.abdm.gov.in/gateway</c> for <c>V05</c> and <c>V10</c>,
     /// <c>https://dev.abdm.gov.in</c> for <c>V3</c> (v3 paths start at the host). Production:
-    /// <c>https://apis.abdm.gov.in</c> (v3).
+    /// <c>https://apis.abdm.gov.in</c> (v3). Must be https outside the Development environment (refused at start,
+    /// naming this key); plain http is allowed to a loopback address (a simulator on this machine) in any environment.
     /// </remarks>
     public Uri? BaseUrl { get; set; }
 

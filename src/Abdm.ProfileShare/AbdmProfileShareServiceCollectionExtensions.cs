@@ -69,6 +69,7 @@ public static class AbdmProfileShareServiceCollectionExtensions
 
         optionsBuilder.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AbdmProfileShareOptions>, AbdmProfileShareOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AbdmProfileShareOptions>, AbdmProfileShareDeploymentValidator>());
         services.TryAddSingleton<AbdmProfileShareMarker>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();

@@ -1,4 +1,5 @@
 using Abdm.ProfileShare.AspNetCore.Security.Internal;
+using Abdm.ProfileShare.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,8 +19,6 @@ namespace Abdm.ProfileShare.AspNetCore.Security;
 /// </remarks>
 public static class GatewayCallbackAuthentication
 {
-    private const string DisableKey = AbdmProfileShareOptions.SectionName + ":Callbacks:DisableTokenValidation";
-
     /// <summary>
     /// Returns the <see cref="IGatewayCallbackAuthenticator"/> registered in <paramref name="services"/>, or else
     /// creates the default gateway-JWT authenticator (with its own signing-key cache). Call it once, when the
@@ -28,8 +27,8 @@ public static class GatewayCallbackAuthentication
     /// <param name="services">The application's services (after <c>AddAbdmProfileShare</c>).</param>
     /// <returns>The authenticator.</returns>
     /// <exception cref="InvalidOperationException">
-    /// <c>AbdmProfileShare:Callbacks:DisableTokenValidation</c> is <see langword="true"/> and the host environment is
-    /// Production (or unknown).
+    /// <c>AbdmProfileShare:Callbacks:DisableTokenValidation</c> is <see langword="true"/> outside the Development
+    /// environment, or with a gateway that is not on a loopback address.
     /// </exception>
     public static IGatewayCallbackAuthenticator Create(IServiceProvider services)
     {
@@ -37,12 +36,10 @@ public static class GatewayCallbackAuthentication
         var options = services.GetRequiredService<IOptions<AbdmProfileShareOptions>>();
         var disabled = options.Value.Callbacks?.DisableTokenValidation ?? false;
         var environment = services.GetService<IHostEnvironment>();
-        if (disabled && (environment is null || environment.IsProduction()))
+        // The same rule as the start-up validation, for hosts that map the endpoints without starting (tests, tools).
+        if (AbdmProfileShareDeploymentValidator.DisableTokenValidationRefusal(options.Value, environment) is { } refusal)
         {
-            var where = environment is null ? "when the host environment is unknown" : "in Production";
-            throw new InvalidOperationException(
-                $"{DisableKey} = true is refused {where}: callbacks must be verified against the gateway's signing keys. " +
-                $"Remove {DisableKey} (it is for local development only).");
+            throw new InvalidOperationException(refusal);
         }
 
         if (services.GetService<IGatewayCallbackAuthenticator>() is { } registered)

@@ -57,7 +57,7 @@ internal sealed class ProfileShareTestHost : IAsyncDisposable
         {
             o.HipIds.Add(HipId);
             o.HipIds.Add("HIP-TEST-2");
-            o.Gateway.BaseUrl = new Uri("http://gateway.test/gateway");
+            o.Gateway.BaseUrl = new Uri("https://gateway.test/gateway");
             o.Gateway.ClientId = "test-client";
             o.Gateway.ClientSecret = "test-secret-value";
             o.Resilience.MaxRetryAttempts = 0;

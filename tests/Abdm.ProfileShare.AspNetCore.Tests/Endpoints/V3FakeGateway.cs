@@ -13,7 +13,7 @@ namespace Abdm.ProfileShare.AspNetCore.Tests.Endpoints;
 internal sealed class V3FakeGateway : RecordingGateway
 {
     public const string SessionToken = "fake-v3-session-token";
-    public const string BaseUrl = "http://gateway.test";
+    public const string BaseUrl = "https://gateway.test";
     public const string Sessions = "/api/hiecm/gateway/v3/sessions";
     public const string OnShare = "/api/hiecm/patient-share/v3/on-share";
     public const string GenerateToken = "/api/hiecm/v3/token/generate-token";

@@ -7,6 +7,7 @@ using Abdm.ProfileShare.AspNetCore.Security.Internal;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Abdm.ProfileShare.AspNetCore.Tests.Security;
 
@@ -165,17 +166,18 @@ public sealed class GatewayCallbackAuthenticationTests
     [Fact]
     public async Task Create_DisabledInProduction_Throws()
     {
-        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+        // Refused by the start-up validation of the options (ValidateOnStart), before any endpoint is mapped.
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() =>
             ProbeApp.StartAsync(o => o.Callbacks.DisableTokenValidation = true, environment: "Production"));
 
         Assert.Contains("AbdmProfileShare:Callbacks:DisableTokenValidation", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("refused in Production", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("refused in the 'Production' environment", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Create_DisabledInProductionWithCustomAuthenticator_StillThrows()
     {
-        await Assert.ThrowsAsync<InvalidOperationException>(() => ProbeApp.StartAsync(
+        await Assert.ThrowsAsync<OptionsValidationException>(() => ProbeApp.StartAsync(
             o => o.Callbacks.DisableTokenValidation = true,
             environment: "Production",
             services: s => s.AddSingleton<IGatewayCallbackAuthenticator, AcceptAllAuthenticator>()));
@@ -184,7 +186,7 @@ public sealed class GatewayCallbackAuthenticationTests
     [Fact]
     public async Task Create_DisabledInDevelopment_WarnsAtCreationAndOnEveryRequest()
     {
-        await using var app = await ProbeApp.StartAsync(o => o.Callbacks.DisableTokenValidation = true, environment: "Development");
+        await using var app = await ProbeApp.StartAsync(DisabledAgainstLoopbackGateway, environment: "Development");
         var atCreation = Assert.Single(app.Logs.GetSnapshot(), r => r.Id.Id == 2101);
         Assert.Equal(LogLevel.Warning, atCreation.Level);
         Assert.Contains("Development", atCreation.Message, StringComparison.Ordinal);
@@ -201,12 +203,32 @@ public sealed class GatewayCallbackAuthenticationTests
         Assert.Equal(0, app.Jwks.Fetches);
     }
 
-    [Fact]
-    public async Task Create_DisabledInStaging_Allowed()
+    [Theory]
+    [InlineData("Staging")]
+    [InlineData("prod")]
+    public async Task Create_DisabledOutsideDevelopment_Throws(string environment)
     {
-        await using var app = await ProbeApp.StartAsync(o => o.Callbacks.DisableTokenValidation = true, environment: "Staging");
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => ProbeApp.StartAsync(DisabledAgainstLoopbackGateway, environment: environment));
 
-        Assert.IsType<UnverifiedCallbackAuthenticator>(app.Authenticator);
+        Assert.Contains("AbdmProfileShare:Callbacks:DisableTokenValidation = true is refused", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{environment}'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_DisabledInDevelopmentWithRemoteGateway_Throws()
+    {
+        // ProbeApp's gateway is https://gateway.abdm.test: not this machine.
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() =>
+            ProbeApp.StartAsync(o => o.Callbacks.DisableTokenValidation = true, environment: "Development"));
+
+        Assert.Contains("AbdmProfileShare:Callbacks:DisableTokenValidation = true is refused", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("not a loopback address", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static void DisabledAgainstLoopbackGateway(AbdmProfileShareOptions options)
+    {
+        options.Callbacks.DisableTokenValidation = true;
+        options.Gateway.BaseUrl = new Uri("http://127.0.0.1:5099/gateway");
     }
 
     [Fact]
