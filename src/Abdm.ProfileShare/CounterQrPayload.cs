@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Abdm.ProfileShare;
 
 /// <summary>
-/// What a registration counter's QR code encodes, in both forms a PHR app reads: the seed's JSON
+/// What a registration counter's QR code encodes, in both forms a PHR app reads: the JSON
 /// <c>{"hipId":"&lt;HIP&gt;","code":"&lt;COUNTER&gt;"}</c> and ABDM's current URL
 /// <c>https://phrsbx.abdm.gov.in/share-profile?hip-id=&lt;HIP&gt;&amp;counter-id=&lt;COUNTER&gt;</c>. The counter id comes back
 /// in the share (<c>profile.hipCode</c>, v3 <c>metaData.context</c>), which is how a scan reaches its counter's queue.
@@ -82,7 +82,7 @@ public sealed record CounterQrPayload
         return null;
     }
 
-    /// <summary>The seed's JSON form: <c>{"hipId":"…","code":"…"}</c>, compact, <c>hipId</c> first.</summary>
+    /// <summary>The JSON form: <c>{"hipId":"…","code":"…"}</c>, compact, <c>hipId</c> first.</summary>
     /// <returns>The JSON text.</returns>
     public string ToJson()
     {

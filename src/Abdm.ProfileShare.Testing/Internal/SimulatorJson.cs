@@ -7,7 +7,7 @@ namespace Abdm.ProfileShare.Testing.Internal;
 
 /// <summary>
 /// Serializer settings for what the simulator writes. Callbacks to the HIP look like real gateway traffic:
-/// nulls written (<c>"error": null</c>), timestamps with microseconds and no zone. Shares use the seed's
+/// nulls written (<c>"error": null</c>), timestamps with microseconds and no zone. Shares use ABDM's documented
 /// <c>...993Z</c> timestamps. Responses (certs, sessions, errors) omit nulls.
 /// </summary>
 internal static class SimulatorJson

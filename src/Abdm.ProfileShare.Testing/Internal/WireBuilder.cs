@@ -24,7 +24,7 @@ internal static class WireBuilder
     public const string V3Latitude = "12.97";
     public const string V3Longitude = "77.71";
 
-    /// <summary>The share body exactly as the seed shows it (v1.0 adds <c>intent</c> and <c>location</c>).</summary>
+    /// <summary>The share body exactly as ABDM's documentation shows it (v1.0 adds <c>intent</c> and <c>location</c>).</summary>
     public static byte[] Share(SimulatedScan scan, Guid requestId, DateTimeOffset timestamp)
     {
         var profile = new SharedProfile { HipCode = scan.CounterCode, Patient = Patient(scan.Patient) };
