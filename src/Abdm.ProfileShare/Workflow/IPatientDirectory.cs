@@ -5,7 +5,16 @@ namespace Abdm.ProfileShare.Workflow;
 /// it returns (ABHA number, then PHR address for an exact match; mobile, name and year of birth for candidates)
 /// and never creates a patient: the operator decides.
 /// </summary>
-/// <remarks>The default directory knows no patients (every scan is a new patient). Register yours with <c>builder.AddPatientDirectory&lt;T&gt;()</c>.</remarks>
+/// <remarks>
+/// <para>The default directory knows no patients (every scan is a new patient). Register yours with <c>builder.AddPatientDirectory&lt;T&gt;()</c>.</para>
+/// <para>
+/// One ABHA, one patient: ABDM's certification (M1 test case <c>TAGGING_UNIQUEPATIENTID_UNIQUEABHANUMBER</c>) requires
+/// the HIS to refuse registering a second patient with an ABHA number or ABHA address already tagged to a patient, and
+/// to refuse tagging a patient who already holds another ABHA number. The SDK steers the operator to the existing
+/// record (an exact match by ABHA number, then ABHA address, is reported as the returning patient), but the rule must
+/// be enforced where patients are registered: in the HIS.
+/// </para>
+/// </remarks>
 public interface IPatientDirectory
 {
     /// <summary>

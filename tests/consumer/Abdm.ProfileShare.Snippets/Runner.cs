@@ -77,6 +77,18 @@ public static class Runner
         {
             return Fail(ex.ToString());
         }
+        finally
+        {
+            Environment.CurrentDirectory = Path.GetTempPath();
+            try
+            {
+                work.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // the Quickstart's host still runs on its thread until the process ends; the folder is a temp folder
+            }
+        }
     }
 
     private static int Fail(string reason)
