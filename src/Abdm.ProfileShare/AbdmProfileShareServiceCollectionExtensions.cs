@@ -110,8 +110,8 @@ public static class AbdmProfileShareServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Binds a configuration section. A list that has a default (<c>Callbacks:ValidAudiences</c> = <c>account</c>) is
-    /// replaced, not appended to, when the section sets it: the binder adds configured items to an existing list, so
+    /// Binds a configuration section. A list that has a default (<c>Callbacks:ValidAudiences</c> = <c>account</c>,
+    /// <c>Callbacks:GatewayClientIds</c> = <c>gateway</c>) is replaced, not appended to, when the section sets it: the binder adds configured items to an existing list, so
     /// configuring one audience would otherwise still accept <c>account</c>.
     /// </summary>
     private static void Bind(IConfiguration section, AbdmProfileShareOptions options)
@@ -119,6 +119,11 @@ public static class AbdmProfileShareServiceCollectionExtensions
         if (options.Callbacks is { } callbacks && section.GetSection("Callbacks:ValidAudiences").GetChildren().Any())
         {
             callbacks.ValidAudiences.Clear();
+        }
+
+        if (options.Callbacks is { } senders && section.GetSection("Callbacks:GatewayClientIds").GetChildren().Any())
+        {
+            senders.GatewayClientIds.Clear();
         }
 
         section.Bind(options);

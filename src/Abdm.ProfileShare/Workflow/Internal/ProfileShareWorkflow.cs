@@ -197,6 +197,7 @@ internal sealed class ProfileShareWorkflow
                         State = LinkingState.AwaitingToken,
                         TransactionId = callback.Auth.TransactionId,
                         ConfirmRequestId = confirmRequestId,
+                        ErrorMessage = null, // a late on-init revives a timed-out chain
                         UpdatedAt = now,
                     },
                 },
@@ -223,9 +224,47 @@ internal sealed class ProfileShareWorkflow
                 : Linked(current, callback.LinkToken, callback.Response.RequestId, now), cancellationToken);
 
     /// <summary>
+    /// Whether this host sent the request <paramref name="requestId"/> names (a correlation of
+    /// <paramref name="kind"/>, for <paramref name="hipId"/>) and its entry's chain still waits for the answer: the
+    /// callback endpoints ask it before accepting a late delivery with an expired token.
+    /// </summary>
+    public async Task<bool> IsAwaitedAsync(Guid requestId, CorrelationKind kind, string hipId, CancellationToken cancellationToken)
+    {
+        var correlation = await _store.GetCorrelationAsync(requestId, cancellationToken).ConfigureAwait(false);
+        if (correlation is null || correlation.Kind != kind || !string.Equals(correlation.HipId, hipId, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var entry = await _store.GetEntryAsync(correlation.EntryId, cancellationToken).ConfigureAwait(false);
+        if (entry is null)
+        {
+            return false;
+        }
+
+        var awaiting = kind == CorrelationKind.AuthInit ? LinkingState.AwaitingTransaction : LinkingState.AwaitingToken;
+        return (entry.Linking.State == awaiting && entry.Linking.AwaitedRequestId == requestId) || TimedOutAwaiting(entry.Linking, kind, requestId);
+    }
+
+    /// <summary>
+    /// Whether the chain timed out waiting for exactly the answer to <paramref name="requestId"/>: the gateway
+    /// redelivers an answer about 16 minutes late, long after <c>Linking:CallbackTimeout</c>, and that answer (a link
+    /// token, an error) is genuine. A chain restarted since has new request ids, so an older answer never matches.
+    /// </summary>
+    internal static bool TimedOutAwaiting(LinkingStatus linking, CorrelationKind kind, Guid requestId) =>
+        linking.State == LinkingState.TimedOut && kind switch
+        {
+            CorrelationKind.AuthInit => linking.InitRequestId == requestId && linking.TransactionId is null && linking.ConfirmRequestId is null && linking.TokenRequestId is null,
+            CorrelationKind.AuthConfirm => linking.ConfirmRequestId == requestId && linking.TokenRequestId is null,
+            CorrelationKind.LinkToken => linking.TokenRequestId == requestId,
+            _ => false,
+        };
+
+    /// <summary>
     /// The skeleton of every linking callback: find the correlation its requestId names (of the expected kind, for the
     /// same HIP), then change the entry only if its chain still waits for exactly that request in
-    /// <paramref name="awaiting"/>; a duplicate or late callback changes nothing.
+    /// <paramref name="awaiting"/>, or timed out waiting for exactly it (<see cref="TimedOutAwaiting"/>); a duplicate
+    /// callback, or one for a chain that moved on, changes nothing.
     /// </summary>
     private async Task<CallbackOutcome> ApplyCallbackAsync(Guid requestId, CorrelationKind kind, LinkingState awaiting, string hipId, string callback,
         Func<QueueEntry, DateTimeOffset, EntryUpdate> apply, CancellationToken cancellationToken)
@@ -240,7 +279,9 @@ internal sealed class ProfileShareWorkflow
         var persisting = Stopwatch.GetTimestamp();
         var now = _clock.Now;
         var (written, entry) = await EntryUpdater.UpdateAsync(_store, correlation.EntryId, current =>
-            current.Linking.State == awaiting && current.Linking.AwaitedRequestId == requestId ? apply(current, now) : null, cancellationToken).ConfigureAwait(false);
+            (current.Linking.State == awaiting && current.Linking.AwaitedRequestId == requestId) || TimedOutAwaiting(current.Linking, kind, requestId)
+                ? apply(current, now)
+                : null, cancellationToken).ConfigureAwait(false);
 
         return Finish(written, entry, requestId, callback, correlation.EntryId, started, persisting);
     }
