@@ -395,13 +395,16 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
                 return (false, (QueueChange?)null);
             }
 
-            await WriteLinkingTokenAsync(connection, transaction, token with { UsedAt = usedAt }, cancellationToken);
+            // The document only: expires_at stays (a row from before ExpiresAt existed keeps its backfilled expiry).
+            await ExecuteAsync(connection, transaction, "UPDATE linking_tokens SET document = $document WHERE hip_id = $hip AND health_id = $health", cancellationToken,
+                ("$hip", hipId), ("$health", HealthKey(healthId)),
+                ("$document", JsonSerializer.Serialize(token with { UsedAt = usedAt }, StoreJsonContext.Default.LinkingTokenRecord)));
             return (true, (QueueChange?)null);
         }, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    public async Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default)
     {
         var count = await WriteAsync(async (connection, transaction) =>
         {
@@ -416,6 +419,8 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
             // counters of the cutoff's local day (and of any day still in use) are kept.
             await ExecuteAsync(connection, transaction, "DELETE FROM token_counters WHERE service_day < $day", cancellationToken,
                 ("$day", Day(DateOnly.FromDateTime(cutoff.UtcDateTime))));
+            await ExecuteAsync(connection, transaction, "DELETE FROM linking_tokens WHERE expires_at < $tokens", cancellationToken,
+                ("$tokens", Ticks(linkingTokenCutoff)));
             return (entries, (QueueChange?)null);
         }, cancellationToken);
         if (count > 0)
@@ -810,8 +815,8 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
 
     private static Task<int> WriteLinkingTokenAsync(SqliteConnection connection, SqliteTransaction transaction, LinkingTokenRecord token, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction,
-            "INSERT OR REPLACE INTO linking_tokens (hip_id, health_id, document) VALUES ($hip, $health, $document)", cancellationToken,
-            ("$hip", token.HipId), ("$health", HealthKey(token.HealthId)),
+            "INSERT OR REPLACE INTO linking_tokens (hip_id, health_id, expires_at, document) VALUES ($hip, $health, $expires, $document)", cancellationToken,
+            ("$hip", token.HipId), ("$health", HealthKey(token.HealthId)), ("$expires", token.ExpiresAt is { } expires ? Ticks(expires) : null),
             ("$document", JsonSerializer.Serialize(token, StoreJsonContext.Default.LinkingTokenRecord)));
 
     private static async Task<int> ExecuteAsync(SqliteConnection connection, SqliteTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)

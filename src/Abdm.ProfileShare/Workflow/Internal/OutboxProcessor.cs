@@ -223,7 +223,8 @@ internal sealed class OutboxProcessor : BackgroundService
         if (now >= _nextPurge)
         {
             _nextPurge = now + PurgeInterval;
-            var purged = await _store.PurgeAsync(now - _options.CurrentValue.Queue.Retention, stoppingToken).ConfigureAwait(false);
+            // Entries go a retention period after they expire; linking tokens as soon as they expire.
+            var purged = await _store.PurgeAsync(now - _options.CurrentValue.Queue.Retention, now, stoppingToken).ConfigureAwait(false);
             if (purged > 0)
             {
                 Log.Purged(_logger, purged);
