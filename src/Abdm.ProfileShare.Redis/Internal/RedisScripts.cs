@@ -12,7 +12,8 @@ namespace Abdm.ProfileShare.Redis.Internal;
 /// <c>P scan:...</c>, <c>P q:...</c> sorted sets of active entries by last scan; <c>P eidx:{id}</c> the sorted sets an
 /// entry is in; <c>P eexp</c> every entry by expiry; <c>P tok:...</c> token counters and <c>P toks</c> their days;
 /// <c>P c:{requestId}</c> correlations and <c>P ecorr:{id}</c>; <c>P ob:{id}</c> outbox item hash, <c>P obdue</c>,
-/// <c>P oblease</c>, <c>P obcreated</c> and <c>P eob:{id}</c>; <c>P lt:...</c> linking tokens; channel <c>P changes</c>.</para>
+/// <c>P oblease</c>, <c>P obcreated</c> and <c>P eob:{id}</c>; <c>P lt:...</c> linking-token hashes (<c>doc</c> JSON with the encrypted token, <c>used</c>), each
+/// with a time-to-live up to its expiry, and <c>P ltexp</c> their keys by expiry (for the purge); channel <c>P changes</c>.</para>
 /// <para>Times are microseconds since the Unix epoch in scores and comparisons (exact in a Lua double), and
 /// round-trip ("O") strings in values. Optional values are sent as <c>-</c> (none) or <c>+value</c>.</para>
 /// </remarks>
@@ -180,8 +181,8 @@ internal static class RedisScripts
     /// ARGV: 1 prefix, 2 entry id, 3 expected version, 4 doc, 5 token, 6 profile, 7 wire, 8 latest, 9 scans, 10 last (O),
     /// 11 last (us), 12 expires (O), 13 expires (us), 14 ack, 15 new version, 16 status, 17 HIP id, 18 counter code,
     /// 19 upper-cased PHR address, 20 active (1/0), 21 TTL (ms), 22 completed item id (opt), 23 has linking token (1/0),
-    /// 24 linking doc, 25 linking used (opt), 26 item count, 27 correlation count, 28 first (O), 29 first (us), then 11
-    /// values per item (id, entry id, doc, due (O), due (us), created (us), attempts, error (opt), owner (opt), lease (O,
+    /// 24 linking doc, 25 linking used (opt), 26 item count, 27 correlation count, 28 first (O), 29 first (us), 30 linking
+    /// time-to-live (ms, 0 for none), 31 linking expiry (us, or - for none), then 11 values per item (id, entry id, doc, due (O), due (us), created (us), attempts, error (opt), owner (opt), lease (O,
     /// opt), lease (us)), then 3 per correlation (requestId, entry id, doc).
     /// Returns 1 when written, 0 when the entry is missing or its version moved on.
     /// </summary>
@@ -209,7 +210,7 @@ internal static class RedisScripts
 
         local items = tonumber(ARGV[26])
         local correlations = tonumber(ARGV[27])
-        local at = 30
+        local at = 32
         for _ = 1, items do
           local owner = opt(ARGV[at + 8])
           enqueue(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], opt(ARGV[at + 7]),
@@ -230,6 +231,13 @@ internal static class RedisScripts
           redis.call('HSET', KEYS[4], 'doc', ARGV[24])
           local used = opt(ARGV[25])
           if used then redis.call('HSET', KEYS[4], 'used', used) end
+          -- Kept until it expires: Redis drops the key itself, and the purge by the workflow's clock (P ltexp).
+          if ARGV[31] == '-' then
+            redis.call('ZREM', P .. 'ltexp', KEYS[4])
+          else
+            redis.call('PEXPIRE', KEYS[4], ARGV[30])
+            redis.call('ZADD', P .. 'ltexp', ARGV[31], KEYS[4])
+          end
         end
 
         local kind = 'Updated'
@@ -316,8 +324,10 @@ internal static class RedisScripts
 
     /// <summary>
     /// Deletes up to a batch of entries that expired before the cutoff with everything that belongs to them, and
-    /// (after the last batch) token counters of days before the cutoff's day.
-    /// ARGV: 1 prefix, 2 cutoff (us, exclusive), 3 cutoff day number (exclusive), 4 batch size.
+    /// (after the last batch) token counters of days before the cutoff's day and up to a batch of linking tokens that
+    /// expired before the linking-token cutoff.
+    /// ARGV: 1 prefix, 2 cutoff (us, exclusive), 3 cutoff day number (exclusive), 4 batch size, 5 linking-token cutoff
+    /// (us, exclusive).
     /// Returns { entries deleted, 1 when more may remain }.
     /// </summary>
     public const string Purge = Prelude + """
@@ -343,6 +353,12 @@ internal static class RedisScripts
         if more == 0 then
           for _, key in ipairs(redis.call('ZRANGEBYSCORE', P .. 'toks', '-inf', '(' .. ARGV[3])) do redis.call('DEL', key) end
           redis.call('ZREMRANGEBYSCORE', P .. 'toks', '-inf', '(' .. ARGV[3])
+          local tokens = redis.call('ZRANGEBYSCORE', P .. 'ltexp', '-inf', '(' .. ARGV[5], 'LIMIT', 0, batch)
+          for _, key in ipairs(tokens) do
+            redis.call('DEL', key)
+            redis.call('ZREM', P .. 'ltexp', key)
+          end
+          if #tokens == batch then more = 1 end
         end
         return { purged, more }
         """;

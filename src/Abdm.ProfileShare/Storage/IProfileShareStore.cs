@@ -115,7 +115,10 @@ public interface IProfileShareStore
     /// <returns>Counts and times.</returns>
     Task<OutboxStatistics> GetOutboxStatisticsAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Reads the linking token stored for a patient at a HIP.</summary>
+    /// <summary>Reads the linking token stored for a patient at a HIP, as it was stored.</summary>
+    /// <remarks>The store returns the record as written: <see cref="LinkingTokenRecord.Token"/> is the encrypted value
+    /// the workflow stored (hosts read tokens through <c>ICounterQueue.GetLinkingTokenAsync</c>, which decrypts them).
+    /// It need not check <see cref="LinkingTokenRecord.ExpiresAt"/>.</remarks>
     /// <param name="hipId">The HIP id.</param>
     /// <param name="healthId">The PHR address (case-insensitive).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -132,13 +135,18 @@ public interface IProfileShareStore
 
     /// <summary>
     /// Deletes entries whose <see cref="QueueEntry.ExpiresAt"/> is before <paramref name="cutoff"/>, with their
-    /// deduplication keys, correlations and outbox items, and token counters of service days before the cutoff's
-    /// day. Linking tokens are kept.
+    /// deduplication keys, correlations and outbox items, token counters of service days before the cutoff's day, and
+    /// linking tokens whose <see cref="LinkingTokenRecord.ExpiresAt"/> is before <paramref name="linkingTokenCutoff"/>.
+    /// A linking token is kept until then whether or not its entry is still stored; one without
+    /// <see cref="LinkingTokenRecord.ExpiresAt"/> (written through the store contract without it) is kept.
     /// </summary>
-    /// <param name="cutoff">Entries that expired before this go.</param>
+    /// <remarks>A store may also drop an expired linking token on its own (the Redis store gives the key a
+    /// time-to-live); the workflow never hands out an expired token either way.</remarks>
+    /// <param name="cutoff">Entries that expired before this go (the workflow passes now minus the retention).</param>
+    /// <param name="linkingTokenCutoff">Linking tokens that expired before this go (the workflow passes now).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>How many entries were deleted.</returns>
-    Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default);
+    Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The change feed: every change made through this store by any process sharing it, from the moment of the

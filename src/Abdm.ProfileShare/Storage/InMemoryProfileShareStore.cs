@@ -274,10 +274,18 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
     }
 
     /// <inheritdoc />
-    public Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    public Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
+            foreach (var (key, token) in _linkingTokens.ToList())
+            {
+                if (token.ExpiresAt < linkingTokenCutoff)
+                {
+                    _linkingTokens.Remove(key);
+                }
+            }
+
             var expired = _entries.Values.Where(e => e.ExpiresAt < cutoff).Select(e => e.Id).ToHashSet();
             foreach (var id in expired)
             {

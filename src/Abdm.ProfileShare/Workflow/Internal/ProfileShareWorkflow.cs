@@ -51,9 +51,12 @@ internal sealed class ProfileShareWorkflow
     private readonly OutboxSignal _signal;
     private readonly ILogger<ProfileShareWorkflow> _logger;
     private readonly AbdmMetrics _metrics;
+    private readonly LinkingTokenProtector _linkingTokens;
 
-    public ProfileShareWorkflow(IProfileShareStore store, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock, OutboxSignal signal, ILogger<ProfileShareWorkflow> logger, AbdmMetrics metrics)
+    public ProfileShareWorkflow(IProfileShareStore store, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock, OutboxSignal signal, ILogger<ProfileShareWorkflow> logger, AbdmMetrics metrics,
+        LinkingTokenProtector linkingTokens)
     {
+        _linkingTokens = linkingTokens;
         _store = store;
         _options = options;
         _clock = clock;
@@ -290,20 +293,21 @@ internal sealed class ProfileShareWorkflow
 
     private static string? CodeOf(Error? error) => error?.Code?.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static EntryUpdate Linked(QueueEntry current, string token, Guid requestId, DateTimeOffset now) => new()
+    /// <summary>The chain Linked, with the token as it is stored: its expiry read, the token encrypted.</summary>
+    private EntryUpdate Linked(QueueEntry current, string token, Guid requestId, DateTimeOffset now) => new()
     {
         Entry = current with
         {
             Linking = current.Linking with { State = LinkingState.Linked, ErrorCode = null, ErrorMessage = null, UpdatedAt = now },
         },
-        LinkingToken = new LinkingTokenRecord
+        LinkingToken = _linkingTokens.Protect(new LinkingTokenRecord
         {
             HipId = current.HipId,
             HealthId = current.Profile.HealthId,
             Token = token,
             EntryId = current.Id,
             ReceivedAt = now,
-        },
+        }),
         Enqueue = [NewItem(OutboxItemKind.LinkingNotification, current.Id, requestId, now)],
     };
 
