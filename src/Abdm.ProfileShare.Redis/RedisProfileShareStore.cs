@@ -104,6 +104,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
                 intake.HipId,
                 intake.CounterCode,
                 health,
+                Optional(string.IsNullOrEmpty(intake.ContentHash) ? null : intake.ContentHash),
             ]).WaitAsync(cancellationToken);
 
         var parts = (RedisResult[]?)result ?? [];
@@ -114,7 +115,8 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
             ? newEntry with { TokenNumber = (int)parts[1] }
             : ReadEntry(Fields(parts[1]));
 
-        return new ShareIntakeResult(outcome, entry);
+        var conflict = outcome == ShareIntakeOutcome.Duplicate && parts.Length > 2 && (int)parts[2] == 1;
+        return new ShareIntakeResult(outcome, entry) { ContentConflict = conflict };
     }
 
     /// <inheritdoc />

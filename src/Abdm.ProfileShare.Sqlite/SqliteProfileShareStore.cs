@@ -139,12 +139,16 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
         return WriteAsync(async (connection, transaction) =>
         {
             using (var duplicate = Command(connection, transaction,
-                "SELECT e.document FROM share_requests r JOIN entries e ON e.id = r.entry_id WHERE r.request_id = $request",
+                "SELECT e.document, r.content_hash FROM share_requests r JOIN entries e ON e.id = r.entry_id WHERE r.request_id = $request",
                 ("$request", Id(intake.ShareRequestId))))
             {
-                if (await duplicate.ExecuteScalarAsync(cancellationToken) is string document)
+                using var reader = await duplicate.ExecuteReaderAsync(cancellationToken);
+                if (await reader.ReadAsync(cancellationToken))
                 {
-                    return (new ShareIntakeResult(ShareIntakeOutcome.Duplicate, ReadEntry(document)), (QueueChange?)null);
+                    // A row stored before migration 3 has no hash (NULL): never a conflict.
+                    var stored = await reader.IsDBNullAsync(1, cancellationToken) ? null : reader.GetString(1);
+                    var conflict = ShareIntakeResult.IsConflict(stored, intake.ContentHash);
+                    return (new ShareIntakeResult(ShareIntakeOutcome.Duplicate, ReadEntry(reader.GetString(0))) { ContentConflict = conflict }, (QueueChange?)null);
                 }
             }
 
@@ -192,8 +196,9 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
                 await WriteEntryAsync(connection, transaction, entry, expectedVersion: null, cancellationToken);
             }
 
-            await ExecuteAsync(connection, transaction, "INSERT OR REPLACE INTO share_requests (request_id, entry_id) VALUES ($request, $entry)", cancellationToken,
-                ("$request", Id(intake.ShareRequestId)), ("$entry", Id(entry.Id)));
+            await ExecuteAsync(connection, transaction,
+                "INSERT OR REPLACE INTO share_requests (request_id, entry_id, content_hash) VALUES ($request, $entry, $hash)", cancellationToken,
+                ("$request", Id(intake.ShareRequestId)), ("$entry", Id(entry.Id)), ("$hash", string.IsNullOrEmpty(intake.ContentHash) ? null : intake.ContentHash));
             await WriteOutboxItemAsync(connection, transaction, intake.AcknowledgementItem(entry.Id), cancellationToken);
 
             var kind = outcome == ShareIntakeOutcome.Created ? QueueChangeKind.Added : QueueChangeKind.Updated;
@@ -898,7 +903,8 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
 
     private static string Id(Guid id) => id.ToString("D");
 
-    private static string HealthKey(string healthId) => healthId.ToUpperInvariant();
+    /// <summary>The PHR address as the health_id columns hold it (<see cref="PhrAddress.Fold"/>).</summary>
+    private static string HealthKey(string healthId) => PhrAddress.Fold(healthId);
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

@@ -8,7 +8,8 @@ namespace Abdm.ProfileShare.Redis.Internal;
 /// <para>Key layout (P = prefix): <c>P e:{id}</c> entry hash (<c>doc</c> JSON + fields a script may change without
 /// re-encoding JSON: token, profile, wire, latest, scans, first, last, expires, ack, version; and index fields status,
 /// firstUs, lastUs, expUs, hip, counter, hid; entries written before <c>first</c>/<c>firstUs</c> existed fall back to
-/// the document's first scan and to <c>lastUs</c>); <c>P req:{requestId}</c> dedupe key; <c>P ereq:{id}</c> an entry's share requestIds;
+/// the document's first scan and to <c>lastUs</c>; <c>rh:{requestId}</c> the content hash each of its share requestIds
+/// was accepted with, absent for shares accepted before it existed); <c>P req:{requestId}</c> dedupe key; <c>P ereq:{id}</c> an entry's share requestIds;
 /// <c>P scan:...</c>, <c>P q:...</c> sorted sets of active entries by last scan; <c>P eidx:{id}</c> the sorted sets an
 /// entry is in; <c>P eexp</c> every entry by expiry; <c>P tok:...</c> token counters and <c>P toks</c> their days;
 /// <c>P c:{requestId}</c> correlations and <c>P ecorr:{id}</c>; <c>P ob:{id}</c> outbox item hash, <c>P obdue</c>,
@@ -92,15 +93,24 @@ internal static class RedisScripts
     /// ARGV: 1 prefix, 2 share requestId, 3 received (us), 4 re-scan window start (us), 5 new entry id, 6 new entry doc,
     /// 7 profile JSON, 8 wire version, 9 received (O), 10 expires (O), 11 expires (us), 12 TTL (ms), 13 counter TTL (ms),
     /// 14 service day number, 15 acknowledgement item id, 16 acknowledgement item doc, 17 HIP id, 18 counter code,
-    /// 19 upper-cased PHR address.
+    /// 19 folded PHR address (PhrAddress.Fold), 20 content hash (opt).
     /// Returns { outcome, entry hash as a flat list }, or for a created entry { 'Created', token number } (the caller
-    /// has every other field of the new entry).
+    /// has every other field of the new entry); a duplicate adds a third element, 1 when the requestId was accepted
+    /// with another content hash (both known), else 0.
+    /// The content hash lives in the entry's hash (field <c>rh:{requestId}</c>), not in the dedupe key, so the dedupe
+    /// key keeps the value an earlier version reads, and the hash goes wherever the entry goes (TTL, purge).
     /// </summary>
     public const string AcceptShare = Prelude + """
+        local hash = opt(ARGV[20])
         local existing = redis.call('GET', KEYS[1])
         if existing then
           local stored = redis.call('HGETALL', P .. 'e:' .. existing)
-          if #stored > 0 then return { 'Duplicate', stored } end
+          if #stored > 0 then
+            local storedHash = redis.call('HGET', P .. 'e:' .. existing, 'rh:' .. ARGV[2])
+            local conflict = 0
+            if hash and storedHash and storedHash ~= hash then conflict = 1 end
+            return { 'Duplicate', stored, conflict }
+          end
         end
 
         local received = tonumber(ARGV[3])
@@ -152,6 +162,7 @@ internal static class RedisScripts
         end
 
         local e = P .. 'e:' .. id
+        if hash then redis.call('HSET', e, 'rh:' .. ARGV[2], hash) end
         redis.call('PEXPIRE', e, ttl)
         redis.call('ZADD', P .. 'eexp', ARGV[11], id)
         -- A created entry has a new id (no index, share requestId or outbox item of its own yet): nothing to clear.

@@ -116,6 +116,19 @@ internal static class SqliteSchema
                    WHERE d.s IS NOT NULL AND length(d.s) >= 20) AS f);
         CREATE INDEX linking_tokens_expires ON linking_tokens (expires_at);
         """,
+
+        // 4: the content hash a share requestId was accepted with (ShareIntake.ContentHash), so a repeat of the
+        // requestId with a different body is reported (ShareIntakeResult.ContentConflict); rows from before have NULL,
+        // never a conflict. And the health_id keys become PhrAddress.Fold (only ASCII letters upper-cased): SQLite's
+        // upper() is exactly that (ASCII only, without the ICU extension), so the keys are recomputed from the
+        // documents; only rows of a non-ASCII address (which ToUpperInvariant had mapped onto ASCII) change.
+        """
+        ALTER TABLE share_requests ADD COLUMN content_hash TEXT;
+        UPDATE entries SET health_id = upper(json_extract(document, '$.profile.healthId'))
+        WHERE json_extract(document, '$.profile.healthId') IS NOT NULL AND health_id <> upper(json_extract(document, '$.profile.healthId'));
+        UPDATE OR REPLACE linking_tokens SET health_id = upper(json_extract(document, '$.healthId'))
+        WHERE json_extract(document, '$.healthId') IS NOT NULL AND health_id <> upper(json_extract(document, '$.healthId'));
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -51,6 +51,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Share {ShareRequestId} for HIP {HipId} refused: the body lacks what the flow needs")]
     public static partial void ShareRefusedInvalid(ILogger logger, Guid shareRequestId, string hipId);
 
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Share {ShareRequestId} repeats a requestId already accepted with a different body: answered as a duplicate, the first body stands")]
+    public static partial void ShareRequestIdConflict(ILogger logger, Guid shareRequestId);
+
     [LoggerMessage(EventId = 1210, Level = LogLevel.Warning, Message = "Callback {Callback} for requestId {RequestId} matches no request of this host: recorded and ignored")]
     public static partial void CallbackUnmatched(ILogger logger, string callback, Guid requestId);
 

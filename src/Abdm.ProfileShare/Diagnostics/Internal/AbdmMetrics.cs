@@ -29,6 +29,7 @@ internal sealed class AbdmMetrics
     private readonly Counter<long> _sharesReceived;
     private readonly Counter<long> _sharesAccepted;
     private readonly Counter<long> _sharesRejected;
+    private readonly Counter<long> _shareConflicts;
     private readonly Counter<long> _callbacks;
     private readonly Histogram<double> _lateDeliveries;
     private readonly Histogram<double> _gatewayCalls;
@@ -52,6 +53,8 @@ internal sealed class AbdmMetrics
             "Shares persisted and answered 202, by outcome: created (new token), rescanned (same patient, same token) or duplicate (a repeated requestId).");
         _sharesRejected = Meter.CreateCounter<long>("abdm.shares.rejected", "{share}",
             "Shares refused, by reason: unauthorized, unknown_hip, invalid (answered 4xx), keys_unavailable (answered 503), or host_rejected, unusable_profile (answered with a FAILURE on-share).");
+        _shareConflicts = Meter.CreateCounter<long>("abdm.shares.conflicts", "{share}",
+            "Shares whose requestId was already accepted with a different body: answered as duplicates (also counted in abdm.shares.accepted with outcome duplicate), the first body kept.");
         _callbacks = Meter.CreateCounter<long>("abdm.callbacks.received", "{callback}",
             "Auth callbacks (on_init, on_confirm, on_generate_token) received, by outcome: applied, ignored (duplicate or late), unmatched, unauthorized, keys_unavailable (answered 503), unknown_hip, invalid.");
         _lateDeliveries = Meter.CreateHistogram("abdm.callbacks.late_delivery", "s",
@@ -98,6 +101,12 @@ internal sealed class AbdmMetrics
             { AbdmTags.WireVersion, AbdmTags.Of(version) },
             { AbdmTags.Outcome, outcome switch { ShareIntakeOutcome.Created => "created", ShareIntakeOutcome.Rescanned => "rescanned", _ => "duplicate" } },
         });
+
+    /// <summary>A duplicate share (same requestId) whose body differs from the one first accepted.</summary>
+    /// <param name="hipId">The HIP (one this host serves).</param>
+    /// <param name="version">The share's wire version.</param>
+    public void ShareConflict(string hipId, WireVersion version) =>
+        _shareConflicts.Add(1, new KeyValuePair<string, object?>(AbdmTags.HipId, hipId), new KeyValuePair<string, object?>(AbdmTags.WireVersion, AbdmTags.Of(version)));
 
     /// <param name="reason">unauthorized, keys_unavailable, unknown_hip, invalid, host_rejected or unusable_profile.</param>
     /// <param name="version">The share's wire version.</param>

@@ -158,6 +158,7 @@ internal sealed class ProfileShareWorkflow
             NewEntryId = Guid.CreateVersion7(now),
             AcknowledgementItemId = Guid.CreateVersion7(now),
             AcknowledgementRequestId = Guid.NewGuid(),
+            ContentHash = ShareContentHash.Compute(hipId, counter, profile),
         };
 
         var persisting = Stopwatch.GetTimestamp();
@@ -174,6 +175,14 @@ internal sealed class ProfileShareWorkflow
             .Tag(AbdmTags.Outcome, outcome);
         span.Step("abdm.share.persist", persisting, persisted, outcome);
         Log.ShareAccepted(_logger, requestId, intake.HipId, intake.CounterCode, result.Outcome, result.Entry.Id, result.Entry.TokenNumber, version);
+        if (result is { Outcome: ShareIntakeOutcome.Duplicate, ContentConflict: true })
+        {
+            // Answered as the duplicate it is (the first body stands), but a reused requestId with another body is
+            // either a gateway bug or someone replaying requestIds: worth a warning and a count.
+            Log.ShareRequestIdConflict(_logger, requestId);
+            _metrics.ShareConflict(intake.HipId, version);
+        }
+
         if (result.Outcome != ShareIntakeOutcome.Duplicate)
         {
             _signal.Notify();
