@@ -13,6 +13,13 @@ using Polly;
 namespace Abdm.ProfileShare;
 
 /// <summary>Registers Abdm.ProfileShare in a service collection.</summary>
+/// <remarks>
+/// Every overload also registers ASP.NET Core Data Protection (<c>AddDataProtection()</c>): stored linking tokens are
+/// encrypted with the host's key ring. Configure where the keys are kept (<c>PersistKeysToFileSystem</c>,
+/// <c>PersistKeysToStackExchangeRedis</c>, <c>PersistKeysToDbContext</c>, protected with <c>ProtectKeysWith*</c>); several
+/// instances sharing a store must share the key ring and set the same <c>SetApplicationName</c>. Tokens encrypted with
+/// a lost key ring are treated as absent (logged as an error).
+/// </remarks>
 public static class AbdmProfileShareServiceCollectionExtensions
 {
     /// <summary>
