@@ -67,7 +67,7 @@ internal static class SampleApp
                 options.Events.OnRedirectToLogin = context =>
                 {
                     // Pages go to the sign-in page; the live feed and the QR images answer 401.
-                    if (HttpMethods.IsGet(context.Request.Method) && !IsFeedOrImage(context.Request.Path))
+                    if (HttpMethods.IsGet(context.Request.Method) && !IsFeedImageOrFragment(context.Request))
                     {
                         context.Response.Redirect(context.RedirectUri);
                     }
@@ -268,9 +268,11 @@ internal static class SampleApp
             : Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
-    private static bool IsFeedOrImage(PathString path) =>
-        path.Value is { } value && (value.EndsWith("/events", StringComparison.Ordinal) || value.EndsWith("/qr.png", StringComparison.Ordinal)
-            || value.EndsWith("/qr.svg", StringComparison.Ordinal) || value.Contains("handler=", StringComparison.Ordinal));
+    /// <summary>The live feed, the QR images and the fragments the pages' scripts fetch (<c>?handler=...</c>): 401, not a redirect.</summary>
+    private static bool IsFeedImageOrFragment(HttpRequest request) =>
+        request.Query.ContainsKey("handler")
+        || (request.Path.Value is { } path && (path.EndsWith("/events", StringComparison.Ordinal) || path.EndsWith("/qr.png", StringComparison.Ordinal)
+            || path.EndsWith("/qr.svg", StringComparison.Ordinal)));
 
     /// <summary>The folder of the sample project when running from a clone (so <c>dotnet run --project</c> works from anywhere).</summary>
     private static string? ProjectDirectory()

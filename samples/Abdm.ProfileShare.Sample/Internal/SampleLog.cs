@@ -30,19 +30,20 @@ internal static partial class SampleLog
     [LoggerMessage(EventId = 6010, Level = LogLevel.Information, Message = "Simulated a {Version} scan at {HipId}/{CounterCode}; the HIS answered {StatusCode}.")]
     public static partial void SimulatedScan(ILogger logger, string hipId, string counterCode, WireVersion version, string statusCode);
 
-    [LoggerMessage(EventId = 6020, Level = LogLevel.Information, Message = "Entry {EntryId} claimed by an operator: {Outcome}.")]
+    // 6020, 6022 and 6030 are Debug: the SDK logs the same queue actions (1320) and linking outcome (1311) at Information.
+    [LoggerMessage(EventId = 6020, Level = LogLevel.Debug, Message = "Entry {EntryId} claimed by an operator: {Outcome}.")]
     public static partial void Claimed(ILogger logger, Guid entryId, Workflow.QueueActionOutcome outcome);
 
     [LoggerMessage(EventId = 6021, Level = LogLevel.Information, Message = "Entry {EntryId} completed as patient {PatientId} ({How}): {Outcome}.")]
     public static partial void Completed(ILogger logger, Guid entryId, string patientId, string how, Workflow.QueueActionOutcome outcome);
 
-    [LoggerMessage(EventId = 6022, Level = LogLevel.Information, Message = "Entry {EntryId}: {Action} -> {Outcome}.")]
+    [LoggerMessage(EventId = 6022, Level = LogLevel.Debug, Message = "Entry {EntryId}: {Action} -> {Outcome}.")]
     public static partial void QueueAction(ILogger logger, Guid entryId, string action, Workflow.QueueActionOutcome outcome);
 
     [LoggerMessage(EventId = 6023, Level = LogLevel.Information, Message = "Entry {EntryId} not registered: its ABHA number or address is already tagged to patient {PatientId}.")]
     public static partial void AlreadyTagged(ILogger logger, Guid entryId, string patientId);
 
-    [LoggerMessage(EventId = 6030, Level = LogLevel.Information, Message = "Linking token received for entry {EntryId}.")]
+    [LoggerMessage(EventId = 6030, Level = LogLevel.Debug, Message = "Linking token received for entry {EntryId}.")]
     public static partial void LinkingTokenReceived(ILogger logger, Guid entryId);
 
     [LoggerMessage(EventId = 6031, Level = LogLevel.Warning, Message = "Linking failed for entry {EntryId}: {State} ({ErrorCode}).")]

@@ -64,7 +64,9 @@ internal sealed class CounterModel(Facilities facilities, ICounterQueue queue, L
             return NotFound();
         }
 
-        Response.Headers.CacheControl = "no-store";
+        // What antiforgery sets for a response with a form anyway: anything else is overridden with a warning.
+        Response.Headers.CacheControl = "no-cache, no-store";
+        Response.Headers.Pragma = "no-cache";
         return Partial("_Queue", this);
     }
 
