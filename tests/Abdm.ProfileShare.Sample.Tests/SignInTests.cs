@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Abdm.ProfileShare.Sample.Operators;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -62,6 +63,20 @@ public sealed class SignInTests(BrowserFixture browser)
         var claim = await page.APIRequest.PostAsync(desk + $"?handler=Claim&entryId={entryId}");
         Assert.Contains(claim.Status, new[] { 400, 404 });
         Assert.Equal(Model.QueueEntryStatus.Waiting, (await host.Queue.GetAsync(entryId))!.Status);
+
+        // B's patients are not in A's patient list.
+        await host.Sample.App.Services.GetRequiredService<Patients.PatientRecords>().AddAsync(new Patients.Patient
+        {
+            PatientId = "",
+            HipId = SampleHost.Hip2,
+            Name = "Ravi Sampleuser",
+            Gender = Model.Gender.Male,
+            YearOfBirth = 1985,
+            RegisteredAt = DateTimeOffset.UtcNow,
+            RegisteredBy = "desk-b",
+        }, CancellationToken.None);
+        await page.GotoAsync("/patients");
+        await Expect(page.GetByText("No patients registered yet.")).ToBeVisibleAsync();
 
         // The home page lists only the operator's own facility.
         await page.GotoAsync("/");
