@@ -133,7 +133,8 @@ internal static class SampleApp
                 app.UseHsts();
             }
 
-            app.UseStatusCodePagesWithReExecute("/status", "?code={0}");
+            // Error pages for people: the callback listener answers the gateway with the SDK's own bodies.
+            app.UseWhen(context => !SampleListeners.IsCallbackListener(context), ui => ui.UseStatusCodePagesWithReExecute("/status", "?code={0}"));
             app.UseStaticFiles();
             app.UseRouting();
             app.UseAuthentication();

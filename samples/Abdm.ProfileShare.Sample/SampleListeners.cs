@@ -121,7 +121,7 @@ internal sealed class SampleListeners
     /// </summary>
     public static Task Gate(HttpContext context, Func<Task> next)
     {
-        var onCallbackListener = context.Features.Get<CallbackListenerFeature>() is not null;
+        var onCallbackListener = IsCallbackListener(context);
         var callbackPath = context.Request.Path.StartsWithSegments(SampleApp.CallbackPath, StringComparison.OrdinalIgnoreCase)
             || context.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase);
         if (onCallbackListener != callbackPath)
@@ -132,6 +132,9 @@ internal sealed class SampleListeners
 
         return next();
     }
+
+    /// <summary>Whether the request came in on the callback listener.</summary>
+    public static bool IsCallbackListener(HttpContext context) => context.Features.Get<CallbackListenerFeature>() is not null;
 
     private static ListenOptions Listen(KestrelServerOptions kestrel, Uri url, bool isCallback)
     {

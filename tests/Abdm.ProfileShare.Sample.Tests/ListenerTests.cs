@@ -25,9 +25,11 @@ public sealed class ListenerTests(BrowserFixture browser)
             Assert.Equal(HttpStatusCode.Unauthorized, share.StatusCode);
         }
 
-        foreach (var path in new[] { "/", "/sign-in", "/patients", $"/counters/{SampleHost.Hip1}/{SampleHost.Opd1}", "/css/site.css", "/favicon.svg" })
+        foreach (var path in new[] { "/", "/sign-in", "/patients", $"/counters/{SampleHost.Hip1}/{SampleHost.Opd1}", "/css/site.css", "/favicon.svg", "/status" })
         {
-            Assert.True((await callbacks.GetAsync(path)).StatusCode == HttpStatusCode.NotFound, $"callback listener {path}");
+            using var response = await callbacks.GetAsync(path);
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"callback listener {path}");
+            Assert.Empty(await response.Content.ReadAsStringAsync()); // no HTML error page on the gateway's side
         }
 
         // UI listener: the pages, but no gateway path and no /health.
