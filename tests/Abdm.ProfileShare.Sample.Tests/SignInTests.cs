@@ -199,6 +199,12 @@ public sealed class SignInTests(BrowserFixture browser)
             var page = await context.NewPageAsync();
             await page.GotoAsync($"/counters/{SampleHost.Hip2}/{SampleHost.Desk}");
             await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Front desk");
+
+            // Signing out ends the session: the counter asks for sign-in again.
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex("/sign-in$"));
+            await page.GotoAsync($"/counters/{SampleHost.Hip2}/{SampleHost.Desk}");
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Sign in");
             await context.CloseAsync();
         }
         finally
