@@ -27,6 +27,8 @@ public sealed class AbdmProfileShareOptions
     /// v0.5 or v1.0 share with the on-share of its own version (a v3 share gets the configured version's);
     /// <c>V3</c> makes every outbound call a v3 call (<c>/api/hiecm/...</c>: sessions, certs with the session token,
     /// on-share with the token's expiry, and <c>generate-token</c> for the linking token).
+    /// In configuration the value is case-insensitive and may also be spelled as ABDM's documents do: <c>v0.5</c>,
+    /// <c>v1.0</c> or <c>v3</c>; any other value stops start-up with a message that names this key and the valid values.
     /// </remarks>
     public WireVersion WireVersion { get; set; } = WireVersion.V05;
 

@@ -118,11 +118,13 @@ public static class AbdmProfileShareServiceCollectionExtensions
 
     /// <summary>
     /// Binds a configuration section. A list that has a default (<c>Callbacks:ValidAudiences</c> = <c>account</c>,
-    /// <c>Callbacks:GatewayClientIds</c> = <c>gateway</c>) is replaced, not appended to, when the section sets it: the binder adds configured items to an existing list, so
-    /// configuring one audience would otherwise still accept <c>account</c>.
+    /// <c>Callbacks:GatewayClientIds</c> = <c>gateway</c>) is replaced, not appended to, when the section sets it: the binder adds
+    /// configured items to an existing list, so configuring one audience would otherwise still accept <c>account</c>. Enum
+    /// values are checked first, so a typo names its key and the valid values (see <see cref="ConfigurationEnumValues"/>).
     /// </summary>
     private static void Bind(IConfiguration section, AbdmProfileShareOptions options)
     {
+        section = ConfigurationEnumValues.Normalize(section);
         if (options.Callbacks is { } callbacks && section.GetSection("Callbacks:ValidAudiences").GetChildren().Any())
         {
             callbacks.ValidAudiences.Clear();

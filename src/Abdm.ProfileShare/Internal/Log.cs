@@ -26,7 +26,10 @@ internal static partial class Log
     public static partial void GatewayCallAccepted(ILogger logger, string operation, Guid? requestId, int statusCode, double elapsedMs);
 
     [LoggerMessage(EventId = 1011, Message = "Gateway rejected {Operation} requestId {RequestId}: HTTP {StatusCode}, code {ErrorCode}")]
-    public static partial void GatewayCallRejected(ILogger logger, LogLevel level, string operation, Guid? requestId, int statusCode, string? errorCode);
+    private static partial void GatewayCallRejectedCore(ILogger logger, LogLevel level, string operation, Guid? requestId, int statusCode, string errorCode);
+
+    public static void GatewayCallRejected(ILogger logger, LogLevel level, string operation, Guid? requestId, int statusCode, string? errorCode) =>
+        GatewayCallRejectedCore(logger, level, operation, requestId, statusCode, errorCode ?? "none");
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Debug, Message = "Gateway unreachable for {Operation} requestId {RequestId} ({Reason})")]
     public static partial void GatewayCallUnreachable(ILogger logger, string operation, Guid? requestId, string reason);
@@ -64,7 +67,11 @@ internal static partial class Log
     public static partial void CallbackIgnored(ILogger logger, string callback, Guid requestId, Abdm.ProfileShare.Model.LinkingState? state);
 
     [LoggerMessage(EventId = 1213, Level = LogLevel.Information, Message = "Entry {EntryId} linking state {State} after {Step} (gateway error code {ErrorCode})")]
-    public static partial void LinkingStateChanged(ILogger logger, Guid entryId, string step, Abdm.ProfileShare.Model.LinkingState state, string? errorCode);
+    private static partial void LinkingStateChangedCore(ILogger logger, Guid entryId, string step, Abdm.ProfileShare.Model.LinkingState state, string errorCode);
+
+    // A missing error code reads "none", never "(null)".
+    public static void LinkingStateChanged(ILogger logger, Guid entryId, string step, Abdm.ProfileShare.Model.LinkingState state, string? errorCode) =>
+        LinkingStateChangedCore(logger, entryId, step, state, errorCode ?? "none");
 
     // 1300-1399: outbox processor and queue
     [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Outbox processor {Owner} started")]
@@ -90,7 +97,10 @@ internal static partial class Log
     public static partial void AcknowledgementDelivered(ILogger logger, Guid shareRequestId, Guid entryId, bool success, Abdm.ProfileShare.Model.WireVersion wireVersion);
 
     [LoggerMessage(EventId = 1307, Level = LogLevel.Error, Message = "The gateway refused the on-share for share {ShareRequestId} (entry {EntryId}): HTTP {StatusCode}, code {ErrorCode}")]
-    public static partial void AcknowledgementRefused(ILogger logger, Guid shareRequestId, Guid entryId, int? statusCode, string? errorCode);
+    private static partial void AcknowledgementRefusedCore(ILogger logger, Guid shareRequestId, Guid entryId, string statusCode, string errorCode);
+
+    public static void AcknowledgementRefused(ILogger logger, Guid shareRequestId, Guid entryId, int? statusCode, string? errorCode) =>
+        AcknowledgementRefusedCore(logger, shareRequestId, entryId, statusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none", errorCode ?? "none");
 
     [LoggerMessage(EventId = 1308, Level = LogLevel.Warning, Message = "On-share for share {ShareRequestId} (entry {EntryId}) abandoned: the entry expired before the gateway could be reached")]
     public static partial void AcknowledgementAbandoned(ILogger logger, Guid shareRequestId, Guid entryId);
