@@ -96,7 +96,7 @@ internal static class SqliteSchema
         CREATE INDEX entries_rescan ON entries (hip_id, counter_code, health_id, first_scanned_at);
         """,
 
-        // (input) the content hash a share requestId was accepted with (ShareIntake.ContentHash), so a repeat of the
+        // 3 (branch h/input; renumbered at merge): the content hash a share requestId was accepted with (ShareIntake.ContentHash), so a repeat of the
         // requestId with a different body is reported (ShareIntakeResult.ContentConflict); rows from before have NULL,
         // never a conflict. And the health_id keys become PhrAddress.Fold (only ASCII letters upper-cased): SQLite's
         // upper() is exactly that (ASCII only, without the ICU extension), so the keys are recomputed from the
