@@ -30,6 +30,7 @@ public sealed class LookalikeInputTests
         Assert.Equal("Jane eoD", entry.Profile.Name);
         Assert.Equal("221B Test Street", entry.Profile.Address!.Line);
         Assert.Equal("Jane eoD", (await host.Store.GetEntryAsync(entry.Id))!.Profile.Name);
+        await AcknowledgedAsync(host, entry.Id);
     }
 
     [Fact]
@@ -42,19 +43,29 @@ public sealed class LookalikeInputTests
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var entry = Assert.Single(await host.Queue.ListAsync(ProfileShareTestHost.HipId, null));
         Assert.Equal("Ren\u00E9e Test", entry.Profile.Name);
+        await AcknowledgedAsync(host, entry.Id);
     }
 
     [Fact]
     public async Task Share_NameOfOnlyBidiCharacters_AnsweredAsProfileWithoutName()
     {
         await using var host = await ProfileShareTestHost.StartAsync(o => o.Linking.Start = LinkingStart.Manual);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var changes = host.Store.WatchAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+        var added = changes.MoveNextAsync().AsTask();
 
         using var response = await host.ShareAsync(ProfileShareTestHost.SeedShare(name: "\u202E\u202C"));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.True(await added);
+        var entryId = changes.Current.EntryId;
         var onShare = await host.Gateway.WaitForAsync(c => c.Path == "/v0.5/patients/profile/on-share");
         Assert.Equal("FAILURE", onShare.Get("acknowledgement", "status"));
         Assert.Contains("no name", onShare.Get("error", "message"), StringComparison.Ordinal);
+        Assert.Equal("", (await host.Store.GetEntryAsync(entryId))!.Profile.Name);
+        await AcknowledgedAsync(host, entryId);
+        await stop.CancelAsync();
+        await changes.DisposeAsync();
     }
 
     [Theory]
@@ -107,7 +118,9 @@ public sealed class LookalikeInputTests
         using var response = await gateway.PostToHipAsync(V3SharePath, share, Guid.NewGuid().ToString());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Jane Doe", Assert.Single(await host.Queue.ListAsync(ProfileShareTestHost.HipId, null)).Profile.Name);
+        var entry = Assert.Single(await host.Queue.ListAsync(ProfileShareTestHost.HipId, null));
+        Assert.Equal("Jane Doe", entry.Profile.Name);
+        await AcknowledgedAsync(host, entry.Id);
     }
 
     [Fact]
@@ -141,6 +154,7 @@ public sealed class LookalikeInputTests
         Assert.Contains(requestId.ToString(), warning.Message, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("Otherpatient", warning.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("test@sbx", warning.Message, StringComparison.Ordinal);
+        await AcknowledgedAsync(host, entry.Id);
     }
 
     [Fact]
@@ -158,9 +172,18 @@ public sealed class LookalikeInputTests
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        Assert.Equal(2000, Assert.Single(await host.Queue.ListAsync(ProfileShareTestHost.HipId, null)).Profile.YearOfBirth);
+        var entry = Assert.Single(await host.Queue.ListAsync(ProfileShareTestHost.HipId, null));
+        Assert.Equal(2000, entry.Profile.YearOfBirth);
         Assert.Equal("v3", Assert.Single(recorder.Measurements("abdm.shares.conflicts")).Tag("abdm.wire_version"));
+        await AcknowledgedAsync(host, entry.Id);
     }
+
+    /// <summary>
+    /// Waits until the entry's on-share went out: disposing the host with a gateway call in flight would wait for it on
+    /// the resilience pipeline's fake clock, forever.
+    /// </summary>
+    private static Task AcknowledgedAsync(ProfileShareTestHost host, Guid entryId) =>
+        host.WaitForEntryAsync(entryId, e => e.Acknowledgement != AcknowledgementState.Pending);
 
     /// <summary>A <see cref="ProfileShareTestHost"/> on v3 whose gateway is a <see cref="V3FakeGateway"/>.</summary>
     private static async Task<(ProfileShareTestHost Host, V3FakeGateway Gateway)> StartV3Async()
