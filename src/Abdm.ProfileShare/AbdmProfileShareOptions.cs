@@ -99,7 +99,7 @@ public sealed class CallbackOptions
 
     /// <summary>
     /// Accepted token audiences (<c>AbdmProfileShare:Callbacks:ValidAudiences</c>). Default: <c>account</c>, the
-    /// audience the v0.5 gateway sends. A token without an audience is accepted only when this list is empty or the
+    /// audience the v0.5 and the v3 gateway send. A token without an audience is accepted only when this list is empty or the
     /// audience is not checked (<see cref="ValidateAudience"/>).
     /// </summary>
     public IList<string> ValidAudiences { get; } = ["account"];

@@ -129,6 +129,27 @@ public sealed class SigningKeyRotationTests
     }
 
     [Fact]
+    public async Task ScheduledRefresh_KeyRevoked_TheSameCachedTokenRejectedOnceTheRefreshCompleted()
+    {
+        await using var app = await ProbeApp.StartAsync(o => o.Callbacks.KeysRefreshInterval = TimeSpan.FromMinutes(10), jwks: KeyA);
+        var token = TestTokens.Rs256(TestTokens.Claims(app.Time.GetUtcNow(), TimeSpan.FromMinutes(20)));
+        using var first = await app.PostAsync(token);
+        app.Jwks.Serve(KeyB); // key A revoked
+
+        app.Time.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
+        using var duringRefresh = await app.PostAsync(token); // a cache hit; starts the due refresh
+        await app.Jwt.Keys.PendingFetch.WaitAsync(TimeSpan.FromSeconds(10));
+        using var afterRefresh = await app.PostAsync(token);
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, duringRefresh.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, afterRefresh.StatusCode);
+        Assert.Equal(2, app.Jwks.Fetches);
+        Assert.Equal(1, app.Jwt.SignatureValidations);
+        Assert.Contains(app.Logs.GetSnapshot(), r => r.Id.Id == 2100 && r.Message == "Gateway callback rejected: unknown signing key");
+    }
+
+    [Fact]
     public async Task GatewayDown_KnownKeysWorkDuringGraceAndFailAfter()
     {
         await using var app = await ProbeApp.StartAsync(jwks: KeyA);
