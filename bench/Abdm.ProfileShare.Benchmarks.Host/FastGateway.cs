@@ -15,7 +15,7 @@ namespace Abdm.ProfileShare.Benchmarks.Host;
 /// A fast local stand-in for the gateway in the share-endpoint benchmarks: <c>/gateway/v0.5/sessions</c> issues a
 /// session token, <c>/gateway/v0.5/certs</c> publishes one RSA key (a JWKS), and every other POST (on-share, auth init,
 /// auth confirm) is answered 202 at once, so the host's outbox work runs but costs the gateway almost nothing. It also
-/// signs one RS256 callback token (audience <c>account</c>, the key's <c>kid</c>, 2 hours) and writes it to
+/// signs one RS256 callback token (audience <c>account</c>, the key's <c>kid</c>, <c>azp</c> = <c>clientId</c> = <c>gateway</c>, 59 minutes: within <c>Callbacks:MaxTokenLifetime</c>) and writes it to
 /// <c>--token-file</c>: the gateway reuses one token across callbacks, so one token for a run is realistic.
 /// </summary>
 internal static class FastGateway
@@ -59,8 +59,8 @@ internal static class FastGateway
             Audience = "account",
             IssuedAt = now,
             NotBefore = now.AddSeconds(-5),
-            Expires = now.AddHours(2),
-            Claims = new Dictionary<string, object> { ["clientId"] = "gateway", ["typ"] = "Bearer", ["jti"] = Guid.NewGuid().ToString() },
+            Expires = now.AddMinutes(59), // within the host's Callbacks:MaxTokenLifetime (1 h)
+            Claims = new Dictionary<string, object> { ["azp"] = "gateway", ["clientId"] = "gateway", ["typ"] = "Bearer", ["jti"] = Guid.NewGuid().ToString() },
             SigningCredentials = new SigningCredentials(new RsaSecurityKey(rsa) { KeyId = kid }, SecurityAlgorithms.RsaSha256),
         });
         await File.WriteAllTextAsync(tokenFile, token);

@@ -56,8 +56,8 @@ internal static class BenchData
                 Audience = "account",
                 IssuedAt = now,
                 NotBefore = now.AddSeconds(-5),
-                Expires = now.AddHours(2),
-                Claims = new Dictionary<string, object> { ["clientId"] = "gateway", ["typ"] = "Bearer", ["jti"] = Guid.NewGuid().ToString() },
+                Expires = now.AddMinutes(50), // within Callbacks:MaxTokenLifetime (1 h); the gateway's own live 20 min
+                Claims = new Dictionary<string, object> { ["azp"] = "gateway", ["clientId"] = "gateway", ["typ"] = "Bearer", ["jti"] = Guid.NewGuid().ToString() },
                 SigningCredentials = new SigningCredentials(new RsaSecurityKey(_rsa) { KeyId = KeyId }, SecurityAlgorithms.RsaSha256),
             });
         }

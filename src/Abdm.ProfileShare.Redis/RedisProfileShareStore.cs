@@ -21,7 +21,11 @@ namespace Abdm.ProfileShare.Redis;
 /// write), and outbox leases (a sorted set by due time plus lease fields).</para>
 /// <para>Entries, deduplication keys and correlations carry a time-to-live (the entry's lifetime plus
 /// <see cref="RedisProfileShareStoreOptions.Retention"/>); <see cref="PurgeAsync"/> still deletes expired entries
-/// with everything that belongs to them.</para>
+/// with everything that belongs to them. A linking-token key lives until the token's
+/// <see cref="LinkingTokenRecord.ExpiresAt"/>: its time-to-live is set, like every other, from the times the workflow
+/// passes (ExpiresAt - ReceivedAt, so the host's <see cref="TimeProvider"/> governs and clock skew between the
+/// application and Redis does not), and the purge also deletes tokens expired by the workflow's clock. Keys written by
+/// a version before expiries existed have no time-to-live and are kept.</para>
 /// <para>The change feed is Redis pub/sub on <c>{prefix}changes</c>, published by the same scripts: every instance
 /// sees every change. Messages carry ids only.</para>
 /// </remarks>
@@ -100,6 +104,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
                 intake.HipId,
                 intake.CounterCode,
                 health,
+                Optional(string.IsNullOrEmpty(intake.ContentHash) ? null : intake.ContentHash),
             ]).WaitAsync(cancellationToken);
 
         var parts = (RedisResult[]?)result ?? [];
@@ -110,7 +115,8 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
             ? newEntry with { TokenNumber = (int)parts[1] }
             : ReadEntry(Fields(parts[1]));
 
-        return new ShareIntakeResult(outcome, entry);
+        var conflict = outcome == ShareIntakeOutcome.Duplicate && parts.Length > 2 && (int)parts[2] == 1;
+        return new ShareIntakeResult(outcome, entry) { ContentConflict = conflict };
     }
 
     /// <inheritdoc />
@@ -177,6 +183,8 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
             Number(update.Correlations.Count),
             Time(entry.FirstScannedAt),
             MicrosText(entry.FirstScannedAt),
+            Number(token?.ExpiresAt is { } tokenExpires ? Milliseconds(tokenExpires - token.ReceivedAt) : 0),
+            token?.ExpiresAt is { } tokenExpiresAt ? MicrosText(tokenExpiresAt) : None,
         };
         foreach (var item in update.Enqueue)
         {
@@ -297,7 +305,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
     }
 
     /// <inheritdoc />
-    public async Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    public async Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default)
     {
         var database = await DatabaseAsync(cancellationToken);
         var total = 0;
@@ -305,7 +313,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
         do
         {
             var result = (RedisResult[]?)await database.ScriptEvaluateAsync(RedisScripts.Purge, [],
-                [_keys.Prefix, MicrosText(cutoff), Number(DateOnly.FromDateTime(cutoff.UtcDateTime).DayNumber), Number(PurgeBatchSize)]).WaitAsync(cancellationToken) ?? [];
+                [_keys.Prefix, MicrosText(cutoff), Number(DateOnly.FromDateTime(cutoff.UtcDateTime).DayNumber), Number(PurgeBatchSize), MicrosText(linkingTokenCutoff)]).WaitAsync(cancellationToken) ?? [];
             total += (int)result[0];
             more = (int)result[1] == 1;
         }

@@ -27,7 +27,8 @@ public sealed class RedisProfileShareStoreOptions
     /// </summary>
     /// <remarks>
     /// Default: 48 hours. Keep it longer than <c>AbdmProfileShare:Queue:Retention</c>; <c>UseRedisStore</c> sets it to
-    /// that retention plus one day. Token counters live two days; outbox items and linking tokens never expire.
+    /// that retention plus one day. Token counters live two days; a linking token until its
+    /// <see cref="Model.LinkingTokenRecord.ExpiresAt"/>; outbox items never expire.
     /// </remarks>
     public TimeSpan Retention { get; set; } = TimeSpan.FromHours(48);
 }

@@ -28,6 +28,10 @@ namespace Abdm.ProfileShare.Sqlite;
 /// flush. Writers of other processes wait up to <see cref="SqliteProfileShareStoreOptions.BusyTimeout"/>.
 /// Token numbers are allocated by an UPSERT ... RETURNING on a counter row (and a unique index makes a duplicate
 /// token impossible); entry updates and claims check the stored version.</para>
+/// <para>The database file holds patient profiles and (encrypted) linking tokens: on Linux and macOS the store creates
+/// it with mode 0600 (owner read and write only) and tightens an existing file, and its <c>-wal</c> and <c>-shm</c>
+/// files, to that mode when it starts; SQLite gives the <c>-wal</c> and <c>-shm</c> files it creates the database
+/// file's mode.</para>
 /// <para>The change feed (<see cref="WatchAsync"/>) is in-process: it reports the changes made through this instance.
 /// Run one server (one process) per database when the counter screens depend on the feed; use the Redis store for
 /// several instances.</para>
@@ -43,6 +47,8 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
 
     private readonly string _connectionString;
     private readonly string _writerConnectionString;
+    private readonly SqliteOpenMode _openMode;
+    private readonly string? _databasePath;
     private readonly int _busyTimeoutMilliseconds;
     private readonly ILogger _logger;
     private readonly Channel<WriteRequest> _writes = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
@@ -80,6 +86,8 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
         }
 
         _connectionString = connectionString.ToString();
+        _openMode = connectionString.Mode;
+        _databasePath = SqliteFilePermissions.ManagedPath(connectionString);
 
         // The single writer holds its own long-lived connection, outside the pool: it is never shared, and after a
         // failed batch it is closed (rolling back whatever SQLite left open) instead of going back to a pool.
@@ -107,6 +115,12 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
         {
             if (!_initialized)
             {
+                // Before SQLite opens (and would create) the file: it holds patient data, so mode 0600.
+                if (_databasePath is not null)
+                {
+                    SqliteFilePermissions.Secure(_databasePath, _openMode, _logger);
+                }
+
                 await using var connection = await OpenRawAsync(cancellationToken);
                 await SqliteSchema.MigrateAsync(connection, _logger, cancellationToken);
                 _initialized = true;
@@ -125,12 +139,16 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
         return WriteAsync(async (connection, transaction) =>
         {
             using (var duplicate = Command(connection, transaction,
-                "SELECT e.document FROM share_requests r JOIN entries e ON e.id = r.entry_id WHERE r.request_id = $request",
+                "SELECT e.document, r.content_hash FROM share_requests r JOIN entries e ON e.id = r.entry_id WHERE r.request_id = $request",
                 ("$request", Id(intake.ShareRequestId))))
             {
-                if (await duplicate.ExecuteScalarAsync(cancellationToken) is string document)
+                using var reader = await duplicate.ExecuteReaderAsync(cancellationToken);
+                if (await reader.ReadAsync(cancellationToken))
                 {
-                    return (new ShareIntakeResult(ShareIntakeOutcome.Duplicate, ReadEntry(document)), (QueueChange?)null);
+                    // A row stored before migration 3 has no hash (NULL): never a conflict.
+                    var stored = await reader.IsDBNullAsync(1, cancellationToken) ? null : reader.GetString(1);
+                    var conflict = ShareIntakeResult.IsConflict(stored, intake.ContentHash);
+                    return (new ShareIntakeResult(ShareIntakeOutcome.Duplicate, ReadEntry(reader.GetString(0))) { ContentConflict = conflict }, (QueueChange?)null);
                 }
             }
 
@@ -178,8 +196,9 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
                 await WriteEntryAsync(connection, transaction, entry, expectedVersion: null, cancellationToken);
             }
 
-            await ExecuteAsync(connection, transaction, "INSERT OR REPLACE INTO share_requests (request_id, entry_id) VALUES ($request, $entry)", cancellationToken,
-                ("$request", Id(intake.ShareRequestId)), ("$entry", Id(entry.Id)));
+            await ExecuteAsync(connection, transaction,
+                "INSERT OR REPLACE INTO share_requests (request_id, entry_id, content_hash) VALUES ($request, $entry, $hash)", cancellationToken,
+                ("$request", Id(intake.ShareRequestId)), ("$entry", Id(entry.Id)), ("$hash", string.IsNullOrEmpty(intake.ContentHash) ? null : intake.ContentHash));
             await WriteOutboxItemAsync(connection, transaction, intake.AcknowledgementItem(entry.Id), cancellationToken);
 
             var kind = outcome == ShareIntakeOutcome.Created ? QueueChangeKind.Added : QueueChangeKind.Updated;
@@ -381,13 +400,16 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
                 return (false, (QueueChange?)null);
             }
 
-            await WriteLinkingTokenAsync(connection, transaction, token with { UsedAt = usedAt }, cancellationToken);
+            // The document only: expires_at stays (a row from before ExpiresAt existed keeps its backfilled expiry).
+            await ExecuteAsync(connection, transaction, "UPDATE linking_tokens SET document = $document WHERE hip_id = $hip AND health_id = $health", cancellationToken,
+                ("$hip", hipId), ("$health", HealthKey(healthId)),
+                ("$document", JsonSerializer.Serialize(token with { UsedAt = usedAt }, StoreJsonContext.Default.LinkingTokenRecord)));
             return (true, (QueueChange?)null);
         }, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    public async Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default)
     {
         var count = await WriteAsync(async (connection, transaction) =>
         {
@@ -402,6 +424,8 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
             // counters of the cutoff's local day (and of any day still in use) are kept.
             await ExecuteAsync(connection, transaction, "DELETE FROM token_counters WHERE service_day < $day", cancellationToken,
                 ("$day", Day(DateOnly.FromDateTime(cutoff.UtcDateTime))));
+            await ExecuteAsync(connection, transaction, "DELETE FROM linking_tokens WHERE expires_at < $tokens", cancellationToken,
+                ("$tokens", Ticks(linkingTokenCutoff)));
             return (entries, (QueueChange?)null);
         }, cancellationToken);
         if (count > 0)
@@ -796,8 +820,8 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
 
     private static Task<int> WriteLinkingTokenAsync(SqliteConnection connection, SqliteTransaction transaction, LinkingTokenRecord token, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction,
-            "INSERT OR REPLACE INTO linking_tokens (hip_id, health_id, document) VALUES ($hip, $health, $document)", cancellationToken,
-            ("$hip", token.HipId), ("$health", HealthKey(token.HealthId)),
+            "INSERT OR REPLACE INTO linking_tokens (hip_id, health_id, expires_at, document) VALUES ($hip, $health, $expires, $document)", cancellationToken,
+            ("$hip", token.HipId), ("$health", HealthKey(token.HealthId)), ("$expires", token.ExpiresAt is { } expires ? Ticks(expires) : null),
             ("$document", JsonSerializer.Serialize(token, StoreJsonContext.Default.LinkingTokenRecord)));
 
     private static async Task<int> ExecuteAsync(SqliteConnection connection, SqliteTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
@@ -879,7 +903,8 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
 
     private static string Id(Guid id) => id.ToString("D");
 
-    private static string HealthKey(string healthId) => healthId.ToUpperInvariant();
+    /// <summary>The PHR address as the health_id columns hold it (<see cref="PhrAddress.Fold"/>).</summary>
+    private static string HealthKey(string healthId) => PhrAddress.Fold(healthId);
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

@@ -27,6 +27,8 @@ public sealed class AbdmProfileShareOptions
     /// v0.5 or v1.0 share with the on-share of its own version (a v3 share gets the configured version's);
     /// <c>V3</c> makes every outbound call a v3 call (<c>/api/hiecm/...</c>: sessions, certs with the session token,
     /// on-share with the token's expiry, and <c>generate-token</c> for the linking token).
+    /// In configuration the value is case-insensitive and may also be spelled as ABDM's documents do: <c>v0.5</c>,
+    /// <c>v1.0</c> or <c>v3</c>; any other value stops start-up with a message that names this key and the valid values.
     /// </remarks>
     public WireVersion WireVersion { get; set; } = WireVersion.V05;
 
@@ -70,9 +72,11 @@ public sealed class AbdmProfileShareOptions
 /// <remarks>
 /// A callback's <c>Authorization</c> JWT (with or without <c>Bearer </c>, at most 8 KiB) must be signed with RS256
 /// or RS512 by the key its <c>kid</c> names in the gateway's JWKS, carry an <c>exp</c>, be within its lifetime
-/// (<see cref="ClockSkew"/>), name an audience in <see cref="ValidAudiences"/> (on v0.5 and v1.0) and, when set, an issuer in
+/// (<see cref="ClockSkew"/>, at most <see cref="MaxTokenLifetime"/> long), name an audience in <see cref="ValidAudiences"/>,
+/// name the gateway as its client (<see cref="GatewayClientIds"/>) and, when set, an issuer in
 /// <see cref="ValidIssuers"/>. A repeated token is accepted (the gateway reuses tokens) and remembered until it
-/// expires. Bodies must be JSON within <see cref="MaxBodyBytes"/>, <see cref="MaxJsonDepth"/> and
+/// expires or the key that verified it leaves the gateway's JWKS. Refusals are answered 401 with a generic body (the
+/// reason is logged); when the gateway's keys cannot be fetched, 503 with <c>Retry-After</c>. Bodies must be JSON within <see cref="MaxBodyBytes"/>, <see cref="MaxJsonDepth"/> and
 /// <see cref="MaxStringLength"/>; violations are answered 400, 413 or 415 without echoing any value.
 /// </remarks>
 public sealed class CallbackOptions
@@ -95,18 +99,51 @@ public sealed class CallbackOptions
 
     /// <summary>
     /// Accepted token audiences (<c>AbdmProfileShare:Callbacks:ValidAudiences</c>). Default: <c>account</c>, the
-    /// audience the v0.5 gateway sends. A token without an audience is accepted only when this list is empty or the
+    /// audience the v0.5 and the v3 gateway send. A token without an audience is accepted only when this list is empty or the
     /// audience is not checked (<see cref="ValidateAudience"/>).
     /// </summary>
     public IList<string> ValidAudiences { get; } = ["account"];
 
     /// <summary>
     /// Whether the token's audience is checked against <see cref="ValidAudiences"/>
-    /// (<c>AbdmProfileShare:Callbacks:ValidateAudience</c>). Default (unset): checked on <c>V05</c> and <c>V10</c>
-    /// deployments, not on <c>V3</c>, whose callback claims ABDM does not document (log what the sandbox sends at
-    /// onboarding, then set this to <see langword="true"/> with the audience seen).
+    /// (<c>AbdmProfileShare:Callbacks:ValidateAudience</c>). Default (unset): checked on every wire version (the v0.5
+    /// and the v3 gateway both send <c>aud</c> <c>account</c>). Set it to <see langword="false"/> only to opt out, for
+    /// a gateway that sends no audience.
     /// </summary>
     public bool? ValidateAudience { get; set; }
+
+    /// <summary>
+    /// The client ids that identify the gateway as a callback's sender (<c>AbdmProfileShare:Callbacks:GatewayClientIds</c>),
+    /// matched exactly against the token's <c>azp</c> and <c>clientId</c> claims. Default: <c>gateway</c>.
+    /// </summary>
+    /// <remarks>
+    /// Every ABDM client (each HIP, HIU and PHR app) gets session tokens from the same realm, signed by the same key,
+    /// with the same issuer and audience: only <c>azp</c>/<c>clientId</c> tell the gateway's token apart. A token
+    /// naming neither is refused; when it names both, both must be listed. A token whose <c>azp</c> or
+    /// <c>clientId</c> is this host's own <see cref="GatewayOptions.ClientId"/> is always refused. Configuring the
+    /// list replaces the default. At least one non-empty entry is required.
+    /// </remarks>
+    public IList<string> GatewayClientIds { get; } = ["gateway"];
+
+    /// <summary>
+    /// How long after its <c>exp</c> a callback token is still accepted on a late delivery of an answer this host
+    /// awaits (<c>AbdmProfileShare:Callbacks:LateDeliveryGrace</c>). Default: 20 minutes. Zero turns late deliveries off.
+    /// At most 1 hour.
+    /// </summary>
+    /// <remarks>
+    /// The gateway delivers a callback again about 16 minutes later with the same, by then expired, token. Only
+    /// <c>on-init</c>, <c>on-confirm</c> (v0.5/v1.0) and <c>on-generate-token</c> (v3) accept such a token, and only
+    /// when everything but its expiry is valid and the callback answers a request this host sent and still awaits
+    /// (including a chain that timed out waiting for exactly that answer). Shares never accept an expired token.
+    /// </remarks>
+    public TimeSpan LateDeliveryGrace { get; set; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>
+    /// The longest accepted token lifetime (<c>AbdmProfileShare:Callbacks:MaxTokenLifetime</c>): <c>exp - iat</c>, or
+    /// <c>exp</c> - now for a token without <c>iat</c>. Default: 1 hour (the gateway's tokens live 20 minutes).
+    /// At least 1 minute.
+    /// </summary>
+    public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
     /// Clock skew allowed when checking a token's <c>exp</c> and <c>nbf</c> (<c>AbdmProfileShare:Callbacks:ClockSkew</c>).

@@ -13,6 +13,13 @@ using Polly;
 namespace Abdm.ProfileShare;
 
 /// <summary>Registers Abdm.ProfileShare in a service collection.</summary>
+/// <remarks>
+/// Every overload also registers ASP.NET Core Data Protection (<c>AddDataProtection()</c>): stored linking tokens are
+/// encrypted with the host's key ring. Configure where the keys are kept (<c>PersistKeysToFileSystem</c>,
+/// <c>PersistKeysToStackExchangeRedis</c>, <c>PersistKeysToDbContext</c>, protected with <c>ProtectKeysWith*</c>); several
+/// instances sharing a store must share the key ring and set the same <c>SetApplicationName</c>. Tokens encrypted with
+/// a lost key ring are treated as absent (logged as an error).
+/// </remarks>
 public static class AbdmProfileShareServiceCollectionExtensions
 {
     /// <summary>
@@ -110,15 +117,22 @@ public static class AbdmProfileShareServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Binds a configuration section. A list that has a default (<c>Callbacks:ValidAudiences</c> = <c>account</c>) is
-    /// replaced, not appended to, when the section sets it: the binder adds configured items to an existing list, so
-    /// configuring one audience would otherwise still accept <c>account</c>.
+    /// Binds a configuration section. A list that has a default (<c>Callbacks:ValidAudiences</c> = <c>account</c>,
+    /// <c>Callbacks:GatewayClientIds</c> = <c>gateway</c>) is replaced, not appended to, when the section sets it: the binder adds
+    /// configured items to an existing list, so configuring one audience would otherwise still accept <c>account</c>. Enum
+    /// values are checked first, so a typo names its key and the valid values (see <see cref="ConfigurationEnumValues"/>).
     /// </summary>
     private static void Bind(IConfiguration section, AbdmProfileShareOptions options)
     {
+        section = ConfigurationEnumValues.Normalize(section);
         if (options.Callbacks is { } callbacks && section.GetSection("Callbacks:ValidAudiences").GetChildren().Any())
         {
             callbacks.ValidAudiences.Clear();
+        }
+
+        if (options.Callbacks is { } senders && section.GetSection("Callbacks:GatewayClientIds").GetChildren().Any())
+        {
+            senders.GatewayClientIds.Clear();
         }
 
         section.Bind(options);

@@ -205,6 +205,7 @@ public sealed class CrashSafetyTests : IDisposable
                 ["AbdmProfileShare:Gateway:BaseUrl"] = gateway.BaseUrl.ToString(),
                 ["AbdmProfileShare:Gateway:ClientId"] = ClientId,
                 ["TestHost:Store"] = "sqlite:" + database,
+                ["TestHost:KeyRing"] = Path.Combine(Path.GetDirectoryName(database)!, "keys"),
 
                 // Held calls must stay in flight until the kill: no attempt timeout, no retry before it.
                 ["AbdmProfileShare:Resilience:AttemptTimeout"] = "00:00:30",

@@ -17,7 +17,7 @@ namespace Abdm.ProfileShare.Durability.Tests;
 /// not merely Redis pub/sub traffic, which a subscriber of the test's own would prove.</para>
 /// </remarks>
 [Collection(DurabilityCollection.Name)]
-public sealed class MultiInstanceRedisTests : IClassFixture<RedisServerFixture>
+public sealed class MultiInstanceRedisTests : IClassFixture<RedisServerFixture>, IDisposable
 {
     private const string HipId = "HIP-DURABILITY-2";
     private const string ClientId = "durability-client";
@@ -30,11 +30,16 @@ public sealed class MultiInstanceRedisTests : IClassFixture<RedisServerFixture>
     private readonly RedisServerFixture _redis;
     private readonly ITestOutputHelper _output;
 
+    // The instances share one Data Protection key ring (linking tokens are encrypted with it), as a deployment must.
+    private readonly string _keyRing = Directory.CreateTempSubdirectory("abdm-keyring-").FullName;
+
     public MultiInstanceRedisTests(RedisServerFixture redis, ITestOutputHelper output)
     {
         _redis = redis;
         _output = output;
     }
+
+    public void Dispose() => Directory.Delete(_keyRing, recursive: true);
 
     [Fact]
     public async Task TwoInstances_EachCallbackToTheOtherInstance_OneQueueGaplessTokensEveryChainLinked()
@@ -173,6 +178,7 @@ public sealed class MultiInstanceRedisTests : IClassFixture<RedisServerFixture>
                 ["AbdmProfileShare:Gateway:ClientId"] = ClientId,
                 ["TestHost:Store"] = "redis:" + _redis.Endpoint,
                 ["TestHost:KeyPrefix"] = prefix,
+                ["TestHost:KeyRing"] = _keyRing,
                 ["TestHost:Instance"] = instance,
             },
             new Dictionary<string, string> { ["AbdmProfileShare__Gateway__ClientSecret"] = ClientSecret });

@@ -245,10 +245,16 @@ public sealed class GatewayFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task SigningKey_RotatedMidChain_HostRefetchesJwksAndAcceptsTheNextCallback()
     {
-        await using var flow = await FlowHost.StartAsync(Options(o => o.Callbacks.KeysRefetchMinInterval = TimeSpan.FromSeconds(1)));
+        await using var flow = await FlowHost.StartAsync(Options(o =>
+        {
+            o.Callbacks.KeysRefetchMinInterval = TimeSpan.FromSeconds(1);
+            o.Linking.Start = LinkingStart.Manual;
+        }));
 
         // The host refetches the JWKS at most once per KeysRefetchMinInterval (1 s) after its first fetch (at the share):
         // the on-init's latency puts the first callback signed with the new key past it, as a rare real rotation would be.
+        // The chain starts only once the rotation is done (generating RSA keys can take seconds on a loaded machine,
+        // and a chain that ran meanwhile would be signed with the old key throughout).
         flow.Gateway.Faults.For(GatewayOperation.OnInit).Delay(TimeSpan.FromMilliseconds(1500), times: 1);
         var patient = SyntheticPatients.All[8];
         var share = await flow.ScanAsync(patient);
@@ -260,6 +266,7 @@ public sealed class GatewayFaultTests(ITestOutputHelper output)
         Assert.NotEqual(oldKey, newKey);
         Assert.True((await FlowHost.PhoneAsync(share)).IsSuccess);
         var entry = await flow.EntryForAsync(share);
+        Assert.Equal(Workflow.QueueActionOutcome.Done, (await flow.Queue.StartLinkingAsync(entry.Id)).Outcome);
         await flow.WaitForEntryAsync(entry.Id, e => e.Linking.State == LinkingState.Linked);
         var journal = flow.Gateway.Journal;
         await journal.WaitForLinkingTokenIssuedAsync(patient.HealthId, FlowHost.Wait);

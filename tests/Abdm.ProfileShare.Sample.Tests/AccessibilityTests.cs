@@ -16,7 +16,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         await counter.Locator("li.entry").GetByRole(AriaRole.Button, new() { NameRegex = new("^Register") }).ClickAsync();
         var entryUrl = counter.Url;
 
-        string[] paths = ["/", $"/counters/{SampleHost.Hip1}/{SampleHost.Opd1}", $"/counters/{SampleHost.Hip1}/{SampleHost.Opd1}/qr", entryUrl, "/patients", "/operator"];
+        string[] paths = ["/", $"/counters/{SampleHost.Hip1}/{SampleHost.Opd1}", $"/counters/{SampleHost.Hip1}/{SampleHost.Opd1}/qr", entryUrl, "/patients", "/sign-in"];
         var page = await host.Browser.NewPageAsync();
         foreach (var path in paths)
         {

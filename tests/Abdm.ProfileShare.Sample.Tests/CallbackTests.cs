@@ -15,7 +15,7 @@ public sealed class CallbackTests(BrowserFixture browser)
     public async Task ShareCallback_WithoutGatewayToken_IsRefusedAndQueuesNothing()
     {
         await using var host = await SampleHost.StartAsync(browser.Browser);
-        using var http = new HttpClient { BaseAddress = host.BaseUrl };
+        using var http = new HttpClient { BaseAddress = host.Sample.CallbackRoot };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/abdm/v0.5/patients/profile/share")
         {
             Content = JsonContent.Create(new

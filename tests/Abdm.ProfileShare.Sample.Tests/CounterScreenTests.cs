@@ -51,7 +51,7 @@ public sealed class CounterScreenTests(BrowserFixture browser)
     [Fact]
     public async Task SimulateScanControl_V10_ShowsWhatThePhoneShowsAndTheEntry()
     {
-        await using var host = await SampleHost.StartAsync(browser.Browser);
+        await using var host = await SampleHost.StartAsync(browser.Browser, facility: SampleHost.Hip2);
         var page = await host.OpenCounterAsync(SampleHost.Hip2, SampleHost.Desk);
 
         await page.GetByLabel("Patient", new() { Exact = true }).SelectOptionAsync("meena.demo@sbx");

@@ -13,7 +13,7 @@ public sealed class QrCodeTests(BrowserFixture browser)
     [InlineData(SampleHost.Hip2, SampleHost.Desk, "Front desk", "Sample Rural Health Centre")]
     public async Task QrPage_PngAndSvg_DecodeToTheCountersPayload(string hipId, string counter, string counterName, string facilityName)
     {
-        await using var host = await SampleHost.StartAsync(browser.Browser);
+        await using var host = await SampleHost.StartAsync(browser.Browser, facility: hipId);
         var page = await host.Browser.NewPageAsync();
         await page.GotoAsync($"/counters/{hipId}/{counter}/qr");
         var expected = $$"""{"hipId":"{{hipId}}","code":"{{counter}}"}""";

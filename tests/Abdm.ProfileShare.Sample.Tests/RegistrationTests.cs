@@ -33,8 +33,8 @@ public sealed class RegistrationTests(BrowserFixture browser)
         await page.ScreenshotAsync(new() { Path = SampleHost.ScreenshotPath("registration-form"), FullPage = true });
 
         // Another operator sees it being registered.
-        var other = await host.Browser.Browser!.NewContextAsync(new() { BaseURL = host.BaseUrl.ToString() });
-        await other.AddCookiesAsync([new Cookie { Name = "sample-operator", Value = Uri.EscapeDataString("Other Operator"), Url = host.BaseUrl.ToString() }]);
+        var other = await host.NewContextAsync();
+        await host.SignInAsync(other, "Other Operator", await host.AddOperatorAsync(SampleHost.Hip1, "Other Operator"));
         var otherPage = await other.NewPageAsync();
         await otherPage.GotoAsync($"/counters/{SampleHost.Hip1}/{SampleHost.Opd1}");
         await Expect(otherPage.Locator("li.entry").GetByTestId("entry-status")).ToHaveTextAsync("Being registered by Test Operator");
@@ -75,21 +75,23 @@ public sealed class RegistrationTests(BrowserFixture browser)
     }
 
     [Fact]
-    public async Task Register_WithKeyboardOnly_SetsOperatorClaimsAndRegisters()
+    public async Task Register_WithKeyboardOnly_SignsInClaimsAndRegisters()
     {
-        await using var host = await SampleHost.StartAsync(browser.Browser, operatorName: null);
-        var page = await host.OpenCounterAsync(SampleHost.Hip2, SampleHost.Desk);
+        await using var host = await SampleHost.StartAsync(browser.Browser, facility: SampleHost.Hip2, signIn: false);
         await host.ScanAsync(SampleHost.Hip2, SampleHost.Desk, SampleHost.Patient("arjun.testcase@sbx"));
-        await Expect(page.Locator("li.entry")).ToHaveCountAsync(1);
 
-        // Operator name first (keyboard: focus the link, Enter, type, Enter).
-        await page.GetByRole(AriaRole.Link, new() { Name = "Set your operator name" }).First.FocusAsync();
+        // The counter screen asks for sign-in first (keyboard: type, Tab, type, Enter) and then opens.
+        var page = await host.Browser.NewPageAsync();
+        await page.GotoAsync($"/counters/{SampleHost.Hip2}/{SampleHost.Desk}");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Sign in");
+        await page.GetByLabel("User name").FocusAsync();
+        await page.Keyboard.TypeAsync(SampleHost.OperatorName);
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync(host.OperatorPassword);
         await page.Keyboard.PressAsync("Enter");
-        await Expect(page.GetByLabel("Your name")).ToBeVisibleAsync();
-        await page.GetByLabel("Your name").FocusAsync();
-        await page.Keyboard.TypeAsync("Keyboard Operator");
-        await page.Keyboard.PressAsync("Enter");
-        await Expect(page.GetByTestId("operator-name")).ToHaveTextAsync("Keyboard Operator");
+        await Expect(page.GetByTestId("operator-name")).ToHaveTextAsync(SampleHost.OperatorName);
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/counters/{SampleHost.Hip2}/{SampleHost.Desk}$"));
+        await Expect(page.Locator("li.entry")).ToHaveCountAsync(1);
 
         // Tab to the entry's Register button and press Enter.
         var register = page.Locator("li.entry").GetByRole(AriaRole.Button, new() { NameRegex = new("^Register") });

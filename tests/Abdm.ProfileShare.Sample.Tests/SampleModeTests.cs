@@ -69,5 +69,8 @@ public sealed class SampleModeTests(BrowserFixture browser)
         // The synthetic facilities of simulator mode are not served in sandbox mode.
         var synthetic = await page.GotoAsync($"/counters/{SampleHost.Hip2}/{SampleHost.Desk}");
         Assert.Equal(404, synthetic!.Status);
+
+        // Sandbox mode runs as Production unless told otherwise.
+        Assert.Equal("Production", host.Sample.App.Environment.EnvironmentName);
     }
 }

@@ -5,14 +5,14 @@ namespace Abdm.ProfileShare.Storage.Conformance;
 public abstract partial class ProfileShareStoreConformanceTests
 {
     [Fact]
-    public async Task PurgeAsync_ExpiredEntry_RemovesItWithDedupeKeysCorrelationsAndOutboxButKeepsLinkingToken()
+    public async Task PurgeAsync_ExpiredEntry_RemovesItWithDedupeKeysCorrelationsAndOutboxButKeepsUnexpiredLinkingToken()
     {
         var t0 = Clock.GetUtcNow();
         var shortIntake = NewIntake("patient-a@sbx", lifetime: TimeSpan.FromHours(1));
         var expiring = await CreateEntryAsync(shortIntake);
         var init = NewItem(expiring.Id, t0);
         var correlation = new Correlation(init.RequestId, CorrelationKind.AuthInit, expiring.Id, Hip, t0);
-        var token = new LinkingTokenRecord { HipId = Hip, HealthId = "patient-a@sbx", Token = "linking-token-test-1", EntryId = expiring.Id, ReceivedAt = t0 };
+        var token = new LinkingTokenRecord { HipId = Hip, HealthId = "patient-a@sbx", Token = "linking-token-test-1", EntryId = expiring.Id, ReceivedAt = t0, ExpiresAt = t0 + TimeSpan.FromDays(182.5) };
         await UpdateAsync(new EntryUpdate { Entry = expiring, Enqueue = [init], Correlations = [correlation], LinkingToken = token });
         var keptIntake = NewIntake("patient-b@sbx");
         var kept = await CreateEntryAsync(keptIntake);
@@ -20,7 +20,7 @@ public abstract partial class ProfileShareStoreConformanceTests
         await UpdateAsync(new EntryUpdate { Entry = kept, Correlations = [keptCorrelation] });
         Clock.Advance(TimeSpan.FromHours(2));
 
-        var purged = await Store.PurgeAsync(Clock.GetUtcNow());
+        var purged = await Store.PurgeAsync(Clock.GetUtcNow(), Clock.GetUtcNow());
 
         Assert.Equal(1, purged);
         Assert.Null(await Store.GetEntryAsync(expiring.Id));
@@ -43,7 +43,7 @@ public abstract partial class ProfileShareStoreConformanceTests
     {
         var created = await CreateEntryAsync(NewIntake());
 
-        var purged = await Store.PurgeAsync(created.ExpiresAt);
+        var purged = await Store.PurgeAsync(created.ExpiresAt, created.ExpiresAt);
 
         Assert.Equal(0, purged);
         Assert.NotNull(await Store.GetEntryAsync(created.Id));
@@ -60,13 +60,56 @@ public abstract partial class ProfileShareStoreConformanceTests
         Clock.Advance(TimeSpan.FromDays(2));
         var today = await CreateEntryAsync(NewIntake("patient-c@sbx"));
 
-        await Store.PurgeAsync(Clock.GetUtcNow());
+        await Store.PurgeAsync(Clock.GetUtcNow(), Clock.GetUtcNow());
         var replayedDayOne = await CreateEntryAsync(NewIntake("patient-d@sbx") with { ServiceDay = dayOne.ServiceDay });
         var nextToday = await CreateEntryAsync(NewIntake("patient-e@sbx"));
 
         Assert.Equal(1, replayedDayOne.TokenNumber);
         Assert.Equal(1, today.TokenNumber);
         Assert.Equal(2, nextToday.TokenNumber);
+    }
+
+    [Fact]
+    public async Task PurgeAsync_LinkingTokenCutoff_RemovesExpiredTokensAndKeepsUnexpiredOnes()
+    {
+        var t0 = Clock.GetUtcNow();
+        var entry = await CreateEntryAsync(NewIntake("patient-a@sbx"));
+        LinkingTokenRecord Token(string healthId, TimeSpan lifetime) => new()
+        {
+            HipId = Hip, HealthId = healthId, Token = "linking-token-" + healthId, EntryId = entry.Id, ReceivedAt = t0, ExpiresAt = t0 + lifetime,
+        };
+        var expired = Token("patient-a@sbx", TimeSpan.FromHours(1));
+        var atCutoff = Token("patient-b@sbx", TimeSpan.FromHours(2));
+        var valid = Token("patient-c@sbx", TimeSpan.FromDays(182.5));
+        var stored = await UpdateAsync(new EntryUpdate { Entry = entry, LinkingToken = expired });
+        stored = await UpdateAsync(new EntryUpdate { Entry = stored, LinkingToken = atCutoff });
+        await UpdateAsync(new EntryUpdate { Entry = stored, LinkingToken = valid });
+        Clock.Advance(TimeSpan.FromHours(2));
+
+        // Entries are purged a retention period after they expire (none here); linking tokens as soon as they expire.
+        var purged = await Store.PurgeAsync(t0 - TimeSpan.FromDays(1), Clock.GetUtcNow());
+
+        Assert.Equal(0, purged);
+        Assert.Null(await Store.GetLinkingTokenAsync(Hip, "patient-a@sbx"));
+        Assert.Equal(atCutoff, await Store.GetLinkingTokenAsync(Hip, "patient-b@sbx"));
+        Assert.Equal(valid, await Store.GetLinkingTokenAsync(Hip, "patient-c@sbx"));
+        Assert.NotNull(await Store.GetEntryAsync(entry.Id));
+    }
+
+    [Fact]
+    public async Task PurgeAsync_ReplacedLinkingToken_UsesTheNewExpiry()
+    {
+        var t0 = Clock.GetUtcNow();
+        var entry = await CreateEntryAsync(NewIntake());
+        var first = new LinkingTokenRecord { HipId = Hip, HealthId = "patient-1@sbx", Token = "linking-token-test-1", EntryId = entry.Id, ReceivedAt = t0, ExpiresAt = t0 + TimeSpan.FromHours(1) };
+        var stored = await UpdateAsync(new EntryUpdate { Entry = entry, LinkingToken = first });
+        var second = first with { Token = "linking-token-test-2", ExpiresAt = t0 + TimeSpan.FromDays(182.5) };
+        await UpdateAsync(new EntryUpdate { Entry = stored, LinkingToken = second });
+        Clock.Advance(TimeSpan.FromHours(2));
+
+        await Store.PurgeAsync(Clock.GetUtcNow(), Clock.GetUtcNow());
+
+        Assert.Equal(second, await Store.GetLinkingTokenAsync(Hip, "patient-1@sbx"));
     }
 
     [Fact]
@@ -98,12 +141,16 @@ public abstract partial class ProfileShareStoreConformanceTests
     [InlineData(QueueEntryStatus.Rejected)]
     public async Task WatchAsync_EntryLeavesQueue_YieldsRemoved(QueueEntryStatus status)
     {
-        var created = await CreateEntryAsync(NewIntake(counter: "C7"));
+        // Subscribed before the entry exists: a store whose feed crosses processes (Redis pub/sub) may deliver the
+        // creation's change after a later subscription began, so the creation is read first, then the removal.
         await using var feed = Watch();
+        var created = await CreateEntryAsync(NewIntake(counter: "C7"));
+        var added = await feed.NextAsync();
 
         await SetStatusAsync(created, status);
         var change = await feed.NextAsync();
 
+        Assert.Equal(new QueueChange(QueueChangeKind.Added, created.Id, Hip, "C7", 1), added);
         Assert.Equal(new QueueChange(QueueChangeKind.Removed, created.Id, Hip, "C7", 2), change);
     }
 

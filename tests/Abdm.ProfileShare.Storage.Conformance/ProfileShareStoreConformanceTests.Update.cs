@@ -186,6 +186,27 @@ public abstract partial class ProfileShareStoreConformanceTests
     }
 
     [Fact]
+    public async Task GetLinkingTokenAsync_ExpiresAt_RoundTripsThroughWriteAndMarkUsed()
+    {
+        var created = await CreateEntryAsync(NewIntake());
+        var receivedAt = new DateTimeOffset(2026, 3, 2, 9, 0, 0, LocalOffset).AddTicks(1234567);
+        var token = new LinkingTokenRecord
+        {
+            HipId = Hip, HealthId = "patient-1@sbx", Token = "linking-token-test-1", EntryId = created.Id, ReceivedAt = receivedAt,
+            ExpiresAt = receivedAt + TimeSpan.FromDays(182.5) + TimeSpan.FromTicks(7),
+        };
+        await UpdateAsync(new EntryUpdate { Entry = created, LinkingToken = token });
+        var written = await Store.GetLinkingTokenAsync(Hip, "patient-1@sbx");
+        var usedAt = Clock.GetUtcNow();
+        Assert.True(await Store.MarkLinkingTokenUsedAsync(Hip, "patient-1@sbx", usedAt));
+
+        Assert.Equal(token, written);
+        Assert.Equal(token.ExpiresAt, written!.ExpiresAt);
+        Assert.Equal(token.ExpiresAt.Value.Offset, written.ExpiresAt!.Value.Offset);
+        Assert.Equal(token with { UsedAt = usedAt }, await Store.GetLinkingTokenAsync(Hip, "patient-1@sbx"));
+    }
+
+    [Fact]
     public async Task GetLinkingTokenAsync_NewerToken_ReplacesEarlierOne()
     {
         var created = await CreateEntryAsync(NewIntake());

@@ -2,6 +2,7 @@ using Abdm.ProfileShare.AspNetCore;
 using Abdm.ProfileShare.Redis;
 using Abdm.ProfileShare.Sqlite;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
@@ -27,6 +28,8 @@ namespace Abdm.ProfileShare.TestHost;
 ///     [--TestHost:KeyPrefix=abdm:ps:]    the Redis key prefix
 ///     [--TestHost:Instance=A]            sent as X-Test-Instance on every gateway call (the tests route callbacks by it)
 ///     [--TestHost:ExitWithStdin=true]    stop gracefully when stdin closes (so a dying test never leaves it behind)
+///     [--TestHost:KeyRing=/tmp/keys]     the Data Protection key ring folder (linking tokens are encrypted with it):
+///                                        instances sharing a store share it, as a multi-instance deployment must
 ///     [--AbdmProfileShare:Outbox:LeaseDuration=00:00:05 ...]  any SDK option
 /// </code>
 /// Outbox and resilience delays default to small test values (see <see cref="TestDefaults"/>).
@@ -67,6 +70,14 @@ internal static class Program
         {
             await Console.Error.WriteLineAsync(problem);
             return 2;
+        }
+
+        if (settings["KeyRing"] is { Length: > 0 } keyRing)
+        {
+            // What a deployment of several instances does: one key ring, one application name.
+            builder.Services.AddDataProtection()
+                .PersistKeysToFileSystem(new DirectoryInfo(keyRing))
+                .SetApplicationName("Abdm.ProfileShare.TestHost");
         }
 
         if (!string.IsNullOrEmpty(instance))

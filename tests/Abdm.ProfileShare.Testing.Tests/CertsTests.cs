@@ -34,6 +34,35 @@ public sealed class CertsTests
     }
 
     [Fact]
+    public async Task CallbackToken_AsTheGatewayIssuesIt_NamesTheGatewayClientAccountAudienceAndLives20Minutes()
+    {
+        await using var bed = await TestBed.StartAsync();
+        var (_, share) = await bed.ScanAsync(0);
+
+        var token = new JsonWebToken(share.BearerToken);
+
+        Assert.Equal("gateway", token.GetClaim("azp").Value);
+        Assert.Equal("gateway", token.GetClaim("clientId").Value);
+        Assert.Equal("service-account-gateway", token.GetClaim("preferred_username").Value);
+        Assert.Equal(["account"], token.Audiences);
+        Assert.Equal(TimeSpan.FromMinutes(20), token.ValidTo - token.IssuedAt);
+        Assert.True((await bed.ValidateCallbackTokenAsync(share.BearerToken)).IsValid);
+    }
+
+    [Fact]
+    public async Task SessionToken_OfTheHipClient_NamesTheHipClientNotTheGateway()
+    {
+        await using var bed = await TestBed.StartAsync();
+
+        var token = new JsonWebToken(await bed.NewTokenAsync());
+
+        Assert.Equal(TestBed.ClientId, token.GetClaim("azp").Value);
+        Assert.Equal(TestBed.ClientId, token.GetClaim("clientId").Value);
+        Assert.Equal("service-account-" + TestBed.ClientId, token.GetClaim("preferred_username").Value);
+        Assert.Equal(["account"], token.Audiences);
+    }
+
+    [Fact]
     public async Task RotateSigningKey_NoOverlap_PublishesOnlyNewKidAndSignsCallbacksWithIt()
     {
         await using var bed = await TestBed.StartAsync();

@@ -85,6 +85,23 @@ public sealed class AbdmProfileShareServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public void AddAbdmProfileShare_GatewayClientIdsInConfiguration_ReplacesTheDefaultClientId()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AbdmProfileShare:Callbacks:GatewayClientIds:0"] = "test-gateway-client",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddAbdmProfileShare(configuration.GetSection("AbdmProfileShare"));
+        services.Configure<AbdmProfileShareOptions>(Valid);
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<AbdmProfileShareOptions>>().Value;
+
+        Assert.Equal(["test-gateway-client"], options.Callbacks.GatewayClientIds);
+    }
+
+    [Fact]
     public void AddAbdmProfileShare_NoValidAudiencesInConfiguration_KeepsTheDefaultAudience()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

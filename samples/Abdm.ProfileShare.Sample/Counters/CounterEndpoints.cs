@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using Abdm.ProfileShare.Sample.Operators;
 using Abdm.ProfileShare.Workflow;
 using Microsoft.Extensions.Options;
 
@@ -12,12 +13,12 @@ internal static class CounterEndpoints
     {
         var counters = endpoints.MapGroup("/counters/{hipId}/{counter}");
         counters.MapGet("/events", ChangesAsync);
-        counters.MapGet("/qr.png", (string hipId, string counter, string? form, Facilities facilities, IOptions<AbdmProfileShareOptions> options) =>
-            facilities.TryFind(hipId, counter, out _, out _)
+        counters.MapGet("/qr.png", (string hipId, string counter, string? form, Facilities facilities, IOptions<AbdmProfileShareOptions> options, HttpContext context) =>
+            context.User.Serves(hipId) && facilities.TryFind(hipId, counter, out _, out _)
                 ? Results.File(CounterQrCode.Png(CounterQrCode.Payload(hipId, counter, CounterQrCode.UseUrlForm(form, options.Value), options.Value)), "image/png", $"qr-{hipId}-{counter}.png")
                 : Results.NotFound());
-        counters.MapGet("/qr.svg", (string hipId, string counter, string? form, Facilities facilities, IOptions<AbdmProfileShareOptions> options) =>
-            facilities.TryFind(hipId, counter, out _, out _)
+        counters.MapGet("/qr.svg", (string hipId, string counter, string? form, Facilities facilities, IOptions<AbdmProfileShareOptions> options, HttpContext context) =>
+            context.User.Serves(hipId) && facilities.TryFind(hipId, counter, out _, out _)
                 ? Results.Text(CounterQrCode.Svg(CounterQrCode.Payload(hipId, counter, CounterQrCode.UseUrlForm(form, options.Value), options.Value)), "image/svg+xml")
                 : Results.NotFound());
         return endpoints;
@@ -30,7 +31,8 @@ internal static class CounterEndpoints
     /// </summary>
     private static IResult ChangesAsync(string hipId, string counter, Facilities facilities, ICounterQueue queue, IHostApplicationLifetime lifetime, HttpContext context)
     {
-        if (!facilities.TryFind(hipId, counter, out _, out _))
+        // Another facility's feed is "not found" for this operator, as an unknown counter's is.
+        if (!context.User.Serves(hipId) || !facilities.TryFind(hipId, counter, out _, out _))
         {
             return Results.NotFound();
         }

@@ -4,7 +4,7 @@ using QRCoder;
 namespace Abdm.ProfileShare.Sample.Counters;
 
 /// <summary>
-/// The QR code a counter displays, in either form of <see cref="CounterQrPayload"/>: the JSON
+/// The QR code a counter displays, in either form of <see cref="CounterQrPayload"/>: the JSON of the v0.5/v1.0 documents
 /// <c>{"hipId":"&lt;HIP id&gt;","code":"&lt;counter id&gt;"}</c> or ABDM's URL
 /// <c>https://phrsbx.abdm.gov.in/share-profile?hip-id=…&amp;counter-id=…</c>. The PHR app reads it and the gateway
 /// sends the counter id back in the share, which is how a scan reaches the right counter's screen.

@@ -19,7 +19,7 @@ internal sealed class SampleLinkingTokenHandler(ILogger<SampleLinkingTokenHandle
 
     public ValueTask OnLinkingFailedAsync(QueueEntry entry, CancellationToken cancellationToken)
     {
-        SampleLog.LinkingFailed(logger, entry.Id, entry.Linking.State, entry.Linking.ErrorCode);
+        SampleLog.LinkingFailed(logger, entry.Id, entry.Linking.State, entry.Linking.ErrorCode is { Length: > 0 } code ? "error " + code : "no error code");
         return ValueTask.CompletedTask;
     }
 }

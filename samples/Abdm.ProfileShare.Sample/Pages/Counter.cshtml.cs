@@ -1,6 +1,7 @@
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Sample.Display;
 using Abdm.ProfileShare.Sample.Internal;
+using Abdm.ProfileShare.Sample.Operators;
 using Abdm.ProfileShare.Sample.Simulation;
 using Abdm.ProfileShare.Workflow;
 using Microsoft.AspNetCore.Mvc;
@@ -34,7 +35,7 @@ internal sealed class CounterModel(Facilities facilities, ICounterQueue queue, L
     /// <summary>Whether the deployment is on ABDM v3 (<c>AbdmProfileShare:WireVersion</c>): the simulated phone then shares in v3.</summary>
     public bool OnV3 => options.Value.WireVersion == Model.WireVersion.V3;
 
-    public string? Operator => Operators.Current(HttpContext);
+    public string Operator => User.Name();
 
     /// <summary>The outcome of the last registration, shown once (see <see cref="Flash"/>).</summary>
     public string? Message { get; private set; }
@@ -51,6 +52,7 @@ internal sealed class CounterModel(Facilities facilities, ICounterQueue queue, L
         }
 
         Message = Flash.Take(TempData);
+        Error = Flash.TakeError(TempData);
         return Page();
     }
 
@@ -62,7 +64,9 @@ internal sealed class CounterModel(Facilities facilities, ICounterQueue queue, L
             return NotFound();
         }
 
-        Response.Headers.CacheControl = "no-store";
+        // What antiforgery sets for a response with a form anyway: anything else is overridden with a warning.
+        Response.Headers.CacheControl = "no-cache, no-store";
+        Response.Headers.Pragma = "no-cache";
         return Partial("_Queue", this);
     }
 
@@ -74,28 +78,23 @@ internal sealed class CounterModel(Facilities facilities, ICounterQueue queue, L
             return NotFound();
         }
 
-        if (Operator is not { } operatorId)
-        {
-            return Redirect($"/operator?returnUrl={Uri.EscapeDataString(BasePath)}");
-        }
-
-        var result = await queue.ClaimAsync(entryId, operatorId, cancellationToken);
+        var result = await queue.ClaimAsync(entryId, Operator, cancellationToken);
         SampleLog.Claimed(logger, entryId, result.Outcome);
         if (result.Outcome == QueueActionOutcome.Done)
         {
             return Redirect($"/entries/{entryId}");
         }
 
+        // Post/redirect/get: back on the counter screen with the reason in one line.
         var token = result.Entry?.TokenNumber;
-        Error = result.Outcome switch
+        Flash.SetError(TempData, result.Outcome switch
         {
             QueueActionOutcome.HeldByOther => $"Token {token} is already being registered by {result.Entry?.ClaimedBy}.",
             QueueActionOutcome.NotAllowed when result.Entry?.Status == QueueEntryStatus.Received => $"Token {token} is still being checked. Try again in a moment.",
             QueueActionOutcome.NotAllowed => $"Token {token} is no longer waiting.",
             _ => "That patient is no longer in the queue.",
-        };
-        Response.StatusCode = StatusCodes.Status409Conflict;
-        return Page();
+        });
+        return Redirect(BasePath);
     }
 
     public static string Age(SharedPatientProfile profile, LocalClock clock)
@@ -117,7 +116,8 @@ internal sealed class CounterModel(Facilities facilities, ICounterQueue queue, L
 
     private async Task<bool> LoadAsync(CancellationToken cancellationToken)
     {
-        if (!facilities.TryFind(HipId, CounterCode, out var facility, out var counter))
+        // A counter of another facility is "not found" for this operator, as an unknown one is.
+        if (!User.Serves(HipId) || !facilities.TryFind(HipId, CounterCode, out var facility, out var counter))
         {
             return false;
         }

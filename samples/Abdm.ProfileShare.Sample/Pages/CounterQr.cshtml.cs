@@ -1,4 +1,5 @@
 using Abdm.ProfileShare.Sample.Counters;
+using Abdm.ProfileShare.Sample.Operators;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
@@ -35,7 +36,7 @@ internal sealed class CounterQrModel(Facilities facilities, IOptions<AbdmProfile
 
     public IActionResult OnGet()
     {
-        if (!facilities.TryFind(HipId, CounterCode, out var facility, out var counter))
+        if (!User.Serves(HipId) || !facilities.TryFind(HipId, CounterCode, out var facility, out var counter))
         {
             return NotFound();
         }

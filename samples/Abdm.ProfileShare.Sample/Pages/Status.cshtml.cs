@@ -8,6 +8,7 @@ namespace Abdm.ProfileShare.Sample.Pages;
 /// here with its original method: a POST to an unknown path must show this page, not fail antiforgery validation.
 /// </summary>
 [IgnoreAntiforgeryToken]
+[Microsoft.AspNetCore.Authorization.AllowAnonymous]
 internal sealed class StatusModel : PageModel
 {
     public int Code { get; private set; } = StatusCodes.Status404NotFound;

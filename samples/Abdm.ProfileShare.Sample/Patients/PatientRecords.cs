@@ -53,11 +53,25 @@ internal sealed class PatientRecords(string connectionString)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Registers a new patient and returns it with its new id.</summary>
-    public async Task<Patient> AddAsync(Patient patient, CancellationToken cancellationToken)
+    /// <summary>
+    /// Registers a new patient and returns it with its new id; null when its ABHA number or ABHA address is already
+    /// tagged to a patient (checked in the insert's transaction, which SQLite runs alone: BEGIN IMMEDIATE).
+    /// </summary>
+    public async Task<Patient?> AddAsync(Patient patient, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using (var tagged = connection.CreateCommand())
+        {
+            tagged.Transaction = transaction;
+            tagged.CommandText = TaggedSql;
+            BindTagged(tagged, patient.AbhaNumber, patient.PhrAddress, null);
+            if (await tagged.ExecuteScalarAsync(cancellationToken) is not null)
+            {
+                return null;
+            }
+        }
+
         await using var next = connection.CreateCommand();
         next.Transaction = transaction;
         next.CommandText = "SELECT COALESCE(MAX(seq), 0) + 1 FROM sample_patients";
@@ -94,6 +108,13 @@ internal sealed class PatientRecords(string connectionString)
         return await update.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
+    /// <summary>The patient (other than <paramref name="except"/>) already tagged with this ABHA number or ABHA address, if any.</summary>
+    public async Task<Patient?> FindTaggedAsync(string? abhaNumber, string? phrAddress, string? except, CancellationToken cancellationToken)
+    {
+        var found = await QueryAsync($"SELECT {Columns} FROM sample_patients WHERE patient_id IN ({TaggedSql})", c => BindTagged(c, abhaNumber, phrAddress, except), cancellationToken);
+        return found.Count > 0 ? found[0] : null;
+    }
+
     public async Task<Patient?> GetAsync(string patientId, CancellationToken cancellationToken)
     {
         var found = await QueryAsync($"SELECT {Columns} FROM sample_patients WHERE patient_id = $id", c => c.Parameters.AddWithValue("$id", patientId), cancellationToken);
@@ -123,6 +144,19 @@ internal sealed class PatientRecords(string connectionString)
                 c.Parameters.AddWithValue("$year", lookup.YearOfBirth);
             },
             cancellationToken);
+
+    private const string TaggedSql = """
+        SELECT patient_id FROM sample_patients
+        WHERE (($abha <> '' AND abha_digits = $abha) OR ($phr <> '' AND phr_address = $phr)) AND patient_id <> $except
+        ORDER BY seq LIMIT 1
+        """;
+
+    private static void BindTagged(SqliteCommand command, string? abhaNumber, string? phrAddress, string? except)
+    {
+        command.Parameters.AddWithValue("$abha", Digits(abhaNumber));
+        command.Parameters.AddWithValue("$phr", (phrAddress ?? "").Trim());
+        command.Parameters.AddWithValue("$except", except ?? "");
+    }
 
     private async Task<IReadOnlyList<Patient>> QueryAsync(string sql, Action<SqliteCommand>? bind, CancellationToken cancellationToken)
     {

@@ -100,7 +100,7 @@ internal sealed class SimulatorControl : IAsyncDisposable
             _simulator.RegisterPatient(patient with { Name = "Mismatch Demo-Record" });
         }
 
-        SampleLog.SimulatedScan(_logger, hipId, counterCode, version, share.HipStatusCode);
+        SampleLog.SimulatedScan(_logger, hipId, counterCode, version, share.HipStatusCode is { } code ? "HTTP " + code.ToString(System.Globalization.CultureInfo.InvariantCulture) : "nothing (not reached)");
         if (share.HipStatusCode is not (>= 200 and < 300))
         {
             return new PhoneResult(false, null, share.HipStatusCode is { } status

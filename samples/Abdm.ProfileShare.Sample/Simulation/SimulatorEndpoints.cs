@@ -1,4 +1,5 @@
 using Abdm.ProfileShare.Model;
+using Abdm.ProfileShare.Sample.Operators;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -16,9 +17,9 @@ internal static class SimulatorEndpoints
 
     private static async Task<IResult> ScanAsync(
         string hipId, string counter, [FromForm(Name = "patient")] string? patient, [FromForm(Name = "version")] string? version,
-        Facilities facilities, SampleApp.SimulatorHolder holder, IOptions<AbdmProfileShareOptions> options, CancellationToken cancellationToken)
+        Facilities facilities, SampleApp.SimulatorHolder holder, IOptions<AbdmProfileShareOptions> options, HttpContext context, CancellationToken cancellationToken)
     {
-        if (holder.Control is not { } simulator || !facilities.TryFind(hipId, counter, out _, out _))
+        if (holder.Control is not { } simulator || !context.User.Serves(hipId) || !facilities.TryFind(hipId, counter, out _, out _))
         {
             return Results.NotFound();
         }

@@ -1,4 +1,5 @@
 using Abdm.ProfileShare.AspNetCore.Security;
+using Abdm.ProfileShare.AspNetCore.Security.Internal;
 using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Storage;
@@ -55,7 +56,7 @@ internal sealed class CallbackEndpoints
     /// <summary>v3 <c>POST /api/v3/hip/token/on-generate-token</c>: the link token (or error) for a generate-token call; answered 200.</summary>
     public async Task OnGenerateTokenAsync(HttpContext context)
     {
-        var (hipId, refusal) = await AuthenticateAndCheckHipAsync(context, v3: true).ConfigureAwait(false);
+        var (hipId, refusal, authentication) = await AuthenticateAndCheckHipAsync(context, v3: true, lateAllowed: true).ConfigureAwait(false);
         if (hipId is null)
         {
             _metrics.CallbackReceived("on_generate_token", refusal);
@@ -63,6 +64,12 @@ internal sealed class CallbackEndpoints
         }
 
         var body = await CallbackBodyReader.ReadAsync(context.Request, AbdmV3JsonContext.Default.OnGenerateLinkTokenV3Request, _options.CurrentValue.Callbacks, context.RequestAborted).ConfigureAwait(false);
+        if (!await AcceptLateAsync(context, authentication, body.StatusCode == 0 ? body.Value!.Response?.RequestId : null, CorrelationKind.LinkToken, hipId, "on-generate-token", v3: true).ConfigureAwait(false))
+        {
+            _metrics.CallbackReceived("on_generate_token", "unauthorized");
+            return;
+        }
+
         if (body.StatusCode != 0)
         {
             _metrics.CallbackReceived("on_generate_token", "invalid");
@@ -81,7 +88,7 @@ internal sealed class CallbackEndpoints
 
     public async Task AuthOnInitAsync(HttpContext context)
     {
-        var (hipId, refusal) = await AuthenticateAndCheckHipAsync(context).ConfigureAwait(false);
+        var (hipId, refusal, authentication) = await AuthenticateAndCheckHipAsync(context, lateAllowed: true).ConfigureAwait(false);
         if (hipId is null)
         {
             _metrics.CallbackReceived("on_init", refusal);
@@ -89,6 +96,12 @@ internal sealed class CallbackEndpoints
         }
 
         var body = await CallbackBodyReader.ReadAsync(context.Request, AbdmJsonContext.Default.PatientAuthInitResponse, _options.CurrentValue.Callbacks, context.RequestAborted).ConfigureAwait(false);
+        if (!await AcceptLateAsync(context, authentication, body.StatusCode == 0 ? body.Value!.Resp?.RequestId : null, CorrelationKind.AuthInit, hipId, "on-init").ConfigureAwait(false))
+        {
+            _metrics.CallbackReceived("on_init", "unauthorized");
+            return;
+        }
+
         if (body.StatusCode != 0)
         {
             _metrics.CallbackReceived("on_init", "invalid");
@@ -103,7 +116,7 @@ internal sealed class CallbackEndpoints
 
     public async Task AuthOnConfirmAsync(HttpContext context)
     {
-        var (hipId, refusal) = await AuthenticateAndCheckHipAsync(context).ConfigureAwait(false);
+        var (hipId, refusal, authentication) = await AuthenticateAndCheckHipAsync(context, lateAllowed: true).ConfigureAwait(false);
         if (hipId is null)
         {
             _metrics.CallbackReceived("on_confirm", refusal);
@@ -111,6 +124,12 @@ internal sealed class CallbackEndpoints
         }
 
         var body = await CallbackBodyReader.ReadAsync(context.Request, AbdmJsonContext.Default.PatientAuthConfirmResponse, _options.CurrentValue.Callbacks, context.RequestAborted).ConfigureAwait(false);
+        if (!await AcceptLateAsync(context, authentication, body.StatusCode == 0 ? body.Value!.Resp?.RequestId : null, CorrelationKind.AuthConfirm, hipId, "on-confirm").ConfigureAwait(false))
+        {
+            _metrics.CallbackReceived("on_confirm", "unauthorized");
+            return;
+        }
+
         if (body.StatusCode != 0)
         {
             _metrics.CallbackReceived("on_confirm", "invalid");
@@ -156,7 +175,7 @@ internal sealed class CallbackEndpoints
     {
         _metrics.ShareReceived(version);
         var v3 = version == WireVersion.V3;
-        var (hipId, refusal) = await AuthenticateAndCheckHipAsync(context, v3).ConfigureAwait(false);
+        var (hipId, refusal, _) = await AuthenticateAndCheckHipAsync(context, v3).ConfigureAwait(false);
         if (hipId is null)
         {
             _metrics.ShareRejected(refusal, version, null);
@@ -188,14 +207,31 @@ internal sealed class CallbackEndpoints
     }
 
     /// <summary>Authenticates the gateway and checks X-HIP-ID names a HIP this host serves; answers the failure itself.</summary>
-    /// <returns>The HIP id, or null and why (the <c>abdm.reason</c>: unauthorized or unknown_hip) when the request was answered with an error.</returns>
-    private async Task<(string? HipId, string Refusal)> AuthenticateAndCheckHipAsync(HttpContext context, bool v3 = false)
+    /// <param name="context">The request.</param>
+    /// <param name="v3">Whether errors take the v3 shape.</param>
+    /// <param name="lateAllowed">
+    /// Whether a late token (valid but for its expiry, within <c>Callbacks:LateDeliveryGrace</c>) may pass, to be
+    /// checked by <see cref="AcceptLateAsync"/> once the body names the request it answers.
+    /// </param>
+    /// <returns>
+    /// The HIP id, or null and why (the <c>abdm.reason</c>: unauthorized, keys_unavailable or unknown_hip) when the
+    /// request was answered with an error; and the authentication result.
+    /// </returns>
+    private async Task<(string? HipId, string Refusal, CallbackAuthenticationResult Authentication)> AuthenticateAndCheckHipAsync(HttpContext context, bool v3 = false, bool lateAllowed = false)
     {
         var authentication = await _authenticator.AuthenticateAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
-        if (!authentication.Succeeded)
+        if (!authentication.Succeeded && !(lateAllowed && authentication.IsLate))
         {
-            await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, authentication.Failure ?? "The gateway token is missing or invalid.", v3).ConfigureAwait(false);
-            return (null, "unauthorized");
+            await RefuseAsync(context, authentication, v3, _logger).ConfigureAwait(false);
+            return (null, authentication.IsUnavailable ? "keys_unavailable" : "unauthorized", authentication);
+        }
+
+        if (!authentication.Succeeded && !_workflow.IsServedHip(context.Request.Headers["X-HIP-ID"].ToString()))
+        {
+            // A late token is trusted only for an answer this host awaits, which names a HIP it serves.
+            SecurityLog.CallbackRejected(_logger, "token expired (a late delivery for a HIP this host does not serve)");
+            await WriteUnauthorizedAsync(context, v3).ConfigureAwait(false);
+            return (null, "unauthorized", authentication);
         }
 
         var hipId = context.Request.Headers["X-HIP-ID"].ToString();
@@ -205,18 +241,77 @@ internal sealed class CallbackEndpoints
             await WriteErrorAsync(context, StatusCodes.Status400BadRequest, hiu
                 ? "This host is a HIP: the X-HIP-ID header is required (X-HIU-ID callbacks are not handled here)."
                 : "The X-HIP-ID header is required.", v3, "ABDM-1035").ConfigureAwait(false);
-            return (null, "unknown_hip");
+            return (null, "unknown_hip", authentication);
         }
 
         if (!_workflow.IsServedHip(hipId))
         {
             AspNetCoreLog.UnknownHip(_logger, context.Request.Path);
             await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "X-HIP-ID names a HIP this host does not serve.", v3, "ABDM-1035").ConfigureAwait(false);
-            return (null, "unknown_hip");
+            return (null, "unknown_hip", authentication);
         }
 
-        return (hipId, "");
+        return (hipId, "", authentication);
     }
+
+    /// <summary>
+    /// For a callback authenticated with a late token: accepted (logged at Warning, counted) only when it answers
+    /// <paramref name="requestId"/>, a request of <paramref name="kind"/> this host sent for <paramref name="hipId"/>
+    /// and still awaits (or timed out awaiting); else answered 401. Any other authentication passes unchanged.
+    /// </summary>
+    /// <returns>Whether to go on; when not, the request was answered.</returns>
+    private async Task<bool> AcceptLateAsync(HttpContext context, CallbackAuthenticationResult authentication, Guid? requestId, CorrelationKind kind, string hipId, string callback, bool v3 = false)
+    {
+        if (authentication.Succeeded)
+        {
+            return true;
+        }
+
+        var lateBy = authentication.LateBy!.Value;
+        if (requestId is not { } id || id == Guid.Empty
+            || !await _workflow.IsAwaitedAsync(id, kind, hipId, CancellationToken.None).ConfigureAwait(false))
+        {
+            SecurityLog.CallbackRejected(_logger, $"token expired (a late {callback} that answers no request this host awaits)");
+            await WriteUnauthorizedAsync(context, v3).ConfigureAwait(false);
+            return false;
+        }
+
+        SecurityLog.LateDeliveryAccepted(_logger, callback, id, Math.Round(lateBy.TotalSeconds));
+        _metrics.LateDeliveryAccepted(callback.Replace('-', '_'), lateBy);
+        return true;
+    }
+
+    /// <summary>
+    /// Answers a failed authentication: 503 with <c>Retry-After</c> when the callback could not be verified for now
+    /// (the gateway's keys are unavailable), else 401 with a generic body. The reason is logged (a late token's here;
+    /// other reasons by the authenticator), never returned: it would tell a forger which check failed.
+    /// </summary>
+    internal static Task RefuseAsync(HttpContext context, CallbackAuthenticationResult authentication, bool v3, ILogger logger)
+    {
+        if (authentication.RetryAfter is { } retryAfter)
+        {
+            var seconds = (long)Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "Service Unavailable", v3, v3 ? "ABDM-9999" : null);
+        }
+
+        if (authentication.IsLate)
+        {
+            SecurityLog.CallbackRejected(logger, authentication.Failure ?? "token expired");
+        }
+
+        return WriteUnauthorizedAsync(context, v3);
+    }
+
+    /// <summary>
+    /// The generic 401: v0.5/v1.0 <c>{"error":{"code":401,"message":"Unauthorized"}}</c>, v3
+    /// <c>{"error":{"code":"900901","message":"Unauthorized"}}</c>.
+    /// </summary>
+    internal static Task WriteUnauthorizedAsync(HttpContext context, bool v3) =>
+        WriteErrorAsync(context, StatusCodes.Status401Unauthorized, UnauthorizedMessage, v3);
+
+    /// <summary>The message of every 401 (the reason is only logged).</summary>
+    internal const string UnauthorizedMessage = "Unauthorized";
 
     /// <summary>
     /// Answers an error: v0.5/v1.0 <c>{"error":{"code":&lt;HTTP status&gt;,"message"}}</c>; v3

@@ -14,8 +14,12 @@ namespace Abdm.ProfileShare.AspNetCore.Security;
 /// Secure by default: every callback must carry a JWT signed by a key from the gateway's JWKS
 /// (<c>{Gateway:BaseUrl}/v0.5/certs</c>, on v3 <c>{Gateway:BaseUrl}/api/hiecm/gateway/v3/certs</c>, or
 /// <c>AbdmProfileShare:Callbacks:CertsUrl</c>), with algorithm RS256 or RS512, within its lifetime
-/// (<c>Callbacks:ClockSkew</c>), for an audience in <c>Callbacks:ValidAudiences</c> (default <c>account</c>; not checked
-/// on v3 unless <c>Callbacks:ValidateAudience</c> is set) and, when <c>Callbacks:ValidIssuers</c> is set, from one of those issuers.
+/// (<c>Callbacks:ClockSkew</c>, at most <c>Callbacks:MaxTokenLifetime</c> long), for an audience in
+/// <c>Callbacks:ValidAudiences</c> (default <c>account</c>, on every wire version unless <c>Callbacks:ValidateAudience</c>
+/// is <see langword="false"/>), from the gateway's client (<c>azp</c>/<c>clientId</c> in <c>Callbacks:GatewayClientIds</c>,
+/// default <c>gateway</c>, never this host's own <c>Gateway:ClientId</c>) and, when <c>Callbacks:ValidIssuers</c> is set,
+/// from one of those issuers. The answer to a request this host awaits may also carry a token that expired less than
+/// <c>Callbacks:LateDeliveryGrace</c> ago (the gateway's late redelivery).
 /// </remarks>
 public static class GatewayCallbackAuthentication
 {

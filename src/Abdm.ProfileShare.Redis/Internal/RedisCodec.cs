@@ -29,7 +29,8 @@ internal static class RedisCodec
 
     public static long Milliseconds(TimeSpan span) => Math.Max(1, (long)Math.Ceiling(span.TotalMilliseconds));
 
-    public static string HealthKey(string healthId) => healthId.ToUpperInvariant();
+    /// <summary>The PHR address as keys and the <c>hid</c> field hold it (<see cref="PhrAddress.Fold"/>).</summary>
+    public static string HealthKey(string healthId) => PhrAddress.Fold(healthId);
 
     public static bool IsActive(QueueEntryStatus status) => status is QueueEntryStatus.Received or QueueEntryStatus.Waiting or QueueEntryStatus.Claimed;
 

@@ -8,11 +8,13 @@ namespace Abdm.ProfileShare.Redis.Internal;
 /// <para>Key layout (P = prefix): <c>P e:{id}</c> entry hash (<c>doc</c> JSON + fields a script may change without
 /// re-encoding JSON: token, profile, wire, latest, scans, first, last, expires, ack, version; and index fields status,
 /// firstUs, lastUs, expUs, hip, counter, hid; entries written before <c>first</c>/<c>firstUs</c> existed fall back to
-/// the document's first scan and to <c>lastUs</c>); <c>P req:{requestId}</c> dedupe key; <c>P ereq:{id}</c> an entry's share requestIds;
+/// the document's first scan and to <c>lastUs</c>; <c>rh:{requestId}</c> the content hash each of its share requestIds
+/// was accepted with, absent for shares accepted before it existed); <c>P req:{requestId}</c> dedupe key; <c>P ereq:{id}</c> an entry's share requestIds;
 /// <c>P scan:...</c>, <c>P q:...</c> sorted sets of active entries by last scan; <c>P eidx:{id}</c> the sorted sets an
 /// entry is in; <c>P eexp</c> every entry by expiry; <c>P tok:...</c> token counters and <c>P toks</c> their days;
 /// <c>P c:{requestId}</c> correlations and <c>P ecorr:{id}</c>; <c>P ob:{id}</c> outbox item hash, <c>P obdue</c>,
-/// <c>P oblease</c>, <c>P obcreated</c> and <c>P eob:{id}</c>; <c>P lt:...</c> linking tokens; channel <c>P changes</c>.</para>
+/// <c>P oblease</c>, <c>P obcreated</c> and <c>P eob:{id}</c>; <c>P lt:...</c> linking-token hashes (<c>doc</c> JSON with the encrypted token, <c>used</c>), each
+/// with a time-to-live up to its expiry, and <c>P ltexp</c> their keys by expiry (for the purge); channel <c>P changes</c>.</para>
 /// <para>Times are microseconds since the Unix epoch in scores and comparisons (exact in a Lua double), and
 /// round-trip ("O") strings in values. Optional values are sent as <c>-</c> (none) or <c>+value</c>.</para>
 /// </remarks>
@@ -91,15 +93,24 @@ internal static class RedisScripts
     /// ARGV: 1 prefix, 2 share requestId, 3 received (us), 4 re-scan window start (us), 5 new entry id, 6 new entry doc,
     /// 7 profile JSON, 8 wire version, 9 received (O), 10 expires (O), 11 expires (us), 12 TTL (ms), 13 counter TTL (ms),
     /// 14 service day number, 15 acknowledgement item id, 16 acknowledgement item doc, 17 HIP id, 18 counter code,
-    /// 19 upper-cased PHR address.
+    /// 19 folded PHR address (PhrAddress.Fold), 20 content hash (opt).
     /// Returns { outcome, entry hash as a flat list }, or for a created entry { 'Created', token number } (the caller
-    /// has every other field of the new entry).
+    /// has every other field of the new entry); a duplicate adds a third element, 1 when the requestId was accepted
+    /// with another content hash (both known), else 0.
+    /// The content hash lives in the entry's hash (field <c>rh:{requestId}</c>), not in the dedupe key, so the dedupe
+    /// key keeps the value an earlier version reads, and the hash goes wherever the entry goes (TTL, purge).
     /// </summary>
     public const string AcceptShare = Prelude + """
+        local hash = opt(ARGV[20])
         local existing = redis.call('GET', KEYS[1])
         if existing then
           local stored = redis.call('HGETALL', P .. 'e:' .. existing)
-          if #stored > 0 then return { 'Duplicate', stored } end
+          if #stored > 0 then
+            local storedHash = redis.call('HGET', P .. 'e:' .. existing, 'rh:' .. ARGV[2])
+            local conflict = 0
+            if hash and storedHash and storedHash ~= hash then conflict = 1 end
+            return { 'Duplicate', stored, conflict }
+          end
         end
 
         local received = tonumber(ARGV[3])
@@ -151,6 +162,7 @@ internal static class RedisScripts
         end
 
         local e = P .. 'e:' .. id
+        if hash then redis.call('HSET', e, 'rh:' .. ARGV[2], hash) end
         redis.call('PEXPIRE', e, ttl)
         redis.call('ZADD', P .. 'eexp', ARGV[11], id)
         -- A created entry has a new id (no index, share requestId or outbox item of its own yet): nothing to clear.
@@ -180,8 +192,8 @@ internal static class RedisScripts
     /// ARGV: 1 prefix, 2 entry id, 3 expected version, 4 doc, 5 token, 6 profile, 7 wire, 8 latest, 9 scans, 10 last (O),
     /// 11 last (us), 12 expires (O), 13 expires (us), 14 ack, 15 new version, 16 status, 17 HIP id, 18 counter code,
     /// 19 upper-cased PHR address, 20 active (1/0), 21 TTL (ms), 22 completed item id (opt), 23 has linking token (1/0),
-    /// 24 linking doc, 25 linking used (opt), 26 item count, 27 correlation count, 28 first (O), 29 first (us), then 11
-    /// values per item (id, entry id, doc, due (O), due (us), created (us), attempts, error (opt), owner (opt), lease (O,
+    /// 24 linking doc, 25 linking used (opt), 26 item count, 27 correlation count, 28 first (O), 29 first (us), 30 linking
+    /// time-to-live (ms, 0 for none), 31 linking expiry (us, or - for none), then 11 values per item (id, entry id, doc, due (O), due (us), created (us), attempts, error (opt), owner (opt), lease (O,
     /// opt), lease (us)), then 3 per correlation (requestId, entry id, doc).
     /// Returns 1 when written, 0 when the entry is missing or its version moved on.
     /// </summary>
@@ -209,7 +221,7 @@ internal static class RedisScripts
 
         local items = tonumber(ARGV[26])
         local correlations = tonumber(ARGV[27])
-        local at = 30
+        local at = 32
         for _ = 1, items do
           local owner = opt(ARGV[at + 8])
           enqueue(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], opt(ARGV[at + 7]),
@@ -230,6 +242,13 @@ internal static class RedisScripts
           redis.call('HSET', KEYS[4], 'doc', ARGV[24])
           local used = opt(ARGV[25])
           if used then redis.call('HSET', KEYS[4], 'used', used) end
+          -- Kept until it expires: Redis drops the key itself, and the purge by the workflow's clock (P ltexp).
+          if ARGV[31] == '-' then
+            redis.call('ZREM', P .. 'ltexp', KEYS[4])
+          else
+            redis.call('PEXPIRE', KEYS[4], ARGV[30])
+            redis.call('ZADD', P .. 'ltexp', ARGV[31], KEYS[4])
+          end
         end
 
         local kind = 'Updated'
@@ -316,8 +335,10 @@ internal static class RedisScripts
 
     /// <summary>
     /// Deletes up to a batch of entries that expired before the cutoff with everything that belongs to them, and
-    /// (after the last batch) token counters of days before the cutoff's day.
-    /// ARGV: 1 prefix, 2 cutoff (us, exclusive), 3 cutoff day number (exclusive), 4 batch size.
+    /// (after the last batch) token counters of days before the cutoff's day and up to a batch of linking tokens that
+    /// expired before the linking-token cutoff.
+    /// ARGV: 1 prefix, 2 cutoff (us, exclusive), 3 cutoff day number (exclusive), 4 batch size, 5 linking-token cutoff
+    /// (us, exclusive).
     /// Returns { entries deleted, 1 when more may remain }.
     /// </summary>
     public const string Purge = Prelude + """
@@ -343,6 +364,12 @@ internal static class RedisScripts
         if more == 0 then
           for _, key in ipairs(redis.call('ZRANGEBYSCORE', P .. 'toks', '-inf', '(' .. ARGV[3])) do redis.call('DEL', key) end
           redis.call('ZREMRANGEBYSCORE', P .. 'toks', '-inf', '(' .. ARGV[3])
+          local tokens = redis.call('ZRANGEBYSCORE', P .. 'ltexp', '-inf', '(' .. ARGV[5], 'LIMIT', 0, batch)
+          for _, key in ipairs(tokens) do
+            redis.call('DEL', key)
+            redis.call('ZREM', P .. 'ltexp', key)
+          end
+          if #tokens == batch then more = 1 end
         end
         return { purged, more }
         """;

@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "SQLite profile-share store leased {Count} outbox items to {Owner}")]
     public static partial void Leased(ILogger logger, int count, string owner);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "SQLite profile-share store could not restrict {File} to its owner (mode 0600); it holds patient data: make this process its owner or restrict the folder")]
+    public static partial void FileModeNotTightened(ILogger logger, string file, Exception exception);
 }

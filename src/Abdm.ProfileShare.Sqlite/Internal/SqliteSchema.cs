@@ -95,6 +95,40 @@ internal static class SqliteSchema
         DROP INDEX entries_rescan;
         CREATE INDEX entries_rescan ON entries (hip_id, counter_code, health_id, first_scanned_at);
         """,
+
+        // 3: linking tokens are kept only until they expire: expires_at (UTC ticks, the record's ExpiresAt; NULL never
+        // purged) drives the purge. Existing rows were written before ExpiresAt existed, with the token in clear, but SQL
+        // cannot decode the token's exp claim, so they are backfilled with the document's receivedAt (parsed as in
+        // migration 2) + 182.5 days, the longest lifetime the gateway gives a token (v3): no token still valid is
+        // purged, and none older is kept. The workflow reads such a record's expiry from its token and never hands it
+        // out once expired, whatever this column says.
+        """
+        ALTER TABLE linking_tokens ADD COLUMN expires_at INTEGER;
+        UPDATE linking_tokens SET expires_at =
+            (SELECT 621355968000000000
+                    + CAST(strftime('%s', substr(f.s, 1, 19) || f.zone) AS INTEGER) * 10000000
+                    + CASE WHEN substr(f.s, 20, 1) = '.'
+                           THEN CAST(substr(substr(f.s, 21, length(f.s) - 20 - length(f.zone)) || '0000000', 1, 7) AS INTEGER)
+                           ELSE 0 END
+                    + 157680000000000 -- 182.5 days in ticks
+             FROM (SELECT d.s AS s, CASE WHEN d.s LIKE '%Z' THEN 'Z' ELSE substr(d.s, -6) END AS zone
+                   FROM (SELECT json_extract(linking_tokens.document, '$.receivedAt') AS s) AS d
+                   WHERE d.s IS NOT NULL AND length(d.s) >= 20) AS f);
+        CREATE INDEX linking_tokens_expires ON linking_tokens (expires_at);
+        """,
+
+        // 4: the content hash a share requestId was accepted with (ShareIntake.ContentHash), so a repeat of the
+        // requestId with a different body is reported (ShareIntakeResult.ContentConflict); rows from before have NULL,
+        // never a conflict. And the health_id keys become PhrAddress.Fold (only ASCII letters upper-cased): SQLite's
+        // upper() is exactly that (ASCII only, without the ICU extension), so the keys are recomputed from the
+        // documents; only rows of a non-ASCII address (which ToUpperInvariant had mapped onto ASCII) change.
+        """
+        ALTER TABLE share_requests ADD COLUMN content_hash TEXT;
+        UPDATE entries SET health_id = upper(json_extract(document, '$.profile.healthId'))
+        WHERE json_extract(document, '$.profile.healthId') IS NOT NULL AND health_id <> upper(json_extract(document, '$.profile.healthId'));
+        UPDATE OR REPLACE linking_tokens SET health_id = upper(json_extract(document, '$.healthId'))
+        WHERE json_extract(document, '$.healthId') IS NOT NULL AND health_id <> upper(json_extract(document, '$.healthId'));
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

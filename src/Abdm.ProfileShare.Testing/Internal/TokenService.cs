@@ -7,8 +7,10 @@ namespace Abdm.ProfileShare.Testing.Internal;
 
 /// <summary>
 /// Issues and checks the simulator's tokens: session access and refresh tokens (RS256, valid on v0.5 and v3 calls
-/// alike), the token on its own calls to the HIP (RS256, audience <c>account</c>, reused until near expiry; v3 calls
-/// are signed by the v3 key set), and linking tokens (RS512; the v3 link token lives 6 months).
+/// alike, <c>azp</c> = <c>clientId</c> = the HIP's client id), the token on its own calls to the HIP (as the gateway's:
+/// RS256, audience <c>account</c>, <c>azp</c> = <c>clientId</c> = <c>gateway</c>, <c>preferred_username</c>
+/// <c>service-account-gateway</c>, <c>CallbackTokenLifetime</c> = 20 minutes by default, reused until near expiry; v3
+/// calls are signed by the v3 key set), and linking tokens (RS512; the v3 link token lives 6 months).
 /// </summary>
 internal sealed class TokenService : IDisposable
 {
@@ -58,6 +60,7 @@ internal sealed class TokenService : IDisposable
             ["azp"] = _options.ClientId,
             ["clientId"] = _options.ClientId,
             ["sub"] = _options.ClientId,
+            ["preferred_username"] = "service-account-" + _options.ClientId,
             ["scope"] = "openid",
         });
         var refresh = Create(key.Credentials, now, now + _options.RefreshTokenLifetime, Issuer, new Dictionary<string, object>
@@ -175,6 +178,7 @@ internal sealed class TokenService : IDisposable
             ["azp"] = GatewayClientId,
             ["clientId"] = GatewayClientId,
             ["sub"] = GatewayClientId,
+            ["preferred_username"] = "service-account-" + GatewayClientId,
             ["scope"] = "openid",
         });
 

@@ -206,6 +206,31 @@ internal sealed class AbdmProfileShareOptionsValidator : IValidateOptions<AbdmPr
             }
         }
 
+        if (!callbacks.GatewayClientIds.Any(static id => !string.IsNullOrWhiteSpace(id)))
+        {
+            failures.Add($"{P}:Callbacks:GatewayClientIds must list at least one client id (the gateway's callback tokens name azp/clientId gateway), e.g. {P}:Callbacks:GatewayClientIds:0 = gateway.");
+        }
+        else
+        {
+            for (var i = 0; i < callbacks.GatewayClientIds.Count; i++)
+            {
+                if (string.IsNullOrWhiteSpace(callbacks.GatewayClientIds[i]))
+                {
+                    failures.Add($"{P}:Callbacks:GatewayClientIds:{i} must not be empty.");
+                }
+            }
+        }
+
+        if (callbacks.LateDeliveryGrace < TimeSpan.Zero || callbacks.LateDeliveryGrace > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{P}:Callbacks:LateDeliveryGrace must be between 00:00:00 (off) and 01:00:00.");
+        }
+
+        if (callbacks.MaxTokenLifetime < TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{P}:Callbacks:MaxTokenLifetime must be at least 00:01:00.");
+        }
+
         if (callbacks.ClockSkew < TimeSpan.Zero || callbacks.ClockSkew > TimeSpan.FromMinutes(10))
         {
             failures.Add($"{P}:Callbacks:ClockSkew must be between 00:00:00 and 00:10:00.");

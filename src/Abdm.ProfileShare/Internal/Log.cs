@@ -26,7 +26,10 @@ internal static partial class Log
     public static partial void GatewayCallAccepted(ILogger logger, string operation, Guid? requestId, int statusCode, double elapsedMs);
 
     [LoggerMessage(EventId = 1011, Message = "Gateway rejected {Operation} requestId {RequestId}: HTTP {StatusCode}, code {ErrorCode}")]
-    public static partial void GatewayCallRejected(ILogger logger, LogLevel level, string operation, Guid? requestId, int statusCode, string? errorCode);
+    private static partial void GatewayCallRejectedCore(ILogger logger, LogLevel level, string operation, Guid? requestId, int statusCode, string errorCode);
+
+    public static void GatewayCallRejected(ILogger logger, LogLevel level, string operation, Guid? requestId, int statusCode, string? errorCode) =>
+        GatewayCallRejectedCore(logger, level, operation, requestId, statusCode, errorCode ?? "none");
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Debug, Message = "Gateway unreachable for {Operation} requestId {RequestId} ({Reason})")]
     public static partial void GatewayCallUnreachable(ILogger logger, string operation, Guid? requestId, string reason);
@@ -51,6 +54,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Share {ShareRequestId} for HIP {HipId} refused: the body lacks what the flow needs")]
     public static partial void ShareRefusedInvalid(ILogger logger, Guid shareRequestId, string hipId);
 
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Share {ShareRequestId} repeats a requestId already accepted with a different body: answered as a duplicate, the first body stands")]
+    public static partial void ShareRequestIdConflict(ILogger logger, Guid shareRequestId);
+
     [LoggerMessage(EventId = 1210, Level = LogLevel.Warning, Message = "Callback {Callback} for requestId {RequestId} matches no request of this host: recorded and ignored")]
     public static partial void CallbackUnmatched(ILogger logger, string callback, Guid requestId);
 
@@ -61,7 +67,11 @@ internal static partial class Log
     public static partial void CallbackIgnored(ILogger logger, string callback, Guid requestId, Abdm.ProfileShare.Model.LinkingState? state);
 
     [LoggerMessage(EventId = 1213, Level = LogLevel.Information, Message = "Entry {EntryId} linking state {State} after {Step} (gateway error code {ErrorCode})")]
-    public static partial void LinkingStateChanged(ILogger logger, Guid entryId, string step, Abdm.ProfileShare.Model.LinkingState state, string? errorCode);
+    private static partial void LinkingStateChangedCore(ILogger logger, Guid entryId, string step, Abdm.ProfileShare.Model.LinkingState state, string errorCode);
+
+    // A missing error code reads "none", never "(null)".
+    public static void LinkingStateChanged(ILogger logger, Guid entryId, string step, Abdm.ProfileShare.Model.LinkingState state, string? errorCode) =>
+        LinkingStateChangedCore(logger, entryId, step, state, errorCode ?? "none");
 
     // 1300-1399: outbox processor and queue
     [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Outbox processor {Owner} started")]
@@ -87,7 +97,10 @@ internal static partial class Log
     public static partial void AcknowledgementDelivered(ILogger logger, Guid shareRequestId, Guid entryId, bool success, Abdm.ProfileShare.Model.WireVersion wireVersion);
 
     [LoggerMessage(EventId = 1307, Level = LogLevel.Error, Message = "The gateway refused the on-share for share {ShareRequestId} (entry {EntryId}): HTTP {StatusCode}, code {ErrorCode}")]
-    public static partial void AcknowledgementRefused(ILogger logger, Guid shareRequestId, Guid entryId, int? statusCode, string? errorCode);
+    private static partial void AcknowledgementRefusedCore(ILogger logger, Guid shareRequestId, Guid entryId, string statusCode, string errorCode);
+
+    public static void AcknowledgementRefused(ILogger logger, Guid shareRequestId, Guid entryId, int? statusCode, string? errorCode) =>
+        AcknowledgementRefusedCore(logger, shareRequestId, entryId, statusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none", errorCode ?? "none");
 
     [LoggerMessage(EventId = 1308, Level = LogLevel.Warning, Message = "On-share for share {ShareRequestId} (entry {EntryId}) abandoned: the entry expired before the gateway could be reached")]
     public static partial void AcknowledgementAbandoned(ILogger logger, Guid shareRequestId, Guid entryId);
@@ -106,4 +119,11 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1320, Level = LogLevel.Information, Message = "Queue entry {EntryId}: {Action} -> {Outcome} (status {Status})")]
     public static partial void QueueAction(ILogger logger, Guid entryId, string action, Abdm.ProfileShare.Workflow.QueueActionOutcome outcome, Abdm.ProfileShare.Model.QueueEntryStatus status);
+
+    // 1400-1499: linking tokens at rest (never the token: entry and HIP ids only)
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Error, Message = "The stored linking token of entry {EntryId} (HIP {HipId}) could not be decrypted and is treated as absent. Persist the Data Protection key ring (AddDataProtection().PersistKeysTo..., shared by every instance, with the same application name) so stored tokens survive restarts")]
+    public static partial void LinkingTokenUndecryptable(ILogger logger, Guid entryId, string hipId, Exception exception);
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Debug, Message = "The stored linking token of entry {EntryId} expired at {ExpiresAt}; not handed out")]
+    public static partial void LinkingTokenExpired(ILogger logger, Guid entryId, DateTimeOffset expiresAt);
 }

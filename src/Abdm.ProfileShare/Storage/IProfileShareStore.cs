@@ -19,8 +19,11 @@ public interface IProfileShareStore
     /// Accepts a share atomically. In order:
     /// <list type="number">
     /// <item>If <see cref="ShareIntake.ShareRequestId"/> was accepted before: returns
-    /// <see cref="ShareIntakeOutcome.Duplicate"/> with that entry as it is now, and changes nothing.</item>
-    /// <item>Else, if an entry for the same HIP id, counter code and PHR address (case-insensitive) is still in the
+    /// <see cref="ShareIntakeOutcome.Duplicate"/> with that entry as it is now, and changes nothing; with
+    /// <see cref="ShareIntakeResult.ContentConflict"/> set when the requestId was accepted with another
+    /// <see cref="ShareIntake.ContentHash"/> (both known, compared ordinally).</item>
+    /// <item>Else, if an entry for the same HIP id, counter code and PHR address (equal by <see cref="PhrAddress.Fold"/>:
+    /// case-insensitive for ASCII letters only) is still in the
     /// queue (status Received, Waiting or Claimed; not expired) and its first scan (<see cref="QueueEntry.FirstScannedAt"/>,
     /// when its token was issued) is within <see cref="ShareIntake.RescanWindow"/> of <see cref="ShareIntake.ReceivedAt"/>
     /// (inclusive: <c>FirstScannedAt &gt;= ReceivedAt - RescanWindow</c>; the one with the latest first scan when several
@@ -32,7 +35,8 @@ public interface IProfileShareStore
     /// or duplicate under any concurrency, creates the entry (status Received, version 1) and returns
     /// <see cref="ShareIntakeOutcome.Created"/>.</item>
     /// </list>
-    /// For Created and Rescanned it also records the requestId for deduplication and enqueues a
+    /// For Created and Rescanned it also records the requestId for deduplication (with its
+    /// <see cref="ShareIntake.ContentHash"/>, when there is one) and enqueues a
     /// <see cref="OutboxItemKind.ShareAcknowledgement"/> item (id <see cref="ShareIntake.AcknowledgementItemId"/>,
     /// request id <see cref="ShareIntake.AcknowledgementRequestId"/>, correlating to the share's requestId,
     /// due at <see cref="ShareIntake.ReceivedAt"/>), and publishes an Added or Updated change.
@@ -115,16 +119,19 @@ public interface IProfileShareStore
     /// <returns>Counts and times.</returns>
     Task<OutboxStatistics> GetOutboxStatisticsAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Reads the linking token stored for a patient at a HIP.</summary>
+    /// <summary>Reads the linking token stored for a patient at a HIP, as it was stored.</summary>
+    /// <remarks>The store returns the record as written: <see cref="LinkingTokenRecord.Token"/> is the encrypted value
+    /// the workflow stored (hosts read tokens through <c>ICounterQueue.GetLinkingTokenAsync</c>, which decrypts them).
+    /// It need not check <see cref="LinkingTokenRecord.ExpiresAt"/>.</remarks>
     /// <param name="hipId">The HIP id.</param>
-    /// <param name="healthId">The PHR address (case-insensitive).</param>
+    /// <param name="healthId">The PHR address (compared by <see cref="PhrAddress.Fold"/>: case-insensitive for ASCII letters only).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The record, or <see langword="null"/>.</returns>
     Task<LinkingTokenRecord?> GetLinkingTokenAsync(string hipId, string healthId, CancellationToken cancellationToken = default);
 
     /// <summary>Marks a stored linking token used (the hospital linked a record with it).</summary>
     /// <param name="hipId">The HIP id.</param>
-    /// <param name="healthId">The PHR address (case-insensitive).</param>
+    /// <param name="healthId">The PHR address (compared by <see cref="PhrAddress.Fold"/>: case-insensitive for ASCII letters only).</param>
     /// <param name="usedAt">When it was used.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns><see langword="false"/> when there is no unused token.</returns>
@@ -132,13 +139,18 @@ public interface IProfileShareStore
 
     /// <summary>
     /// Deletes entries whose <see cref="QueueEntry.ExpiresAt"/> is before <paramref name="cutoff"/>, with their
-    /// deduplication keys, correlations and outbox items, and token counters of service days before the cutoff's
-    /// day. Linking tokens are kept.
+    /// deduplication keys, correlations and outbox items, token counters of service days before the cutoff's day, and
+    /// linking tokens whose <see cref="LinkingTokenRecord.ExpiresAt"/> is before <paramref name="linkingTokenCutoff"/>.
+    /// A linking token is kept until then whether or not its entry is still stored; one without
+    /// <see cref="LinkingTokenRecord.ExpiresAt"/> (written through the store contract without it) is kept.
     /// </summary>
-    /// <param name="cutoff">Entries that expired before this go.</param>
+    /// <remarks>A store may also drop an expired linking token on its own (the Redis store gives the key a
+    /// time-to-live); the workflow never hands out an expired token either way.</remarks>
+    /// <param name="cutoff">Entries that expired before this go (the workflow passes now minus the retention).</param>
+    /// <param name="linkingTokenCutoff">Linking tokens that expired before this go (the workflow passes now).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>How many entries were deleted.</returns>
-    Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default);
+    Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The change feed: every change made through this store by any process sharing it, from the moment of the

@@ -15,9 +15,13 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
     private readonly Dictionary<Guid, QueueEntry> _entries = [];
     private readonly Dictionary<Guid, Guid> _shareRequests = [];
 
-    // Entries by HIP, counter and PHR address (case-insensitive), oldest first: a re-scan looks only at that
+    // The content hash each share requestId was accepted with (ShareIntake.ContentHash), beside _shareRequests
+    // rather than in it; pruned of requestIds _shareRequests no longer holds as it grows (PruneContentHashes).
+    private readonly Dictionary<Guid, string> _shareContentHashes = [];
+
+    // Entries by HIP, counter and folded PHR address (PhrAddress.Fold), oldest first: a re-scan looks only at that
     // patient's entries instead of every entry (a scan of all entries under the lock made each share O(n)).
-    private readonly Dictionary<(string Hip, string Counter, string HealthId), List<Guid>> _byPatient = new(PatientKeyComparer.Instance);
+    private readonly Dictionary<(string Hip, string Counter, string HealthId), List<Guid>> _byPatient = [];
     private readonly Dictionary<(string Hip, string Counter, DateOnly Day), int> _tokenCounters = [];
     private readonly Dictionary<Guid, Correlation> _correlations = [];
     private readonly Dictionary<Guid, OutboxItem> _outbox = [];
@@ -39,11 +43,12 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
         {
             if (_shareRequests.TryGetValue(intake.ShareRequestId, out var existingId) && _entries.TryGetValue(existingId, out var existing))
             {
-                return Task.FromResult(new ShareIntakeResult(ShareIntakeOutcome.Duplicate, existing));
+                var conflict = ShareIntakeResult.IsConflict(_shareContentHashes.GetValueOrDefault(intake.ShareRequestId), intake.ContentHash);
+                return Task.FromResult(new ShareIntakeResult(ShareIntakeOutcome.Duplicate, existing) { ContentConflict = conflict });
             }
 
             QueueEntry? rescan = null;
-            if (_byPatient.TryGetValue((intake.HipId, intake.CounterCode, intake.Profile.HealthId), out var candidates))
+            if (_byPatient.TryGetValue((intake.HipId, intake.CounterCode, PhrAddress.Fold(intake.Profile.HealthId)), out var candidates))
             {
                 foreach (var candidateId in candidates)
                 {
@@ -75,6 +80,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
 
             _entries[entry.Id] = entry;
             _shareRequests[intake.ShareRequestId] = entry.Id;
+            RememberContentHash(intake.ShareRequestId, intake.ContentHash);
             PutOutboxItem(intake.AcknowledgementItem(entry.Id));
             Publish(new QueueChange(result.Outcome == ShareIntakeOutcome.Created ? QueueChangeKind.Added : QueueChangeKind.Updated, entry.Id, entry.HipId, entry.CounterCode, entry.Version));
         }
@@ -118,7 +124,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
 
             var written = update.Entry with { Version = stored.Version + 1 };
             _entries[written.Id] = written;
-            if (!PatientKeyComparer.Instance.Equals(PatientKey(stored), PatientKey(written)))
+            if (PatientKey(stored) != PatientKey(written))
             {
                 UnindexEntry(stored);
                 IndexEntry(written);
@@ -140,7 +146,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
 
             if (update.LinkingToken is { } token)
             {
-                _linkingTokens[(token.HipId, token.HealthId.ToUpperInvariant())] = token;
+                _linkingTokens[(token.HipId, PhrAddress.Fold(token.HealthId))] = token;
             }
 
             var removed = written.Status is QueueEntryStatus.Completed or QueueEntryStatus.Dismissed or QueueEntryStatus.Rejected
@@ -252,7 +258,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
         ArgumentNullException.ThrowIfNull(healthId);
         lock (_gate)
         {
-            return Task.FromResult(_linkingTokens.GetValueOrDefault((hipId, healthId.ToUpperInvariant())));
+            return Task.FromResult(_linkingTokens.GetValueOrDefault((hipId, PhrAddress.Fold(healthId))));
         }
     }
 
@@ -262,7 +268,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
         ArgumentNullException.ThrowIfNull(healthId);
         lock (_gate)
         {
-            var key = (hipId, healthId.ToUpperInvariant());
+            var key = (hipId, PhrAddress.Fold(healthId));
             if (!_linkingTokens.TryGetValue(key, out var token) || token.UsedAt is not null)
             {
                 return Task.FromResult(false);
@@ -274,10 +280,18 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
     }
 
     /// <inheritdoc />
-    public Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    public Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
+            foreach (var (key, token) in _linkingTokens.ToList())
+            {
+                if (token.ExpiresAt < linkingTokenCutoff)
+                {
+                    _linkingTokens.Remove(key);
+                }
+            }
+
             var expired = _entries.Values.Where(e => e.ExpiresAt < cutoff).Select(e => e.Id).ToHashSet();
             foreach (var id in expired)
             {
@@ -366,7 +380,38 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
         return true;
     }
 
-    private static (string Hip, string Counter, string HealthId) PatientKey(QueueEntry entry) => (entry.HipId, entry.CounterCode, entry.Profile.HealthId);
+    private static (string Hip, string Counter, string HealthId) PatientKey(QueueEntry entry) => (entry.HipId, entry.CounterCode, PhrAddress.Fold(entry.Profile.HealthId));
+
+    private void RememberContentHash(Guid shareRequestId, string? contentHash)
+    {
+        if (string.IsNullOrEmpty(contentHash))
+        {
+            return;
+        }
+
+        _shareContentHashes[shareRequestId] = contentHash;
+        PruneContentHashes();
+    }
+
+    /// <summary>
+    /// Drops the hashes of requestIds that <see cref="PurgeAsync"/> forgot, once there are twice as many hashes as
+    /// requestIds (amortised O(1) per share), so the hashes never outgrow the deduplication records.
+    /// </summary>
+    private void PruneContentHashes()
+    {
+        if (_shareContentHashes.Count <= 2 * _shareRequests.Count + 64)
+        {
+            return;
+        }
+
+        foreach (var requestId in _shareContentHashes.Keys.ToList())
+        {
+            if (!_shareRequests.ContainsKey(requestId))
+            {
+                _shareContentHashes.Remove(requestId);
+            }
+        }
+    }
 
     private void IndexEntry(QueueEntry entry)
     {
@@ -389,18 +434,4 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
     }
 
     private void Publish(QueueChange change) => _changes.Publish(change);
-
-    /// <summary>HIP and counter compared ordinally, the PHR address ignoring case (as a re-scan matches them).</summary>
-    private sealed class PatientKeyComparer : IEqualityComparer<(string Hip, string Counter, string HealthId)>
-    {
-        public static readonly PatientKeyComparer Instance = new();
-
-        public bool Equals((string Hip, string Counter, string HealthId) x, (string Hip, string Counter, string HealthId) y) =>
-            string.Equals(x.Hip, y.Hip, StringComparison.Ordinal)
-            && string.Equals(x.Counter, y.Counter, StringComparison.Ordinal)
-            && string.Equals(x.HealthId, y.HealthId, StringComparison.OrdinalIgnoreCase);
-
-        public int GetHashCode((string Hip, string Counter, string HealthId) key) =>
-            HashCode.Combine(StringComparer.Ordinal.GetHashCode(key.Hip), StringComparer.Ordinal.GetHashCode(key.Counter), StringComparer.OrdinalIgnoreCase.GetHashCode(key.HealthId));
-    }
 }

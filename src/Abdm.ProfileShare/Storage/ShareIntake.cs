@@ -48,6 +48,14 @@ public sealed record ShareIntake
     /// <summary>The requestId the on-share acknowledgement will carry.</summary>
     public required Guid AcknowledgementRequestId { get; init; }
 
+    /// <summary>
+    /// A hash of what the share asks for (the workflow computes it from the HIP, the counter and the normalised
+    /// profile), or <see langword="null"/> when unknown. A store keeps it with the requestId's deduplication record
+    /// and, when the same requestId arrives again, reports whether the hashes differ
+    /// (<see cref="ShareIntakeResult.ContentConflict"/>). Opaque to stores: compare it ordinally, never parse it.
+    /// </summary>
+    public string? ContentHash { get; init; }
+
     /// <summary>The entry a <see cref="ShareIntakeOutcome.Created"/> intake stores (status Received, version 1).</summary>
     /// <param name="tokenNumber">The token number the store allocated.</param>
     /// <returns>The new entry.</returns>
@@ -121,4 +129,20 @@ public enum ShareIntakeOutcome
 /// <summary>The result of <see cref="IProfileShareStore.AcceptShareAsync"/>.</summary>
 /// <param name="Outcome">What happened.</param>
 /// <param name="Entry">The entry as stored after the call.</param>
-public sealed record ShareIntakeResult(ShareIntakeOutcome Outcome, QueueEntry Entry);
+public sealed record ShareIntakeResult(ShareIntakeOutcome Outcome, QueueEntry Entry)
+{
+    /// <summary>
+    /// For a <see cref="ShareIntakeOutcome.Duplicate"/>: the requestId was first accepted with another
+    /// <see cref="ShareIntake.ContentHash"/> (the same requestId, a different body). Nothing changed either way.
+    /// <see langword="false"/> when either hash is unknown (a record stored by an earlier version, or an intake
+    /// without a hash) and for every other outcome.
+    /// </summary>
+    public bool ContentConflict { get; init; }
+
+    /// <summary>Whether a stored content hash and an arriving one conflict: both known and different.</summary>
+    /// <param name="stored">The hash kept with the requestId (null when unknown).</param>
+    /// <param name="arriving">The hash of the arriving intake (null when unknown).</param>
+    /// <returns><see langword="true"/> when both are known and differ (ordinally).</returns>
+    public static bool IsConflict(string? stored, string? arriving) =>
+        !string.IsNullOrEmpty(stored) && !string.IsNullOrEmpty(arriving) && !string.Equals(stored, arriving, StringComparison.Ordinal);
+}

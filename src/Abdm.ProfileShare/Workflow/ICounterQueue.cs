@@ -62,11 +62,14 @@ public interface ICounterQueue
     /// <returns>The outcome and the entry.</returns>
     Task<QueueActionResult> StartLinkingAsync(Guid entryId, CancellationToken cancellationToken = default);
 
-    /// <summary>The stored linking token of a patient at a HIP.</summary>
+    /// <summary>The stored linking token of a patient at a HIP, decrypted (it is encrypted at rest).</summary>
     /// <param name="hipId">The HIP id.</param>
-    /// <param name="phrAddress">The PHR address.</param>
+    /// <param name="phrAddress">The PHR address, compared by <see cref="PhrAddress.Fold"/>: case-insensitive for ASCII letters
+    /// only, so a lookalike with a non-ASCII letter (<c>ſam@sbx</c>) never finds <c>sam@sbx</c>'s token.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The token record, or <see langword="null"/>.</returns>
+    /// <returns>The token record with the clear token, or <see langword="null"/> when there is none, it expired
+    /// (<see cref="LinkingTokenRecord.ExpiresAt"/>), or it cannot be decrypted (the Data Protection key ring it was
+    /// encrypted with is gone: logged as an error).</returns>
     Task<LinkingTokenRecord?> GetLinkingTokenAsync(string hipId, string phrAddress, CancellationToken cancellationToken = default);
 
     /// <summary>Live changes for a HIP (and optionally one counter), from now until cancelled.</summary>

@@ -8,7 +8,8 @@ public interface ILinkingTokenHandler
 {
     /// <summary>The gateway issued a linking token.</summary>
     /// <param name="entry">The queue entry.</param>
-    /// <param name="token">The stored token (secret: never log <see cref="LinkingTokenRecord.Token"/>).</param>
+    /// <param name="token">The stored token, decrypted (secret: never log <see cref="LinkingTokenRecord.Token"/>). Not
+    /// called when the stored token has expired or cannot be decrypted.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task.</returns>
     ValueTask OnLinkingTokenReceivedAsync(QueueEntry entry, LinkingTokenRecord token, CancellationToken cancellationToken);

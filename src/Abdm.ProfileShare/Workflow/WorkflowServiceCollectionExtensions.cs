@@ -13,6 +13,11 @@ internal static class WorkflowServiceCollectionExtensions
         services.TryAddSingleton<IProfileShareStore, InMemoryProfileShareStore>();
         services.TryAddSingleton<WorkflowClock>();
         services.TryAddSingleton<OutboxSignal>();
+
+        // Linking tokens are encrypted at rest with the host's Data Protection key ring (the host configures where the
+        // keys are kept: AddDataProtection().PersistKeysTo...; several instances must share the ring).
+        services.AddDataProtection();
+        services.TryAddSingleton<LinkingTokenProtector>();
         services.TryAddSingleton<ProfileShareWorkflow>();
         services.TryAddSingleton<ICounterQueue, CounterQueue>();
         services.TryAddScoped<IProfileShareHandler, AcceptAllProfileShareHandler>();

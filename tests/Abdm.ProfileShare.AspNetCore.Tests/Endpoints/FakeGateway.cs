@@ -25,6 +25,7 @@ internal sealed class FakeGateway : RecordingGateway
     public volatile bool CallbackBeforeResponse;
     public volatile bool DuplicateOnConfirm;
     public volatile bool DropOnInit;
+    public volatile bool DropOnConfirm;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -56,7 +57,7 @@ internal sealed class FakeGateway : RecordingGateway
             };
             await CallBackAsync("/v0.5/users/auth/on-init", onInit, times: 1);
         }
-        else if (path == "/v0.5/users/auth/confirm")
+        else if (path == "/v0.5/users/auth/confirm" && !DropOnConfirm)
         {
             await CallBackAsync("/v0.5/users/auth/on-confirm", OnConfirmFor(call.Body!), DuplicateOnConfirm ? 2 : 1);
         }

@@ -115,7 +115,7 @@ public sealed class OutboxRoundTripTests
         public Task<bool> MarkLinkingTokenUsedAsync(string hipId, string healthId, DateTimeOffset usedAt, CancellationToken cancellationToken = default) =>
             inner.MarkLinkingTokenUsedAsync(hipId, healthId, usedAt, cancellationToken);
 
-        public Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default) => inner.PurgeAsync(cutoff, cancellationToken);
+        public Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default) => inner.PurgeAsync(cutoff, linkingTokenCutoff, cancellationToken);
 
         public IAsyncEnumerable<QueueChange> WatchAsync(CancellationToken cancellationToken = default) => inner.WatchAsync(cancellationToken);
 

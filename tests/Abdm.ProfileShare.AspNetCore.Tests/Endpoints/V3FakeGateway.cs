@@ -22,6 +22,9 @@ internal sealed class V3FakeGateway : RecordingGateway
 
     public HttpClient? Hip { get; set; }
 
+    /// <summary>When true, the sessions endpoint answers 503 (the gateway is down: no session, so no v3 JWKS either).</summary>
+    public volatile bool SessionsDown;
+
     /// <summary>Posts a v3 callback to the HIP as the gateway does: REQUEST-ID, TIMESTAMP, X-HIP-ID, Authorization.</summary>
     public Task<HttpResponseMessage> PostToHipAsync(string path, JsonNode body, string? requestId, string? hipId = ProfileShareTestHost.HipId, string? authorization = CallbackToken)
     {
@@ -49,6 +52,12 @@ internal sealed class V3FakeGateway : RecordingGateway
     {
         var path = request.RequestUri!.AbsolutePath;
         var call = await ReadAsync(request, path, cancellationToken);
+
+        if (path == Sessions && SessionsDown)
+        {
+            Record(call with { Status = 503 });
+            return Json(HttpStatusCode.ServiceUnavailable, """{"code":"503","message":"Service Unavailable"}""");
+        }
 
         if (path == Sessions)
         {

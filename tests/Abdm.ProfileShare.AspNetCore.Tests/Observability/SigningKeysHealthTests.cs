@@ -24,7 +24,7 @@ public sealed class SigningKeysHealthTests
         app.Jwks.Down = true;
         using (var refused = await app.PostAsync(app.ValidToken()))
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         }
 
         var down = await CheckAsync(app);

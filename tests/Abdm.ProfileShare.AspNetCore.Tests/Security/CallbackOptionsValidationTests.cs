@@ -23,6 +23,12 @@ public sealed class CallbackOptionsValidationTests
     [InlineData("MaxBodyBytes", "AbdmProfileShare:Callbacks:MaxBodyBytes")]
     [InlineData("MaxStringLength", "AbdmProfileShare:Callbacks:MaxStringLength")]
     [InlineData("MaxJsonDepth", "AbdmProfileShare:Callbacks:MaxJsonDepth")]
+    [InlineData("GatewayClientIds", "AbdmProfileShare:Callbacks:GatewayClientIds")]
+    [InlineData("GatewayClientIdsBlankOnly", "AbdmProfileShare:Callbacks:GatewayClientIds")]
+    [InlineData("GatewayClientIdsEntry", "AbdmProfileShare:Callbacks:GatewayClientIds:1")]
+    [InlineData("LateDeliveryGrace", "AbdmProfileShare:Callbacks:LateDeliveryGrace")]
+    [InlineData("LateDeliveryGraceTooLong", "AbdmProfileShare:Callbacks:LateDeliveryGrace")]
+    [InlineData("MaxTokenLifetime", "AbdmProfileShare:Callbacks:MaxTokenLifetime")]
     public void Validate_BadCallbackSetting_FailureNamesKey(string setting, string key)
     {
         var options = Valid();
@@ -39,6 +45,12 @@ public sealed class CallbackOptionsValidationTests
             case "MaxBodyBytes": c.MaxBodyBytes = 100; c.MaxStringLength = 64; break;
             case "MaxStringLength": c.MaxStringLength = 10; break;
             case "MaxJsonDepth": c.MaxJsonDepth = 100; break;
+            case "GatewayClientIds": c.GatewayClientIds.Clear(); break;
+            case "GatewayClientIdsBlankOnly": c.GatewayClientIds.Clear(); c.GatewayClientIds.Add(" "); break;
+            case "GatewayClientIdsEntry": c.GatewayClientIds.Add(""); break;
+            case "LateDeliveryGrace": c.LateDeliveryGrace = TimeSpan.FromMinutes(-1); break;
+            case "LateDeliveryGraceTooLong": c.LateDeliveryGrace = TimeSpan.FromHours(2); break;
+            case "MaxTokenLifetime": c.MaxTokenLifetime = TimeSpan.FromSeconds(30); break;
         }
 
         var result = new AbdmProfileShareOptionsValidator().Validate(null, options);
@@ -46,6 +58,26 @@ public sealed class CallbackOptionsValidationTests
         Assert.True(result.Failed);
         var failure = Assert.Single(result.Failures!);
         Assert.StartsWith(key + " ", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Defaults_CallbackTrust_GatewaySenderAudienceOnEveryVersionLateGraceAndLifetime()
+    {
+        var c = new CallbackOptions();
+
+        Assert.Equal(["gateway"], c.GatewayClientIds);
+        Assert.Null(c.ValidateAudience); // unset = checked on every wire version
+        Assert.Equal(TimeSpan.FromMinutes(20), c.LateDeliveryGrace);
+        Assert.Equal(TimeSpan.FromHours(1), c.MaxTokenLifetime);
+    }
+
+    [Fact]
+    public void Validate_LateDeliveryGraceZero_Succeeds()
+    {
+        var options = Valid();
+        options.Callbacks.LateDeliveryGrace = TimeSpan.Zero;
+
+        Assert.True(new AbdmProfileShareOptionsValidator().Validate(null, options).Succeeded);
     }
 
     private static AbdmProfileShareOptions Valid()

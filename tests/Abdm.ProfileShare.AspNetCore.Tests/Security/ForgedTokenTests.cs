@@ -30,8 +30,7 @@ public sealed class ForgedTokenTests(ForgedTokenTests.Fixture fixture, ITestOutp
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         var message = await GatewayCallbackAuthenticationTests.ErrorMessageAsync(response);
         output.WriteLine($"{name}: {message}");
-        Assert.False(string.IsNullOrWhiteSpace(message));
-        Assert.True(message.Length < 80, message);
+        Assert.Equal("Unauthorized", message); // generic: the reason is only logged
         foreach (var segment in (headers ?? []).SelectMany(h => h.Split('.', ' ')).Where(s => s.Length >= 8))
         {
             Assert.DoesNotContain(segment, message, StringComparison.Ordinal);

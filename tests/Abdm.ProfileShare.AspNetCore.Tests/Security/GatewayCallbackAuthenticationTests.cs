@@ -69,7 +69,8 @@ public sealed class GatewayCallbackAuthenticationTests
 
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, second.StatusCode);
-        Assert.Equal("token expired", await ErrorMessageAsync(second));
+        Assert.Equal("Unauthorized", await ErrorMessageAsync(second));
+        Assert.Contains(app.Logs.GetSnapshot(), r => r.Id.Id == 2100 && r.Message == "Gateway callback rejected: token expired");
     }
 
     [Fact]

@@ -20,8 +20,9 @@ namespace Abdm.ProfileShare.AspNetCore.Tests.Security;
 
 /// <summary>
 /// A TestServer app with one probe callback endpoint wired like the real ones: authenticate with
-/// <see cref="GatewayCallbackAuthentication.Create"/>, read the body with <see cref="CallbackBodyReader"/>, answer
-/// 202 and record what was accepted. The certs HttpClient talks to a <see cref="FakeJwksHandler"/>.
+/// <see cref="GatewayCallbackAuthentication.Create"/> (refusing as the share endpoints do, with
+/// <see cref="CallbackEndpoints.RefuseAsync"/>), read the body with <see cref="CallbackBodyReader"/>, answer 202 and
+/// record what was accepted. The certs HttpClient talks to a <see cref="FakeJwksHandler"/>.
 /// </summary>
 internal sealed class ProbeApp : IAsyncDisposable
 {
@@ -86,22 +87,26 @@ internal sealed class ProbeApp : IAsyncDisposable
         var authenticator = GatewayCallbackAuthentication.Create(app.Services);
         var probe = new ProbeApp(app, time, handler, authenticator);
         var limits = probe.Callbacks;
-        app.MapPost(Path, async (HttpContext context) =>
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ProbeApp>();
+        app.MapPost(Path, async context =>
         {
             var auth = await authenticator.AuthenticateAsync(context.Request, context.RequestAborted);
             if (!auth.Succeeded)
             {
-                return CallbackBodyReader.Error(StatusCodes.Status401Unauthorized, auth.Failure ?? "unauthorized");
+                // As the share endpoints: 401 with a generic body (a late token too), 503 + Retry-After without keys.
+                await CallbackEndpoints.RefuseAsync(context, auth, v3: false, logger);
+                return;
             }
 
             var body = await CallbackBodyReader.ReadAsync(context.Request, AbdmJsonContext.Default.ShareProfileRequest, limits, context.RequestAborted);
             if (body.StatusCode != 0)
             {
-                return CallbackBodyReader.Error(body.StatusCode, body.Error!);
+                await CallbackBodyReader.Error(body.StatusCode, body.Error!).ExecuteAsync(context);
+                return;
             }
 
             probe.Accepted.Enqueue(body.Value!);
-            return Results.Accepted();
+            context.Response.StatusCode = StatusCodes.Status202Accepted;
         });
 
         await app.StartAsync();

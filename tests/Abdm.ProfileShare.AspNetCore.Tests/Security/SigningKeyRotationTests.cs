@@ -129,6 +129,27 @@ public sealed class SigningKeyRotationTests
     }
 
     [Fact]
+    public async Task ScheduledRefresh_KeyRevoked_TheSameCachedTokenRejectedOnceTheRefreshCompleted()
+    {
+        await using var app = await ProbeApp.StartAsync(o => o.Callbacks.KeysRefreshInterval = TimeSpan.FromMinutes(10), jwks: KeyA);
+        var token = TestTokens.Rs256(TestTokens.Claims(app.Time.GetUtcNow(), TimeSpan.FromMinutes(20)));
+        using var first = await app.PostAsync(token);
+        app.Jwks.Serve(KeyB); // key A revoked
+
+        app.Time.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
+        using var duringRefresh = await app.PostAsync(token); // a cache hit; starts the due refresh
+        await app.Jwt.Keys.PendingFetch.WaitAsync(TimeSpan.FromSeconds(10));
+        using var afterRefresh = await app.PostAsync(token);
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, duringRefresh.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, afterRefresh.StatusCode);
+        Assert.Equal(2, app.Jwks.Fetches);
+        Assert.Equal(1, app.Jwt.SignatureValidations);
+        Assert.Contains(app.Logs.GetSnapshot(), r => r.Id.Id == 2100 && r.Message == "Gateway callback rejected: unknown signing key");
+    }
+
+    [Fact]
     public async Task GatewayDown_KnownKeysWorkDuringGraceAndFailAfter()
     {
         await using var app = await ProbeApp.StartAsync(jwks: KeyA);
@@ -152,8 +173,8 @@ public sealed class SigningKeyRotationTests
 
         app.Time.Advance(TimeSpan.FromMinutes(2)); // grace over
         using var expired = await app.PostAsync(app.ValidToken());
-        Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
-        Assert.Equal("gateway signing keys unavailable", await GatewayCallbackAuthenticationTests.ErrorMessageAsync(expired));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, expired.StatusCode);
+        Assert.Equal("30", expired.Headers.RetryAfter?.ToString());
 
         app.Jwks.Down = false; // recovery after the rate-limit window
         app.Time.Advance(app.Callbacks.KeysRefetchMinInterval);
@@ -162,16 +183,19 @@ public sealed class SigningKeyRotationTests
     }
 
     [Fact]
-    public async Task GatewayDownAtStart_Rejects401Not500()
+    public async Task GatewayDownAtStart_Answers503WithRetryAfterNot401Not500()
     {
         await using var app = await ProbeApp.StartAsync(jwks: KeyA);
         app.Jwks.Down = true;
 
         using var response = await app.PostAsync(app.ValidToken());
 
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal("gateway signing keys unavailable", await GatewayCallbackAuthenticationTests.ErrorMessageAsync(response));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(30), response.Headers.RetryAfter?.Delta);
+        Assert.Equal(503, (await System.Text.Json.JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync())).RootElement.GetProperty("error").GetProperty("code").GetInt32());
         Assert.Contains(app.Logs.GetSnapshot(), r => r.Id.Id == 2121);
+        Assert.Contains(app.Logs.GetSnapshot(), r => r.Id.Id == 2105 && r.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Empty(app.Accepted);
     }
 
     [Theory]

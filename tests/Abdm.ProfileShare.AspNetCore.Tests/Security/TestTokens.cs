@@ -21,16 +21,38 @@ internal static class TestTokens
         return header;
     }
 
-    /// <summary>Claims like the gateway's: issuer, audience <c>account</c>, iat, exp (+10 minutes by default).</summary>
-    public static JsonObject Claims(DateTimeOffset now, TimeSpan? expiresIn = null, string? issuer = Issuer, JsonNode? audience = null, bool withExp = true)
+    /// <summary>The gateway's client id in its callback tokens (<c>azp</c> and <c>clientId</c>).</summary>
+    public const string GatewayClient = "gateway";
+
+    /// <summary>
+    /// Claims like the gateway's: issuer, audience <c>account</c>, <c>azp</c> = <c>clientId</c> = <c>gateway</c>,
+    /// <c>preferred_username</c> <c>service-account-gateway</c>, iat, exp (+10 minutes by default). Pass
+    /// <see langword="null"/> as <paramref name="azp"/> or <paramref name="clientId"/> to leave that claim out.
+    /// </summary>
+    public static JsonObject Claims(DateTimeOffset now, TimeSpan? expiresIn = null, string? issuer = Issuer, JsonNode? audience = null, bool withExp = true,
+        string? azp = GatewayClient, string? clientId = GatewayClient, bool withIat = true)
     {
         var claims = new JsonObject
         {
-            ["sub"] = "gateway-synthetic-client",
-            ["iat"] = now.ToUnixTimeSeconds(),
+            ["sub"] = "gateway-synthetic-subject",
             ["jti"] = Guid.NewGuid().ToString(),
-            ["clientId"] = "gateway-synthetic-client",
+            ["preferred_username"] = "service-account-" + (azp ?? clientId ?? GatewayClient),
         };
+        if (withIat)
+        {
+            claims["iat"] = now.ToUnixTimeSeconds();
+        }
+
+        if (azp is not null)
+        {
+            claims["azp"] = azp;
+        }
+
+        if (clientId is not null)
+        {
+            claims["clientId"] = clientId;
+        }
+
         if (issuer is not null)
         {
             claims["iss"] = issuer;
@@ -44,6 +66,10 @@ internal static class TestTokens
 
         return claims;
     }
+
+    /// <summary>An RS256 token by the gateway key over <paramref name="claims"/>.</summary>
+    public static string Rs256(JsonObject claims, RSA? key = null, string kid = TestKeys.GatewayKid) =>
+        Sign(Header("RS256", kid), claims, RsaSigner(key ?? TestKeys.Gateway, HashAlgorithmName.SHA256));
 
     public static string Encode(JsonNode node) => Base64UrlEncoder.Encode(node.ToJsonString());
 

@@ -62,7 +62,7 @@ internal sealed class FlakyStore : IProfileShareStore
     public Task<bool> MarkLinkingTokenUsedAsync(string hipId, string healthId, DateTimeOffset usedAt, CancellationToken cancellationToken = default) =>
         Guard(() => _inner.MarkLinkingTokenUsedAsync(hipId, healthId, usedAt, cancellationToken));
 
-    public Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default) => Guard(() => _inner.PurgeAsync(cutoff, cancellationToken));
+    public Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default) => Guard(() => _inner.PurgeAsync(cutoff, linkingTokenCutoff, cancellationToken));
 
     public async IAsyncEnumerable<QueueChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

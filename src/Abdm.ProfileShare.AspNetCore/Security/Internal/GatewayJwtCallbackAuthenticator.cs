@@ -8,13 +8,17 @@ namespace Abdm.ProfileShare.AspNetCore.Security.Internal;
 
 /// <summary>
 /// The default <see cref="IGatewayCallbackAuthenticator"/>: the <c>Authorization</c> header must carry a JWT
-/// signed (RS256 or RS512) by a key from the gateway's JWKS, within its lifetime, for an accepted audience
-/// (and issuer, when configured). Validation is done by <see cref="JsonWebTokenHandler"/>.
+/// signed (RS256 or RS512) by a key from the gateway's JWKS, within its lifetime (at most
+/// <c>Callbacks:MaxTokenLifetime</c> long), for an accepted audience (and issuer, when configured), naming the gateway
+/// as its client (<c>azp</c>/<c>clientId</c> in <c>Callbacks:GatewayClientIds</c>, never this host's own client id).
+/// Validation is done by <see cref="JsonWebTokenHandler"/>.
 /// </summary>
 /// <remarks>
 /// A token is not rejected for being repeated: the gateway reuses one token across many callbacks. A token that
-/// passed is remembered until its expiry (<see cref="ValidatedTokenCache"/>), so the hot path is a header read
-/// and a hash.
+/// passed is remembered until its expiry, or until the key that verified it leaves the JWKS
+/// (<see cref="ValidatedTokenCache"/>), so the hot path is a header read and a hash. A token valid except that it
+/// expired less than <c>Callbacks:LateDeliveryGrace</c> ago is answered <see cref="CallbackAuthenticationResult.Late"/>
+/// (never cached); when the keys cannot be fetched, <see cref="CallbackAuthenticationResult.Unavailable"/>.
 /// </remarks>
 internal sealed class GatewayJwtCallbackAuthenticator : IGatewayCallbackAuthenticator
 {
@@ -35,6 +39,10 @@ internal sealed class GatewayJwtCallbackAuthenticator : IGatewayCallbackAuthenti
     private readonly TokenValidationParameters _parameters;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly ValidatedTokenCache _validated = new(ValidatedTokenCapacity);
+    private readonly string[] _gatewayClientIds;
+    private readonly string? _ownClientId;
+    private readonly TimeSpan _lateDeliveryGrace;
+    private readonly TimeSpan _maxTokenLifetime;
     private long _signatureValidations;
 
     public GatewayJwtCallbackAuthenticator(
@@ -48,11 +56,16 @@ internal sealed class GatewayJwtCallbackAuthenticator : IGatewayCallbackAuthenti
         _keys = keys;
         _timeProvider = timeProvider;
         _logger = logger;
+        _gatewayClientIds = callbacks.GatewayClientIds.Where(static c => !string.IsNullOrWhiteSpace(c)).ToArray();
+        _ownClientId = string.IsNullOrWhiteSpace(options.Value.Gateway?.ClientId) ? null : options.Value.Gateway.ClientId;
+        _lateDeliveryGrace = callbacks.LateDeliveryGrace > TimeSpan.Zero ? callbacks.LateDeliveryGrace : TimeSpan.Zero;
+        _maxTokenLifetime = callbacks.MaxTokenLifetime;
+        _keys.KeysReplaced += kids => _validated.RemoveKeysNotIn(kids);
 
         var issuers = callbacks.ValidIssuers.Where(static i => !string.IsNullOrWhiteSpace(i)).ToArray();
-        // The v0.5 gateway's callback tokens carry aud "account"; v3 callback claims are undocumented, so the
-        // audience is not checked there unless Callbacks:ValidateAudience says so.
-        var audiences = callbacks.ValidateAudience ?? options.Value.WireVersion != Model.WireVersion.V3
+        // The v0.5 and the v3 gateway's callback tokens both carry aud "account" (measured on the v3 sandbox), and
+        // every client of the realm gets the same: checked on every wire version unless Callbacks:ValidateAudience = false.
+        var audiences = callbacks.ValidateAudience ?? true
             ? callbacks.ValidAudiences.Where(static a => !string.IsNullOrWhiteSpace(a)).ToArray()
             : [];
         _parameters = new TokenValidationParameters
@@ -66,6 +79,7 @@ internal sealed class GatewayJwtCallbackAuthenticator : IGatewayCallbackAuthenti
 
             // Lifetime: exp required; exp and nbf checked against the injected clock with the configured skew
             // (TokenValidationParameters.TimeProvider is internal in Microsoft.IdentityModel 8.x, hence the delegate).
+            // An exp passed less than LateDeliveryGrace ago passes here and is answered Late after the other checks.
             ValidateLifetime = true,
             RequireExpirationTime = true,
             ClockSkew = callbacks.ClockSkew,
@@ -102,9 +116,15 @@ internal sealed class GatewayJwtCallbackAuthenticator : IGatewayCallbackAuthenti
 
         // The common case (the gateway reuses its token) is answered from the header's characters, without a copy.
         var now = _timeProvider.GetUtcNow();
-        if (_validated.Contains(header.AsSpan(tokenRange), now))
+        if (_validated.Contains(header.AsSpan(tokenRange), now, out var cachedKeyId))
         {
-            return CallbackAuthenticationResult.Success;
+            if (_keys.Holds(cachedKeyId))
+            {
+                return CallbackAuthenticationResult.Success;
+            }
+
+            // The key that verified it left the JWKS (or no key set is usable): validate again, which fails or waits.
+            _validated.Remove(header.AsSpan(tokenRange));
         }
 
         var token = header[tokenRange];
@@ -147,7 +167,10 @@ internal sealed class GatewayJwtCallbackAuthenticator : IGatewayCallbackAuthenti
         var (status, key) = await _keys.GetKeyAsync(keyId, cancellationToken);
         if (status == SigningKeyStatus.KeysUnavailable)
         {
-            return Reject("gateway signing keys unavailable");
+            // Not the caller's fault: 503 with Retry-After, so the gateway delivers the callback again.
+            const string Reason = "gateway signing keys unavailable";
+            SecurityLog.CallbackDeferred(_logger, Reason);
+            return CallbackAuthenticationResult.Unavailable(Reason, _keys.RetryAfter);
         }
 
         if (key is null)
@@ -164,8 +187,109 @@ internal sealed class GatewayJwtCallbackAuthenticator : IGatewayCallbackAuthenti
             return Reject(Describe(result.Exception));
         }
 
-        _validated.Add(token, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), _timeProvider.GetUtcNow());
+        now = _timeProvider.GetUtcNow();
+        var expires = new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero);
+        if (IsTooLong(jwt, expires, now))
+        {
+            return Reject("token lifetime longer than Callbacks:MaxTokenLifetime");
+        }
+
+        var sender = CheckSender(jwt);
+        if (sender is not null)
+        {
+            return Reject(sender);
+        }
+
+        if (expires < now - _parameters.ClockSkew)
+        {
+            // Valid in every respect but its expiry, within the grace: only the answer to an awaited request takes it.
+            var lateBy = now - expires;
+            SecurityLog.LateTokenSeen(_logger, Math.Round(lateBy.TotalSeconds));
+            return CallbackAuthenticationResult.Late(lateBy);
+        }
+
+        _validated.Add(token, keyId, expires, now);
         return CallbackAuthenticationResult.Success;
+    }
+
+    /// <summary>Whether the token lives longer than <c>Callbacks:MaxTokenLifetime</c>: <c>exp - iat</c>, and <c>exp</c> - now.</summary>
+    private bool IsTooLong(JsonWebToken jwt, DateTimeOffset expires, DateTimeOffset now)
+    {
+        if (expires - now > _maxTokenLifetime)
+        {
+            return true;
+        }
+
+        DateTime issuedAt;
+        try
+        {
+            issuedAt = jwt.IssuedAt;
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or SecurityTokenException or OverflowException)
+        {
+            return true; // an iat that is not a NumericDate
+        }
+
+        return issuedAt != DateTime.MinValue && expires - new DateTimeOffset(issuedAt, TimeSpan.Zero) > _maxTokenLifetime;
+    }
+
+    /// <summary>
+    /// The sender check: <c>azp</c>, else <c>clientId</c>, must be one of <c>Callbacks:GatewayClientIds</c> (both when
+    /// both are present), and neither may be this host's own client id. Every client of the ABDM realm has tokens with
+    /// the same signer, issuer and audience: these claims are what tell the gateway apart.
+    /// </summary>
+    /// <returns>A failure reason (naming no claim value), or <see langword="null"/>.</returns>
+    private string? CheckSender(JsonWebToken jwt)
+    {
+        var azp = ReadClientClaim(jwt, "azp");
+        var clientId = ReadClientClaim(jwt, "clientId");
+        if (azp.Count == 0 && clientId.Count == 0)
+        {
+            return "token names no client (azp or clientId)";
+        }
+
+        if (azp.Count > 1 || clientId.Count > 1)
+        {
+            return "sender not the gateway";
+        }
+
+        string?[] named = [azp.Value, clientId.Value];
+        foreach (var value in named)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            if (_ownClientId is not null && string.Equals(value, _ownClientId, StringComparison.Ordinal))
+            {
+                return "sender is this host's own client (its session token), not the gateway";
+            }
+
+            if (Array.IndexOf(_gatewayClientIds, value) < 0)
+            {
+                return "sender not the gateway";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>How many values claim <paramref name="name"/> has (an array counts each), and the value when exactly one.</summary>
+    private static (int Count, string? Value) ReadClientClaim(JsonWebToken jwt, string name)
+    {
+        var count = 0;
+        string? value = null;
+        foreach (var claim in jwt.Claims)
+        {
+            if (string.Equals(claim.Type, name, StringComparison.Ordinal))
+            {
+                count++;
+                value = claim.Value;
+            }
+        }
+
+        return (count, count == 1 ? value ?? "" : null);
     }
 
     private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
@@ -187,7 +311,7 @@ internal sealed class GatewayJwtCallbackAuthenticator : IGatewayCallbackAuthenti
             throw new SecurityTokenNotYetValidException("The token is not yet valid.");
         }
 
-        if (expires.Value < now - skew)
+        if (expires.Value < now - skew && !(now - expires.Value < _lateDeliveryGrace))
         {
             throw new SecurityTokenExpiredException("The token has expired.");
         }

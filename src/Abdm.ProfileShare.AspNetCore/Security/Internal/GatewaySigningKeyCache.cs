@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Abdm.ProfileShare.Diagnostics.Internal;
+using Abdm.ProfileShare.Gateway;
 using Abdm.ProfileShare.Gateway.Internal;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -87,6 +88,37 @@ internal sealed class GatewaySigningKeyCache : ISigningKeysHealth
 
     /// <summary>JWKS fetches started so far (for tests and diagnostics).</summary>
     internal long FetchCount => Interlocked.Read(ref _fetchCount);
+
+    /// <summary>
+    /// Raised after each successful fetch with the key ids the JWKS now lists, so trust derived from a key that left
+    /// it (cached validated tokens) can be dropped.
+    /// </summary>
+    public event Action<IReadOnlySet<string>>? KeysReplaced;
+
+    /// <summary>How long a caller should wait before a fetch may be tried again (the <c>Retry-After</c> of a 503).</summary>
+    public TimeSpan RetryAfter => _refetchMinInterval;
+
+    /// <summary>
+    /// Whether the usable key set still lists <paramref name="keyId"/> (for a token validated earlier). Starts the
+    /// background refresh when it is due, as <see cref="GetKeyAsync"/> does, so cached tokens do not keep a revoked key
+    /// alive.
+    /// </summary>
+    public bool Holds(string keyId)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var snapshot = Volatile.Read(ref _snapshot);
+        if (!IsUsable(snapshot, now) || !snapshot!.Keys.ContainsKey(keyId))
+        {
+            return false;
+        }
+
+        if (now - snapshot.FetchedAt >= _refreshInterval)
+        {
+            _ = StartFetch(now, out _);
+        }
+
+        return true;
+    }
 
     /// <summary>The fetch in flight, if any (tests await it to observe a background refresh).</summary>
     internal Task PendingFetch => Volatile.Read(ref _inflight) ?? Task.CompletedTask;
@@ -190,7 +222,17 @@ internal sealed class GatewaySigningKeyCache : ISigningKeysHealth
             _lastFailure = null;
             _metrics?.JwksFetch("success", null);
             SecurityLog.SigningKeysFetched(_logger, CertsUrl, keys.Count);
+            KeysReplaced?.Invoke(new HashSet<string>(keys.Keys, StringComparer.Ordinal));
             return snapshot;
+        }
+        catch (AbdmGatewayException ex)
+        {
+            // On v3 the certs client first needs a session token: a gateway (or session) outage surfaces here, from
+            // the session handler. Callers await this task: it must not fault, or the outage would become a 500.
+            var reason = ex.StatusCode is { } status
+                ? string.Create(CultureInfo.InvariantCulture, $"session: HTTP {(int)status}")
+                : "session: " + (ex.InnerException?.GetType().Name ?? "unreachable");
+            return Failed(reason, ex, ex.IsTransient || ex.StatusCode is null ? "unreachable" : "http_error");
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutException or ArgumentException
             or InvalidOperationException or FormatException or CryptographicException or System.Text.Json.JsonException
@@ -313,7 +355,7 @@ internal sealed class GatewaySigningKeyCache : ISigningKeysHealth
 
         if (failedSince)
         {
-            return HealthCheckResult.Unhealthy($"No usable gateway signing keys: fetching {CertsUrl} failed ({failure!.Reason}); callbacks are refused with 401.", data: data);
+            return HealthCheckResult.Unhealthy($"No usable gateway signing keys: fetching {CertsUrl} failed ({failure!.Reason}); callbacks are answered 503 (Retry-After) until the keys can be fetched.", data: data);
         }
 
         return snapshot is null

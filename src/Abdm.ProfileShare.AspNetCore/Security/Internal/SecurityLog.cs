@@ -18,6 +18,15 @@ internal static partial class SecurityLog
     [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Callback accepted WITHOUT token validation (AbdmProfileShare:Callbacks:DisableTokenValidation = true)")]
     public static partial void CallbackNotVerified(ILogger logger);
 
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Debug, Message = "Callback token valid but expired {LateSeconds} s ago: accepted only as the late answer to a request this host awaits")]
+    public static partial void LateTokenSeen(ILogger logger, double lateSeconds);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Late delivery accepted: {Callback} for request {RequestId} carried a token expired {LateSeconds} s ago (the gateway redelivers with the original token)")]
+    public static partial void LateDeliveryAccepted(ILogger logger, string callback, Guid requestId, double lateSeconds);
+
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "Gateway callback answered 503 (the gateway will deliver it again): {Reason}")]
+    public static partial void CallbackDeferred(ILogger logger, string reason);
+
     // 2120-2139: signing keys
     [LoggerMessage(EventId = 2120, Level = LogLevel.Information, Message = "Gateway signing keys fetched from {CertsUrl}: {KeyCount} usable key(s)")]
     public static partial void SigningKeysFetched(ILogger logger, Uri certsUrl, int keyCount);

@@ -22,13 +22,16 @@ internal sealed class AbdmMetrics
     internal const int MaxQueueSeries = 200;
 
     private static readonly double[] CallBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30];
+    private static readonly double[] LateDeliveryBuckets = [60, 120, 300, 600, 900, 1200, 1500, 1800, 2700, 3600];
     private static readonly double[] AcknowledgementBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
     private readonly TimeProvider _timeProvider;
     private readonly Counter<long> _sharesReceived;
     private readonly Counter<long> _sharesAccepted;
     private readonly Counter<long> _sharesRejected;
+    private readonly Counter<long> _shareConflicts;
     private readonly Counter<long> _callbacks;
+    private readonly Histogram<double> _lateDeliveries;
     private readonly Histogram<double> _gatewayCalls;
     private readonly Histogram<double> _acknowledgementDelay;
     private readonly Counter<long> _outboxRetries;
@@ -49,9 +52,14 @@ internal sealed class AbdmMetrics
         _sharesAccepted = Meter.CreateCounter<long>("abdm.shares.accepted", "{share}",
             "Shares persisted and answered 202, by outcome: created (new token), rescanned (same patient, same token) or duplicate (a repeated requestId).");
         _sharesRejected = Meter.CreateCounter<long>("abdm.shares.rejected", "{share}",
-            "Shares refused, by reason: unauthorized, unknown_hip, invalid (answered 4xx), or host_rejected, unusable_profile (answered with a FAILURE on-share).");
+            "Shares refused, by reason: unauthorized, unknown_hip, invalid (answered 4xx), keys_unavailable (answered 503), or host_rejected, unusable_profile (answered with a FAILURE on-share).");
+        _shareConflicts = Meter.CreateCounter<long>("abdm.shares.conflicts", "{share}",
+            "Shares whose requestId was already accepted with a different body: answered as duplicates (also counted in abdm.shares.accepted with outcome duplicate), the first body kept.");
         _callbacks = Meter.CreateCounter<long>("abdm.callbacks.received", "{callback}",
-            "Auth callbacks (on_init, on_confirm) received, by outcome: applied, ignored (duplicate or late), unmatched, unauthorized, unknown_hip, invalid.");
+            "Auth callbacks (on_init, on_confirm, on_generate_token) received, by outcome: applied, ignored (duplicate or late), unmatched, unauthorized, keys_unavailable (answered 503), unknown_hip, invalid.");
+        _lateDeliveries = Meter.CreateHistogram("abdm.callbacks.late_delivery", "s",
+            "How long after its token's expiry a late delivery was accepted (the gateway redelivers an answer with the same, expired token), by callback: on_init, on_confirm, on_generate_token.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LateDeliveryBuckets });
         _gatewayCalls = Meter.CreateHistogram("abdm.gateway.call.duration", "s",
             "Duration of gateway calls (on_share, auth_init, auth_confirm, certs) including the resilience pipeline's retries, by outcome: success, rejected (a definitive gateway error, with its code) or unavailable (no answer, a timeout, an open circuit, 408, 429 or 5xx).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CallBuckets });
@@ -94,7 +102,13 @@ internal sealed class AbdmMetrics
             { AbdmTags.Outcome, outcome switch { ShareIntakeOutcome.Created => "created", ShareIntakeOutcome.Rescanned => "rescanned", _ => "duplicate" } },
         });
 
-    /// <param name="reason">unauthorized, unknown_hip, invalid, host_rejected or unusable_profile.</param>
+    /// <summary>A duplicate share (same requestId) whose body differs from the one first accepted.</summary>
+    /// <param name="hipId">The HIP (one this host serves).</param>
+    /// <param name="version">The share's wire version.</param>
+    public void ShareConflict(string hipId, WireVersion version) =>
+        _shareConflicts.Add(1, new KeyValuePair<string, object?>(AbdmTags.HipId, hipId), new KeyValuePair<string, object?>(AbdmTags.WireVersion, AbdmTags.Of(version)));
+
+    /// <param name="reason">unauthorized, keys_unavailable, unknown_hip, invalid, host_rejected or unusable_profile.</param>
     /// <param name="version">The share's wire version.</param>
     /// <param name="servedHipId">The HIP id when it is one this host serves, else null (never tag an unknown value).</param>
     public void ShareRejected(string reason, WireVersion version, string? servedHipId)
@@ -110,6 +124,12 @@ internal sealed class AbdmMetrics
 
     public void CallbackReceived(string callback, string outcome) =>
         _callbacks.Add(1, new KeyValuePair<string, object?>(AbdmTags.Callback, callback), new KeyValuePair<string, object?>(AbdmTags.Outcome, outcome));
+
+    /// <summary>Counts a late delivery accepted with an expired token.</summary>
+    /// <param name="callback">on_init, on_confirm or on_generate_token.</param>
+    /// <param name="lateBy">How long after the token's expiry it arrived.</param>
+    public void LateDeliveryAccepted(string callback, TimeSpan lateBy) =>
+        _lateDeliveries.Record(Math.Max(0, lateBy.TotalSeconds), new KeyValuePair<string, object?>(AbdmTags.Callback, callback));
 
     public void GatewayCall(string operation, string outcome, string? errorCode, TimeSpan duration)
     {

@@ -15,9 +15,12 @@ internal sealed class CounterQueue : ICounterQueue
     private readonly WorkflowClock _clock;
     private readonly OutboxSignal _signal;
     private readonly ILogger<CounterQueue> _logger;
+    private readonly LinkingTokenProtector _linkingTokens;
 
-    public CounterQueue(IProfileShareStore store, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock, OutboxSignal signal, ILogger<CounterQueue> logger)
+    public CounterQueue(IProfileShareStore store, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock, OutboxSignal signal, ILogger<CounterQueue> logger,
+        LinkingTokenProtector linkingTokens)
     {
+        _linkingTokens = linkingTokens;
         _store = store;
         _options = options;
         _clock = clock;
@@ -131,8 +134,8 @@ internal sealed class CounterQueue : ICounterQueue
             return (QueueActionOutcome.Done, ProfileShareWorkflow.StartLinking(current, _clock.Now, _options.CurrentValue.WireVersion));
         }, cancellationToken);
 
-    public Task<LinkingTokenRecord?> GetLinkingTokenAsync(string hipId, string phrAddress, CancellationToken cancellationToken = default) =>
-        _store.GetLinkingTokenAsync(hipId, phrAddress, cancellationToken);
+    public async Task<LinkingTokenRecord?> GetLinkingTokenAsync(string hipId, string phrAddress, CancellationToken cancellationToken = default) =>
+        _linkingTokens.Unprotect(await _store.GetLinkingTokenAsync(hipId, phrAddress, cancellationToken).ConfigureAwait(false), _clock.Now);
 
     public async IAsyncEnumerable<QueueChange> WatchAsync(string hipId, string? counterCode, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -46,6 +46,7 @@ internal sealed class OutboxProcessor : BackgroundService
     private readonly OutboxSignal _signal;
     private readonly ILogger<OutboxProcessor> _logger;
     private readonly AbdmMetrics _metrics;
+    private readonly LinkingTokenProtector _linkingTokens;
     private readonly OutageTracker _storeOutage;
     private readonly string _owner;
     private readonly ConcurrentDictionary<Guid, Task> _running = new();
@@ -60,8 +61,10 @@ internal sealed class OutboxProcessor : BackgroundService
     private DateTimeOffset? _queueCountedAt;
     private volatile bool _queueChanged = true;
 
-    public OutboxProcessor(IProfileShareStore store, IServiceScopeFactory scopes, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock, OutboxSignal signal, ILogger<OutboxProcessor> logger, AbdmMetrics metrics)
+    public OutboxProcessor(IProfileShareStore store, IServiceScopeFactory scopes, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock, OutboxSignal signal, ILogger<OutboxProcessor> logger, AbdmMetrics metrics,
+        LinkingTokenProtector linkingTokens)
     {
+        _linkingTokens = linkingTokens;
         _store = store;
         _scopes = scopes;
         _options = options;
@@ -223,7 +226,8 @@ internal sealed class OutboxProcessor : BackgroundService
         if (now >= _nextPurge)
         {
             _nextPurge = now + PurgeInterval;
-            var purged = await _store.PurgeAsync(now - _options.CurrentValue.Queue.Retention, stoppingToken).ConfigureAwait(false);
+            // Entries go a retention period after they expire; linking tokens as soon as they expire.
+            var purged = await _store.PurgeAsync(now - _options.CurrentValue.Queue.Retention, now, stoppingToken).ConfigureAwait(false);
             if (purged > 0)
             {
                 Log.Purged(_logger, purged);
@@ -696,7 +700,9 @@ internal sealed class OutboxProcessor : BackgroundService
         switch (entry.Linking.State)
         {
             case LinkingState.Linked:
-                var token = await _store.GetLinkingTokenAsync(entry.HipId, entry.Profile.HealthId, cancellationToken).ConfigureAwait(false);
+                // The clear token, unless it expired or cannot be decrypted (then logged, and the handler not called).
+                var token = _linkingTokens.Unprotect(
+                    await _store.GetLinkingTokenAsync(entry.HipId, entry.Profile.HealthId, cancellationToken).ConfigureAwait(false), _clock.Now);
                 if (token is not null)
                 {
                     await handler.OnLinkingTokenReceivedAsync(entry, token, cancellationToken).ConfigureAwait(false);

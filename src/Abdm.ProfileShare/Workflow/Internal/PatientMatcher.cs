@@ -26,7 +26,7 @@ internal static class PatientMatcher
         }
 
         var byPhr = patients.FirstOrDefault(p => !string.IsNullOrWhiteSpace(p.PhrAddress)
-            && string.Equals(p.PhrAddress.Trim(), profile.HealthId.Trim(), StringComparison.OrdinalIgnoreCase));
+            && PhrAddress.AreSame(p.PhrAddress.Trim(), profile.HealthId.Trim()));
         if (byPhr is not null)
         {
             return new PatientMatch { Kind = MatchKind.Exact, PatientId = byPhr.PatientId, MatchedBy = "phrAddress" };

@@ -51,9 +51,12 @@ internal sealed class ProfileShareWorkflow
     private readonly OutboxSignal _signal;
     private readonly ILogger<ProfileShareWorkflow> _logger;
     private readonly AbdmMetrics _metrics;
+    private readonly LinkingTokenProtector _linkingTokens;
 
-    public ProfileShareWorkflow(IProfileShareStore store, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock, OutboxSignal signal, ILogger<ProfileShareWorkflow> logger, AbdmMetrics metrics)
+    public ProfileShareWorkflow(IProfileShareStore store, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock, OutboxSignal signal, ILogger<ProfileShareWorkflow> logger, AbdmMetrics metrics,
+        LinkingTokenProtector linkingTokens)
     {
+        _linkingTokens = linkingTokens;
         _store = store;
         _options = options;
         _clock = clock;
@@ -155,6 +158,7 @@ internal sealed class ProfileShareWorkflow
             NewEntryId = Guid.CreateVersion7(now),
             AcknowledgementItemId = Guid.CreateVersion7(now),
             AcknowledgementRequestId = Guid.NewGuid(),
+            ContentHash = ShareContentHash.Compute(hipId, counter, profile),
         };
 
         var persisting = Stopwatch.GetTimestamp();
@@ -171,6 +175,14 @@ internal sealed class ProfileShareWorkflow
             .Tag(AbdmTags.Outcome, outcome);
         span.Step("abdm.share.persist", persisting, persisted, outcome);
         Log.ShareAccepted(_logger, requestId, intake.HipId, intake.CounterCode, result.Outcome, result.Entry.Id, result.Entry.TokenNumber, version);
+        if (result is { Outcome: ShareIntakeOutcome.Duplicate, ContentConflict: true })
+        {
+            // Answered as the duplicate it is (the first body stands), but a reused requestId with another body is
+            // either a gateway bug or someone replaying requestIds: worth a warning and a count.
+            Log.ShareRequestIdConflict(_logger, requestId);
+            _metrics.ShareConflict(intake.HipId, version);
+        }
+
         if (result.Outcome != ShareIntakeOutcome.Duplicate)
         {
             _signal.Notify();
@@ -197,6 +209,7 @@ internal sealed class ProfileShareWorkflow
                         State = LinkingState.AwaitingToken,
                         TransactionId = callback.Auth.TransactionId,
                         ConfirmRequestId = confirmRequestId,
+                        ErrorMessage = null, // a late on-init revives a timed-out chain
                         UpdatedAt = now,
                     },
                 },
@@ -223,9 +236,47 @@ internal sealed class ProfileShareWorkflow
                 : Linked(current, callback.LinkToken, callback.Response.RequestId, now), cancellationToken);
 
     /// <summary>
+    /// Whether this host sent the request <paramref name="requestId"/> names (a correlation of
+    /// <paramref name="kind"/>, for <paramref name="hipId"/>) and its entry's chain still waits for the answer: the
+    /// callback endpoints ask it before accepting a late delivery with an expired token.
+    /// </summary>
+    public async Task<bool> IsAwaitedAsync(Guid requestId, CorrelationKind kind, string hipId, CancellationToken cancellationToken)
+    {
+        var correlation = await _store.GetCorrelationAsync(requestId, cancellationToken).ConfigureAwait(false);
+        if (correlation is null || correlation.Kind != kind || !string.Equals(correlation.HipId, hipId, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var entry = await _store.GetEntryAsync(correlation.EntryId, cancellationToken).ConfigureAwait(false);
+        if (entry is null)
+        {
+            return false;
+        }
+
+        var awaiting = kind == CorrelationKind.AuthInit ? LinkingState.AwaitingTransaction : LinkingState.AwaitingToken;
+        return (entry.Linking.State == awaiting && entry.Linking.AwaitedRequestId == requestId) || TimedOutAwaiting(entry.Linking, kind, requestId);
+    }
+
+    /// <summary>
+    /// Whether the chain timed out waiting for exactly the answer to <paramref name="requestId"/>: the gateway
+    /// redelivers an answer about 16 minutes late, long after <c>Linking:CallbackTimeout</c>, and that answer (a link
+    /// token, an error) is genuine. A chain restarted since has new request ids, so an older answer never matches.
+    /// </summary>
+    internal static bool TimedOutAwaiting(LinkingStatus linking, CorrelationKind kind, Guid requestId) =>
+        linking.State == LinkingState.TimedOut && kind switch
+        {
+            CorrelationKind.AuthInit => linking.InitRequestId == requestId && linking.TransactionId is null && linking.ConfirmRequestId is null && linking.TokenRequestId is null,
+            CorrelationKind.AuthConfirm => linking.ConfirmRequestId == requestId && linking.TokenRequestId is null,
+            CorrelationKind.LinkToken => linking.TokenRequestId == requestId,
+            _ => false,
+        };
+
+    /// <summary>
     /// The skeleton of every linking callback: find the correlation its requestId names (of the expected kind, for the
     /// same HIP), then change the entry only if its chain still waits for exactly that request in
-    /// <paramref name="awaiting"/>; a duplicate or late callback changes nothing.
+    /// <paramref name="awaiting"/>, or timed out waiting for exactly it (<see cref="TimedOutAwaiting"/>); a duplicate
+    /// callback, or one for a chain that moved on, changes nothing.
     /// </summary>
     private async Task<CallbackOutcome> ApplyCallbackAsync(Guid requestId, CorrelationKind kind, LinkingState awaiting, string hipId, string callback,
         Func<QueueEntry, DateTimeOffset, EntryUpdate> apply, CancellationToken cancellationToken)
@@ -240,7 +291,9 @@ internal sealed class ProfileShareWorkflow
         var persisting = Stopwatch.GetTimestamp();
         var now = _clock.Now;
         var (written, entry) = await EntryUpdater.UpdateAsync(_store, correlation.EntryId, current =>
-            current.Linking.State == awaiting && current.Linking.AwaitedRequestId == requestId ? apply(current, now) : null, cancellationToken).ConfigureAwait(false);
+            (current.Linking.State == awaiting && current.Linking.AwaitedRequestId == requestId) || TimedOutAwaiting(current.Linking, kind, requestId)
+                ? apply(current, now)
+                : null, cancellationToken).ConfigureAwait(false);
 
         return Finish(written, entry, requestId, callback, correlation.EntryId, started, persisting);
     }
@@ -249,20 +302,21 @@ internal sealed class ProfileShareWorkflow
 
     private static string? CodeOf(Error? error) => error?.Code?.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static EntryUpdate Linked(QueueEntry current, string token, Guid requestId, DateTimeOffset now) => new()
+    /// <summary>The chain Linked, with the token as it is stored: its expiry read, the token encrypted.</summary>
+    private EntryUpdate Linked(QueueEntry current, string token, Guid requestId, DateTimeOffset now) => new()
     {
         Entry = current with
         {
             Linking = current.Linking with { State = LinkingState.Linked, ErrorCode = null, ErrorMessage = null, UpdatedAt = now },
         },
-        LinkingToken = new LinkingTokenRecord
+        LinkingToken = _linkingTokens.Protect(new LinkingTokenRecord
         {
             HipId = current.HipId,
             HealthId = current.Profile.HealthId,
             Token = token,
             EntryId = current.Id,
             ReceivedAt = now,
-        },
+        }),
         Enqueue = [NewItem(OutboxItemKind.LinkingNotification, current.Id, requestId, now)],
     };
 

@@ -7,8 +7,10 @@ namespace Abdm.ProfileShare.Workflow.Internal;
 
 /// <summary>
 /// Turns a v0.5, v1.0 or v3 share body into the version-independent model. Only what makes an acknowledgement
-/// impossible is an error here (no requestId, no PHR address); a profile that is present but unusable for
-/// registration is accepted and answered with a FAILURE the patient can read (<see cref="ProfileRules"/>).
+/// impossible is an error here (no requestId, no well-formed PHR address: <see cref="PhrAddress.IsWellFormed"/>); a
+/// profile that is present but unusable for registration is accepted and answered with a FAILURE the patient can read
+/// (<see cref="ProfileRules"/>). Free text (the name, the address parts) is cleaned by <see cref="ProfileText.Clean"/>:
+/// a name that is empty after cleaning is a missing name.
 /// </summary>
 internal static class ShareMapper
 {
@@ -65,6 +67,11 @@ internal static class ShareMapper
             return ($"profile.patient.abhaAddress is longer than {MaxHealthIdLength} characters.", "ABDM-1006");
         }
 
+        if (!PhrAddress.IsWellFormed(patient.AbhaAddress.Trim()))
+        {
+            return ($"profile.patient.abhaAddress must be an ABHA address {PhrAddress.Rule}.", "ABDM-1006");
+        }
+
         if (WireMapping.FromWireV3(patient.Gender) is null)
         {
             return ("profile.patient.gender must be one of M, F, O, D, T, U.", "ABDM-1006");
@@ -79,13 +86,13 @@ internal static class ShareMapper
     /// </summary>
     public static SharedPatientProfile ToProfile(SharedPatientV3 patient)
     {
-        var address = patient.Address is { } a ? new Model.PatientAddress(a.Line, a.District, a.State, a.Pincode) : null;
+        var address = patient.Address is { } a ? Address(a.Line, a.District, a.State, a.Pincode) : null;
         var mobile = string.IsNullOrWhiteSpace(patient.PhoneNumber) ? null : patient.PhoneNumber.Trim();
         return new SharedPatientProfile
         {
             HealthId = patient.AbhaAddress.Trim(),
             AbhaNumber = string.IsNullOrWhiteSpace(patient.AbhaNumber) ? null : patient.AbhaNumber.Trim(),
-            Name = patient.Name ?? "",
+            Name = ProfileText.Clean(patient.Name) ?? "",
             Gender = WireMapping.FromWireV3(patient.Gender) ?? Gender.Unknown,
             YearOfBirth = BirthPart(patient.YearOfBirth) ?? 0,
             MonthOfBirth = BirthPart(patient.MonthOfBirth),
@@ -95,6 +102,10 @@ internal static class ShareMapper
             Identifiers = mobile is null ? [] : [new ProfileIdentifier("MOBILE", mobile)],
         };
     }
+
+    /// <summary>An address with every part cleaned (<see cref="ProfileText.Clean"/>).</summary>
+    private static Model.PatientAddress Address(string? line, string? district, string? state, string? pincode) =>
+        new(ProfileText.Clean(line), ProfileText.Clean(district), ProfileText.Clean(state), ProfileText.Clean(pincode));
 
     /// <summary>A birth part as sent: empty or null is unknown; a number is itself; anything else is 0 (invalid).</summary>
     private static int? BirthPart(string? text) =>
@@ -125,6 +136,11 @@ internal static class ShareMapper
             return $"profile.patient.healthId is longer than {MaxHealthIdLength} characters.";
         }
 
+        if (!PhrAddress.IsWellFormed(healthId.Trim()))
+        {
+            return $"profile.patient.healthId must be a PHR address {PhrAddress.Rule}.";
+        }
+
         if (profile.HipCode is { Length: > MaxCounterCodeLength })
         {
             return $"profile.hipCode is longer than {MaxCounterCodeLength} characters.";
@@ -138,12 +154,12 @@ internal static class ShareMapper
         var identifiers = patient.Identifiers is { Count: > 0 } list
             ? list.Where(i => i is not null).Select(i => new ProfileIdentifier(i.Type ?? "", i.Value)).ToList()
             : [];
-        var address = patient.Address is { } a ? new Model.PatientAddress(a.Line, a.District, a.State, a.Pincode) : null;
+        var address = patient.Address is { } a ? Address(a.Line, a.District, a.State, a.Pincode) : null;
         return new SharedPatientProfile
         {
             HealthId = patient.HealthId.Trim(),
             AbhaNumber = string.IsNullOrWhiteSpace(patient.HealthIdNumber) ? null : patient.HealthIdNumber.Trim(),
-            Name = patient.Name ?? "",
+            Name = ProfileText.Clean(patient.Name) ?? "",
             Gender = WireMapping.FromWire(patient.Gender),
             YearOfBirth = patient.YearOfBirth,
             MonthOfBirth = patient.MonthOfBirth,
