@@ -232,8 +232,31 @@ internal static class SampleApp
     /// <summary>The data folder (<c>Sample:DataDirectory</c>, relative to the project folder), created if missing.</summary>
     public static string DataDirectory(WebApplicationBuilder builder, SampleOptions sample)
     {
+        // Patients' data lives here (sample.db, the SDK's store when SQLite, operators, keys): the folder is created
+        // readable by the owner only, and sample.db is created (or tightened) to 0600 like the SDK's own database.
         var dataDirectory = Path.GetFullPath(sample.DataDirectory, builder.Environment.ContentRootPath);
-        Directory.CreateDirectory(dataDirectory);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(dataDirectory);
+            return dataDirectory;
+        }
+
+        Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var database = Path.Combine(dataDirectory, "sample.db");
+        if (!File.Exists(database))
+        {
+            using var created = new FileStream(database, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        else
+        {
+            File.SetUnixFileMode(database, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
         return dataDirectory;
     }
 

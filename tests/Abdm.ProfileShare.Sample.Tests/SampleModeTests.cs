@@ -39,6 +39,31 @@ public sealed class SampleModeTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task Start_NewDataDirectory_OwnerOnlyFolderAndDatabase()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // no Unix file modes there
+        }
+
+        var parent = Directory.CreateTempSubdirectory("abdm-sample-data-");
+        try
+        {
+            var data = new DirectoryInfo(Path.Combine(parent.FullName, "data")); // the sample creates it
+            await using (var host = await SampleHost.StartAsync(browser.Browser, data: data))
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(data.FullName));
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(data.FullName, "sample.db")));
+                Assert.Equal("1", await host.ScanAsync(SampleHost.Hip1, SampleHost.Opd1, SampleHost.Patient("asha.testpatient@sbx")));
+            }
+        }
+        finally
+        {
+            parent.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task SandboxMode_HidesTheSimulatorControls()
     {
         await using var host = await SampleHost.StartAsync(browser.Browser, args:

@@ -98,6 +98,28 @@ internal sealed class ProfileShareTestHost : IAsyncDisposable
         },
     };
 
+    /// <summary>A v3 share as the sandbox sends it (birth parts and coordinates as strings, nulls), synthetic values.</summary>
+    public static JsonObject V3Share(string abhaAddress = "test.v3@sbx", string counter = "OPD1", string? abhaNumber = null) => new()
+    {
+        ["intent"] = "PROFILE_SHARE",
+        ["metaData"] = new JsonObject { ["hipId"] = HipId, ["context"] = counter, ["hprId"] = null, ["latitude"] = "12.97", ["longitude"] = "77.71" },
+        ["profile"] = new JsonObject
+        {
+            ["patient"] = new JsonObject
+            {
+                ["abhaNumber"] = abhaNumber,
+                ["abhaAddress"] = abhaAddress,
+                ["name"] = "Jane Doe",
+                ["gender"] = "F",
+                ["dayOfBirth"] = "6",
+                ["monthOfBirth"] = "6",
+                ["yearOfBirth"] = "2000",
+                ["address"] = new JsonObject { ["line"] = null, ["district"] = "Test District", ["state"] = "Test State", ["pincode"] = "641050" },
+                ["phoneNumber"] = null,
+            },
+        },
+    };
+
     public Task<HttpResponseMessage> ShareAsync(JsonNode body, string path = "/v0.5/patients/profile/share", string? hipId = null) =>
         Gateway.PostToHipAsync(path, body, hipId);
 

@@ -330,33 +330,8 @@ public sealed class V3ShareEndpointTests
     }
 
     /// <summary>A v3 share as the sandbox sends it (birth parts and coordinates as strings, nulls), synthetic values.</summary>
-    private static JsonObject Share(string counter = "OPD1", string abhaAddress = AbhaAddress, string? abhaNumber = null) => new()
-    {
-        ["intent"] = "PROFILE_SHARE",
-        ["metaData"] = new JsonObject
-        {
-            ["hipId"] = ProfileShareTestHost.HipId,
-            ["context"] = counter,
-            ["hprId"] = null,
-            ["latitude"] = "12.97",
-            ["longitude"] = "77.71",
-        },
-        ["profile"] = new JsonObject
-        {
-            ["patient"] = new JsonObject
-            {
-                ["abhaNumber"] = abhaNumber,
-                ["abhaAddress"] = abhaAddress,
-                ["name"] = "Jane Doe",
-                ["gender"] = "F",
-                ["dayOfBirth"] = "6",
-                ["monthOfBirth"] = "6",
-                ["yearOfBirth"] = "2000",
-                ["address"] = new JsonObject { ["line"] = null, ["district"] = "Test District", ["state"] = "Test State", ["pincode"] = "641050" },
-                ["phoneNumber"] = null,
-            },
-        },
-    };
+    private static JsonObject Share(string counter = "OPD1", string abhaAddress = AbhaAddress, string? abhaNumber = null) =>
+        ProfileShareTestHost.V3Share(abhaAddress, counter, abhaNumber);
 
     private static HttpRequestMessage V05Share(JsonNode body)
     {

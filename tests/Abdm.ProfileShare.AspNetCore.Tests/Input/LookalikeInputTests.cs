@@ -205,24 +205,5 @@ public sealed class LookalikeInputTests
         return (host, gateway);
     }
 
-    private static JsonObject V3Share(string abhaAddress) => new()
-    {
-        ["intent"] = "PROFILE_SHARE",
-        ["metaData"] = new JsonObject { ["hipId"] = ProfileShareTestHost.HipId, ["context"] = "OPD1", ["hprId"] = null, ["latitude"] = "12.97", ["longitude"] = "77.71" },
-        ["profile"] = new JsonObject
-        {
-            ["patient"] = new JsonObject
-            {
-                ["abhaNumber"] = null,
-                ["abhaAddress"] = abhaAddress,
-                ["name"] = "Jane Doe",
-                ["gender"] = "F",
-                ["dayOfBirth"] = "6",
-                ["monthOfBirth"] = "6",
-                ["yearOfBirth"] = "2000",
-                ["address"] = new JsonObject { ["line"] = null, ["district"] = "Test District", ["state"] = "Test State", ["pincode"] = "641050" },
-                ["phoneNumber"] = null,
-            },
-        },
-    };
+    private static JsonObject V3Share(string abhaAddress) => ProfileShareTestHost.V3Share(abhaAddress);
 }

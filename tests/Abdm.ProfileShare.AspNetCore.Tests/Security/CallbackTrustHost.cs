@@ -215,26 +215,7 @@ internal sealed class CallbackTrustHost : IAsyncDisposable
         };
 
     /// <summary>A v3 share (synthetic values).</summary>
-    public static JsonObject V3Share() => new()
-    {
-        ["intent"] = "PROFILE_SHARE",
-        ["metaData"] = new JsonObject { ["hipId"] = ProfileShareTestHost.HipId, ["context"] = "OPD1", ["hprId"] = null, ["latitude"] = "12.97", ["longitude"] = "77.71" },
-        ["profile"] = new JsonObject
-        {
-            ["patient"] = new JsonObject
-            {
-                ["abhaNumber"] = null,
-                ["abhaAddress"] = AbhaAddress,
-                ["name"] = "Jane Doe",
-                ["gender"] = "F",
-                ["dayOfBirth"] = "6",
-                ["monthOfBirth"] = "6",
-                ["yearOfBirth"] = "2000",
-                ["address"] = new JsonObject { ["line"] = null, ["district"] = "Test District", ["state"] = "Test State", ["pincode"] = "641050" },
-                ["phoneNumber"] = null,
-            },
-        },
-    };
+    public static JsonObject V3Share() => ProfileShareTestHost.V3Share(AbhaAddress);
 
     public ValueTask DisposeAsync() => Host.DisposeAsync();
 
