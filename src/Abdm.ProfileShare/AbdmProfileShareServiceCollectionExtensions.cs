@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.Telemetry;
 
 namespace Abdm.ProfileShare;
 
@@ -158,6 +159,19 @@ public static class AbdmProfileShareServiceCollectionExtensions
         builder.AddResilienceHandler(pipelineName, static (pipeline, context) =>
         {
             var options = context.ServiceProvider.GetRequiredService<IOptionsMonitor<AbdmProfileShareOptions>>().CurrentValue.Resilience;
+
+            // Quiet by default: Polly logs every execution attempt at Information (a line per gateway call) and every
+            // retry at Warning (a line per attempt of an outage). This library reports gateway outages itself, once
+            // when one starts and once when it ends (events 1100/1101), and each call's outcome (10xx), so those two
+            // events go to Debug for these pipelines only; circuit-breaker and timeout events keep their severity. The
+            // app's telemetry options (logger factory, enrichers, listeners) are kept: only the severity is changed.
+            var telemetry = new TelemetryOptions(context.ServiceProvider.GetRequiredService<IOptions<TelemetryOptions>>().Value);
+            var severity = telemetry.SeverityProvider;
+            telemetry.SeverityProvider = args => args.Event.EventName is "ExecutionAttempt" or "OnRetry"
+                ? ResilienceEventSeverity.Debug
+                : severity?.Invoke(args) ?? args.Event.Severity;
+            pipeline.ConfigureTelemetry(telemetry);
+
             pipeline.AddTimeout(options.TotalTimeout);
             if (options.MaxRetryAttempts > 0)
             {

@@ -61,6 +61,26 @@ public sealed class GatewayLoggingTests
     }
 
     [Fact]
+    public async Task Logs_SuccessfulAndRetriedCalls_NoResilienceLineAtInformationOrAbove()
+    {
+        await using var h = GatewayHarness.Create(o => o.Resilience.MaxRetryAttempts = 2, fakeTime: false);
+        h.Gateway.On("/v0.5/patients/profile/on-share", (HttpStatusCode.Accepted, null), (HttpStatusCode.ServiceUnavailable, null), (HttpStatusCode.Accepted, null));
+
+        for (var i = 0; i < 2; i++)
+        {
+            await h.Client.SendShareAcknowledgementAsync(new ShareAcknowledgement
+            {
+                RequestId = Guid.NewGuid(), ShareRequestId = Guid.NewGuid(), HealthId = "test@sbx", WireVersion = WireVersion.V05, Success = true,
+            });
+        }
+
+        // Polly's per-attempt and per-retry events are Debug for the gateway pipelines: the library reports outages itself.
+        var polly = h.Logs.GetSnapshot().Where(l => l.Category?.StartsWith("Polly", StringComparison.Ordinal) == true).ToList();
+        Assert.Contains(polly, l => l.Level == LogLevel.Debug && l.Message.Contains("Execution attempt", StringComparison.Ordinal));
+        Assert.DoesNotContain(polly, l => l.Level >= LogLevel.Information);
+    }
+
+    [Fact]
     public async Task Logs_SessionsRefusesTheSecret_HoldNoSecret()
     {
         await using var h = GatewayHarness.Create();
