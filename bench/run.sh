@@ -278,7 +278,7 @@ mkdir -p "$(dirname "$OUT")"
   echo
   echo "$MICRO"
   echo
-  echo "The share body in these benchmarks (the seed's shape, a synthetic patient) is $(printf '%s' "$SAMPLE_BODY" | wc -c) bytes; the micro-benchmarks' \"Allocated\" excludes it (it is read from a pre-filled stream)."
+  echo "The share body in these benchmarks (the documented v0.5 shape, a synthetic patient) is $(printf '%s' "$SAMPLE_BODY" | wc -c) bytes; the micro-benchmarks' \"Allocated\" excludes it (it is read from a pre-filled stream)."
   echo
   echo "## Commands"
   echo

@@ -25,12 +25,12 @@ internal static class BenchPatients
         };
     }
 
-    /// <summary>The seed's share (v0.5) for a synthetic patient, as bytes.</summary>
+    /// <summary>The documented v0.5 share for a synthetic patient, as bytes.</summary>
     public static byte[] ShareBody(Guid requestId, int index) => System.Text.Encoding.UTF8.GetBytes(ShareTemplate
         .Replace("$REQUEST", requestId.ToString(), StringComparison.Ordinal)
         .Replace("$N", index.ToString("D6", CultureInfo.InvariantCulture), StringComparison.Ordinal));
 
-    /// <summary>The seed's share shape (bench/wrk/share.lua sends the same), <c>$REQUEST</c> and <c>$N</c> to fill.</summary>
+    /// <summary>The documented v0.5 share shape (bench/wrk/share.lua sends the same), <c>$REQUEST</c> and <c>$N</c> to fill.</summary>
     public const string ShareTemplate =
         """{"requestId":"$REQUEST","timestamp":"2022-05-10T14:19:12.993Z","profile":{"hipCode":"counter-1","patient":{"healthId":"bench.$N@sbx","healthIdNumber":null,"name":"Bench Testpatient $N","gender":"F","address":{"line":"12 Sample Street","district":"Bengaluru Urban","state":"Karnataka","pincode":"560001"},"yearOfBirth":1990,"dayOfBirth":27,"monthOfBirth":2,"identifiers":[{"type":"MOBILE","value":"+91-9000$N"}]}}}""";
 }

@@ -5,7 +5,7 @@ namespace Abdm.ProfileShare.Benchmarks.Host;
 
 /// <summary>
 /// The raw loopback HTTP request rate: an <see cref="HttpClient"/> loop with <c>--concurrency</c> requests in flight,
-/// each a POST of a seed-shaped share body (with an Authorization header of a real token's length) to the bare 202
+/// each a POST of a v0.5 share body (with an Authorization header of a real token's length) to the bare 202
 /// endpoint in its own process. One full flow needs 6 such exchanges, so this rate / 6 is the bound for flows/s.
 /// </summary>
 internal static class HttpBoundDriver

@@ -10,13 +10,13 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Abdm.ProfileShare.Benchmarks;
 
-/// <summary>Shared inputs: the seed's share body (synthetic patient), a gateway key, its JWKS and a signed callback token.</summary>
+/// <summary>Shared inputs: the documented v0.5 share body (synthetic patient), a gateway key, its JWKS and a signed callback token.</summary>
 internal static class BenchData
 {
     public const string HipId = "HIP-BENCH-1";
     public const string BaseUrl = "https://gateway.bench.invalid/gateway";
 
-    /// <summary>The seed's v0.5 share shape (as bench/wrk/share.lua sends it), for patient <paramref name="index"/>.</summary>
+    /// <summary>The documented v0.5 share shape (as bench/wrk/share.lua sends it), for patient <paramref name="index"/>.</summary>
     public static byte[] ShareBody(Guid requestId, int index)
     {
         var n = index.ToString("D6", CultureInfo.InvariantCulture);

@@ -12,7 +12,7 @@ public class ShareBodyReaderBenchmarks
     private DefaultHttpContext _context = null!;
     private MemoryStream _body = null!;
 
-    /// <summary>Bytes in the seed-shaped body.</summary>
+    /// <summary>Bytes in the v0.5 share body.</summary>
     public static int BodyBytes { get; } = BenchData.ShareBody(Guid.NewGuid(), 1).Length;
 
     [GlobalSetup]
@@ -22,7 +22,7 @@ public class ShareBodyReaderBenchmarks
         _body = (MemoryStream)_context.Request.Body;
     }
 
-    [Benchmark(Description = "CallbackBodyReader.ReadAsync (seed share, v0.5)")]
+    [Benchmark(Description = "CallbackBodyReader.ReadAsync (documented share, v0.5)")]
     public async Task<object?> ReadShareBody()
     {
         _body.Position = 0;

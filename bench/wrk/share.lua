@@ -1,5 +1,5 @@
 -- wrk (4.1) script for POST /v0.5/patients/profile/share, as the ABDM gateway sends it:
--- one signed gateway token for the whole run (the gateway reuses its token), X-HIP-ID, and the seed's share body
+-- one signed gateway token for the whole run (the gateway reuses its token), X-HIP-ID, and the documented v0.5 share body
 -- with a unique requestId (UUID) and a distinct synthetic PHR address (bench.tT.N@sbx) in every request.
 --
 --   wrk -t1 -c32 -d10s -s share.lua http://127.0.0.1:PORT/v0.5/patients/profile/share -- TOKEN_FILE [DELAY_MS]
