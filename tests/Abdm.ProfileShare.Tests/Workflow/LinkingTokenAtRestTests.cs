@@ -95,6 +95,23 @@ public sealed class LinkingTokenAtRestTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task GetLinkingTokenAsync_CiphertextCopiedToAnotherPatientsRecord_IsAbsentForThatPatient()
+    {
+        var token = TestJwt.Expiring(Start + TimeSpan.FromDays(182.5));
+        var entry = await LinkAsync(token);
+        var stolen = await _store.GetLinkingTokenAsync(GatewayHarness.HipId, Phr);
+        Assert.NotNull(stolen);
+
+        // Someone with write access to the store copies the ciphertext onto another patient's (or HIP's) record.
+        const string other = "another.patient@sbx";
+        Assert.True(await _store.TryUpdateEntryAsync(new EntryUpdate { Entry = (await _store.GetEntryAsync(entry.Id))!, LinkingToken = stolen with { HealthId = other } }));
+
+        Assert.Null(await Queue.GetLinkingTokenAsync(GatewayHarness.HipId, other));
+        Assert.Single(Logs.GetSnapshot(), l => l.Id.Id == 1400);
+        Assert.Equal(token, (await Queue.GetLinkingTokenAsync(GatewayHarness.HipId, Phr))?.Token);
+    }
+
+    [Fact]
     public async Task LinkingNotification_StoredEncrypted_HandlerGetsTheClearToken()
     {
         var token = TestJwt.Expiring(Start + TimeSpan.FromHours(24));
