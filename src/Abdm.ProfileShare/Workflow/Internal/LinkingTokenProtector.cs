@@ -13,8 +13,10 @@ namespace Abdm.ProfileShare.Workflow.Internal;
 /// </summary>
 /// <remarks>
 /// <para>A stored value is <c>dp1:</c> followed by the ASP.NET Core Data Protection payload of the token (purpose
-/// <see cref="Purpose"/>, then the HIP id and the folded PHR address as sub-purposes, with the host's key ring): the
-/// ciphertext is bound to its row, so one patient's token copied onto another patient's record does not decrypt. A value without the marker was stored in clear by an earlier version:
+/// <see cref="Purpose"/>, the host's key ring) of the HIP id, the folded PHR address and the token, one per line:
+/// the ciphertext is bound to its row, so one patient's token copied onto another patient's record is refused. The
+/// row's identity is inside the encrypted payload, not in the purpose, because Data Protection logs purposes (at
+/// Trace level) and a PHR address must never reach a log. A value without the marker was stored in clear by an earlier version:
 /// it is read as it is (and replaced by an encrypted value when the patient's next token is stored).</para>
 /// <para>A value that cannot be decrypted (the key ring was lost or is not shared between instances) is logged, never
 /// its content, and treated as absent; so is an expired token.</para>
@@ -43,7 +45,7 @@ internal sealed class LinkingTokenProtector
     public LinkingTokenRecord Protect(LinkingTokenRecord clear) => clear with
     {
         ExpiresAt = clear.ExpiresAt ?? LinkingTokenExpiry.Read(clear.Token, clear.ReceivedAt),
-        Token = Marker + For(clear).Protect(clear.Token),
+        Token = Marker + _protector.Protect(RowOf(clear) + clear.Token),
     };
 
     /// <summary>A stored record as the host receives it: the clear token, or <see langword="null"/> when there is none,
@@ -63,7 +65,14 @@ internal sealed class LinkingTokenProtector
         {
             try
             {
-                token = For(stored).Unprotect(token[Marker.Length..]);
+                var payload = _protector.Unprotect(token[Marker.Length..]);
+                var row = RowOf(stored);
+                if (!payload.StartsWith(row, StringComparison.Ordinal))
+                {
+                    throw new CryptographicException("The linking token was encrypted for another HIP or patient.");
+                }
+
+                token = payload[row.Length..];
             }
             catch (Exception ex) when (ex is CryptographicException or FormatException)
             {
@@ -83,6 +92,6 @@ internal sealed class LinkingTokenProtector
         return stored with { Token = token, ExpiresAt = expiresAt };
     }
 
-    /// <summary>The protector of one row: the token's HIP and patient are part of the purpose.</summary>
-    private IDataProtector For(LinkingTokenRecord record) => _protector.CreateProtector(record.HipId, PhrAddress.Fold(record.HealthId));
+    /// <summary>The row a token belongs to, as the first two lines of its encrypted payload (HIP ids and PHR addresses hold no line break).</summary>
+    private static string RowOf(LinkingTokenRecord record) => record.HipId + "\n" + PhrAddress.Fold(record.HealthId) + "\n";
 }
