@@ -126,17 +126,22 @@ public static class AbdmProfileShareServiceCollectionExtensions
     private static void Bind(IConfiguration section, AbdmProfileShareOptions options)
     {
         section = ConfigurationEnumValues.Normalize(section);
-        if (options.Callbacks is { } callbacks && section.GetSection("Callbacks:ValidAudiences").GetChildren().Any())
+        if (options.Callbacks is { } callbacks)
         {
-            callbacks.ValidAudiences.Clear();
-        }
-
-        if (options.Callbacks is { } senders && section.GetSection("Callbacks:GatewayClientIds").GetChildren().Any())
-        {
-            senders.GatewayClientIds.Clear();
+            ClearIfConfigured(section, "Callbacks:ValidAudiences", callbacks.ValidAudiences);
+            ClearIfConfigured(section, "Callbacks:GatewayClientIds", callbacks.GatewayClientIds);
         }
 
         section.Bind(options);
+    }
+
+    /// <summary>Empties a list with a default when the section sets it, so the configured items replace the default.</summary>
+    private static void ClearIfConfigured(IConfiguration section, string key, IList<string> list)
+    {
+        if (section.GetSection(key).GetChildren().Any())
+        {
+            list.Clear();
+        }
     }
 
     private static void ConfigureHttpClient(IHttpClientBuilder builder, string pipelineName)

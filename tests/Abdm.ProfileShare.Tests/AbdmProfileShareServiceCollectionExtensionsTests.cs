@@ -87,16 +87,10 @@ public sealed class AbdmProfileShareServiceCollectionExtensionsTests
     [Fact]
     public void AddAbdmProfileShare_GatewayClientIdsInConfiguration_ReplacesTheDefaultClientId()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var options = BoundOptions(new Dictionary<string, string?>
         {
             ["AbdmProfileShare:Callbacks:GatewayClientIds:0"] = "test-gateway-client",
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddAbdmProfileShare(configuration.GetSection("AbdmProfileShare"));
-        services.Configure<AbdmProfileShareOptions>(Valid);
-        using var provider = services.BuildServiceProvider();
-
-        var options = provider.GetRequiredService<IOptions<AbdmProfileShareOptions>>().Value;
+        });
 
         Assert.Equal(["test-gateway-client"], options.Callbacks.GatewayClientIds);
     }
@@ -104,16 +98,10 @@ public sealed class AbdmProfileShareServiceCollectionExtensionsTests
     [Fact]
     public void AddAbdmProfileShare_NoValidAudiencesInConfiguration_KeepsTheDefaultAudience()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var options = BoundOptions(new Dictionary<string, string?>
         {
             ["AbdmProfileShare:Callbacks:MaxBodyBytes"] = "4096",
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddAbdmProfileShare(configuration.GetSection("AbdmProfileShare"));
-        services.Configure<AbdmProfileShareOptions>(Valid);
-        using var provider = services.BuildServiceProvider();
-
-        var options = provider.GetRequiredService<IOptions<AbdmProfileShareOptions>>().Value;
+        });
 
         Assert.Equal(["account"], options.Callbacks.ValidAudiences);
         Assert.Equal(4096, options.Callbacks.MaxBodyBytes);
@@ -151,4 +139,15 @@ public sealed class AbdmProfileShareServiceCollectionExtensionsTests
     }
 
     private static LinkingAuthInit Init() => new() { RequestId = Guid.NewGuid(), HealthId = "test@sbx", HipId = GatewayHarness.HipId };
+
+    /// <summary>The options bound from the <c>AbdmProfileShare</c> section of <paramref name="values"/>, made valid.</summary>
+    private static AbdmProfileShareOptions BoundOptions(Dictionary<string, string?> values)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection();
+        services.AddAbdmProfileShare(configuration.GetSection("AbdmProfileShare"));
+        services.Configure<AbdmProfileShareOptions>(Valid);
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<IOptions<AbdmProfileShareOptions>>().Value;
+    }
 }

@@ -44,6 +44,23 @@ internal sealed class LinkingChainHost : IAsyncDisposable
     }
 
     /// <summary>A synthetic JWT like the gateway's linking token: <paramref name="marker"/> in its payload.</summary>
+    /// <summary>A synthetic v0.5 share of <paramref name="phr"/> at <paramref name="hipId"/>, received at <paramref name="now"/>.</summary>
+    public static ShareIntake Intake(string hipId, string phr, DateTimeOffset now) => new()
+    {
+        ShareRequestId = Guid.NewGuid(),
+        HipId = hipId,
+        CounterCode = "counter-1",
+        Profile = new SharedPatientProfile { HealthId = phr, Name = "Synthetic Patient", Gender = Gender.Female, YearOfBirth = 1990 },
+        WireVersion = WireVersion.V05,
+        ReceivedAt = now,
+        ServiceDay = DateOnly.FromDateTime(now.UtcDateTime),
+        RescanWindow = TimeSpan.FromMinutes(30),
+        EntryLifetime = TimeSpan.FromHours(4),
+        NewEntryId = Guid.NewGuid(),
+        AcknowledgementItemId = Guid.NewGuid(),
+        AcknowledgementRequestId = Guid.NewGuid(),
+    };
+
     public static string Jwt(DateTimeOffset expiresAt, string marker) =>
         Segment("""{"alg":"RS256","typ":"JWT"}""") + "." +
         Segment($$"""{"sub":"{{marker}}","healthId":"{{marker}}@sbx","exp":{{expiresAt.ToUnixTimeSeconds()}}}""") + "." +
@@ -57,21 +74,7 @@ internal sealed class LinkingChainHost : IAsyncDisposable
     public async Task<QueueEntry> LinkAsync(string phr, string token)
     {
         var now = Services.GetRequiredService<TimeProvider>().GetUtcNow();
-        var accepted = await Store.AcceptShareAsync(new ShareIntake
-        {
-            ShareRequestId = Guid.NewGuid(),
-            HipId = HipId,
-            CounterCode = "counter-1",
-            Profile = new SharedPatientProfile { HealthId = phr, Name = "Synthetic Patient", Gender = Gender.Female, YearOfBirth = 1990 },
-            WireVersion = WireVersion.V05,
-            ReceivedAt = now,
-            ServiceDay = DateOnly.FromDateTime(now.UtcDateTime),
-            RescanWindow = TimeSpan.FromMinutes(30),
-            EntryLifetime = TimeSpan.FromHours(4),
-            NewEntryId = Guid.NewGuid(),
-            AcknowledgementItemId = Guid.NewGuid(),
-            AcknowledgementRequestId = Guid.NewGuid(),
-        });
+        var accepted = await Store.AcceptShareAsync(Intake(HipId, phr, now));
         var confirmRequestId = Guid.NewGuid();
         var waiting = accepted.Entry with
         {

@@ -1,5 +1,6 @@
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Storage;
+using Abdm.ProfileShare.Tests.Shared;
 using Abdm.ProfileShare.Tests.TestSupport;
 using Abdm.ProfileShare.Wire;
 using Abdm.ProfileShare.Workflow;
@@ -238,21 +239,7 @@ public sealed class LinkingTokenAtRestTests : IAsyncDisposable
     private async Task<QueueEntry> WaitingForTokenAsync()
     {
         var now = _time.GetUtcNow();
-        var accepted = await _store.AcceptShareAsync(new ShareIntake
-        {
-            ShareRequestId = Guid.NewGuid(),
-            HipId = GatewayHarness.HipId,
-            CounterCode = "counter-1",
-            Profile = new SharedPatientProfile { HealthId = Phr, Name = "Synthetic Patient", Gender = Gender.Female, YearOfBirth = 1990 },
-            WireVersion = WireVersion.V05,
-            ReceivedAt = now,
-            ServiceDay = DateOnly.FromDateTime(now.UtcDateTime),
-            RescanWindow = TimeSpan.FromMinutes(30),
-            EntryLifetime = TimeSpan.FromHours(4),
-            NewEntryId = Guid.NewGuid(),
-            AcknowledgementItemId = Guid.NewGuid(),
-            AcknowledgementRequestId = Guid.NewGuid(),
-        });
+        var accepted = await _store.AcceptShareAsync(LinkingChainHost.Intake(GatewayHarness.HipId, Phr, now));
         foreach (var item in await _store.LeaseOutboxItemsAsync("test", now, TimeSpan.FromMinutes(1), 10))
         {
             await _store.CompleteOutboxItemAsync(item.Id);
