@@ -110,7 +110,7 @@ internal sealed class ProfileShareWorkflow
         }
 
         var counter = share.MetaData.Context.Trim();
-        return PersistAsync(requestId, hipId!, counter, ShareMapper.ToProfile(share.Profile!.Patient), WireVersion.V3, started, cancellationToken);
+        return PersistAndWrapAsync(requestId, hipId!, counter, ShareMapper.ToProfile(share.Profile!.Patient), WireVersion.V3, started, cancellationToken);
     }
 
     private ShareAcceptResult RefuseUnknownHip(Guid requestId, string? hipId)
@@ -137,10 +137,17 @@ internal sealed class ProfileShareWorkflow
         }
 
         var counter = ShareMapper.CounterCode(profile!.HipCode, _options.CurrentValue.Queue.DefaultCounterCode);
-        return PersistAsync(requestId, hipId!, counter, ShareMapper.ToProfile(profile.Patient), version, started, cancellationToken);
+        return PersistAndWrapAsync(requestId, hipId!, counter, ShareMapper.ToProfile(profile.Patient), version, started, cancellationToken);
     }
 
-    private async Task<ShareAcceptResult> PersistAsync(Guid requestId, string hipId, string counter, SharedPatientProfile profile, WireVersion version, long started, CancellationToken cancellationToken)
+    /// <summary>Persists a share read and checked by the transport (<see cref="IProfileShareInbox.AcceptShareAsync"/>).</summary>
+    public Task<ShareIntakeResult> AcceptAsync(ReceivedShare share, CancellationToken cancellationToken) =>
+        PersistAsync(share.RequestId, share.HipId, share.CounterCode, share.Profile, share.WireVersion, Stopwatch.GetTimestamp(), cancellationToken);
+
+    private async Task<ShareAcceptResult> PersistAndWrapAsync(Guid requestId, string hipId, string counter, SharedPatientProfile profile, WireVersion version, long started, CancellationToken cancellationToken) =>
+        new(ShareAcceptStatus.Accepted, null, await PersistAsync(requestId, hipId, counter, profile, version, started, cancellationToken).ConfigureAwait(false));
+
+    private async Task<ShareIntakeResult> PersistAsync(Guid requestId, string hipId, string counter, SharedPatientProfile profile, WireVersion version, long started, CancellationToken cancellationToken)
     {
         var options = _options.CurrentValue;
         var now = _clock.Now;
@@ -188,15 +195,57 @@ internal sealed class ProfileShareWorkflow
             _signal.Notify();
         }
 
-        return new ShareAcceptResult(ShareAcceptStatus.Accepted, null, result);
+        return result;
     }
 
     public Task<CallbackOutcome> HandleAuthOnInitAsync(PatientAuthInitResponse callback, string hipId, CancellationToken cancellationToken) =>
-        ApplyCallbackAsync(callback.Resp.RequestId, CorrelationKind.AuthInit, LinkingState.AwaitingTransaction, hipId, "on-init", (current, now) =>
+        ApplyAsync(new LinkingCallback
         {
-            if (callback.Error is not null || string.IsNullOrWhiteSpace(callback.Auth?.TransactionId))
+            Kind = LinkingCallbackKind.AuthOnInit,
+            HipId = hipId,
+            RequestId = callback.Resp.RequestId,
+            TransactionId = callback.Auth?.TransactionId,
+            IsError = callback.Error is not null,
+            ErrorCode = CodeOf(callback.Error),
+            ErrorMessage = callback.Error?.Message,
+        }, cancellationToken);
+
+    public Task<CallbackOutcome> HandleAuthOnConfirmAsync(PatientAuthConfirmResponse callback, string hipId, CancellationToken cancellationToken) =>
+        ApplyAsync(new LinkingCallback
+        {
+            Kind = LinkingCallbackKind.AuthOnConfirm,
+            HipId = hipId,
+            RequestId = callback.Resp.RequestId,
+            LinkingToken = callback.Auth?.AccessToken,
+            IsError = callback.Error is not null,
+            ErrorCode = CodeOf(callback.Error),
+            ErrorMessage = callback.Error?.Message,
+        }, cancellationToken);
+
+    public Task<CallbackOutcome> HandleOnGenerateTokenAsync(OnGenerateLinkTokenV3Request callback, string hipId, CancellationToken cancellationToken) =>
+        ApplyAsync(new LinkingCallback
+        {
+            Kind = LinkingCallbackKind.OnGenerateToken,
+            HipId = hipId,
+            RequestId = callback.Response.RequestId,
+            LinkingToken = callback.LinkToken,
+            IsError = callback.Error is not null,
+            ErrorCode = GatewayErrorParser.NormalizeCode(callback.Error?.Code),
+            ErrorMessage = callback.Error?.Message,
+        }, cancellationToken);
+
+    /// <summary>
+    /// Applies a linking callback: on-init (the transaction id: confirm next), on-confirm or v3 on-generate-token (the
+    /// token: stored, the chain Linked), or the gateway's error (Failed with its code), matched by the requestId the
+    /// callback answers.
+    /// </summary>
+    public Task<CallbackOutcome> ApplyAsync(LinkingCallback callback, CancellationToken cancellationToken) => callback.Kind switch
+    {
+        LinkingCallbackKind.AuthOnInit => ApplyCallbackAsync(callback.RequestId, CorrelationKind.AuthInit, LinkingState.AwaitingTransaction, callback.HipId, "on-init", (current, now) =>
+        {
+            if (callback.IsError || string.IsNullOrWhiteSpace(callback.TransactionId))
             {
-                return LinkingFailure(current, CodeOf(callback.Error), callback.Error?.Message, "The gateway's on-init carried no transactionId.", now);
+                return LinkingFailure(current, callback.ErrorCode, callback.ErrorMessage, "The gateway's on-init carried no transactionId.", now);
             }
 
             var confirmRequestId = Guid.NewGuid();
@@ -207,7 +256,7 @@ internal sealed class ProfileShareWorkflow
                     Linking = current.Linking with
                     {
                         State = LinkingState.AwaitingToken,
-                        TransactionId = callback.Auth.TransactionId,
+                        TransactionId = callback.TransactionId,
                         ConfirmRequestId = confirmRequestId,
                         ErrorMessage = null, // a late on-init revives a timed-out chain
                         UpdatedAt = now,
@@ -216,24 +265,28 @@ internal sealed class ProfileShareWorkflow
                 Enqueue = [NewItem(OutboxItemKind.AuthConfirm, current.Id, confirmRequestId, now)],
                 Correlations = [new Correlation(confirmRequestId, CorrelationKind.AuthConfirm, current.Id, current.HipId, now)],
             };
-        }, cancellationToken);
+        }, cancellationToken),
+        LinkingCallbackKind.AuthOnConfirm => ApplyCallbackAsync(callback.RequestId, CorrelationKind.AuthConfirm, LinkingState.AwaitingToken, callback.HipId, "on-confirm", (current, now) =>
+            callback.IsError || string.IsNullOrWhiteSpace(callback.LinkingToken)
+                ? LinkingFailure(current, callback.ErrorCode, callback.ErrorMessage, "The gateway's on-confirm carried no linking token.", now)
+                : Linked(current, callback.LinkingToken, callback.RequestId, now), cancellationToken),
+        LinkingCallbackKind.OnGenerateToken => ApplyCallbackAsync(callback.RequestId, CorrelationKind.LinkToken, LinkingState.AwaitingToken, callback.HipId, OnGenerateToken, (current, now) =>
+            callback.IsError || string.IsNullOrWhiteSpace(callback.LinkingToken)
+                ? LinkingFailure(current, callback.ErrorCode, callback.ErrorMessage, "The gateway's on-generate-token carried no link token.", now)
+                : Linked(current, callback.LinkingToken, callback.RequestId, now), cancellationToken),
+        _ => throw new ArgumentOutOfRangeException(nameof(callback), callback.Kind, "Unknown linking callback kind."),
+    };
 
-    public Task<CallbackOutcome> HandleAuthOnConfirmAsync(PatientAuthConfirmResponse callback, string hipId, CancellationToken cancellationToken) =>
-        ApplyCallbackAsync(callback.Resp.RequestId, CorrelationKind.AuthConfirm, LinkingState.AwaitingToken, hipId, "on-confirm", (current, now) =>
-            callback.Error is not null || string.IsNullOrWhiteSpace(callback.Auth?.AccessToken)
-                ? LinkingFailure(current, CodeOf(callback.Error), callback.Error?.Message, "The gateway's on-confirm carried no linking token.", now)
-                : Linked(current, callback.Auth.AccessToken, callback.Resp.RequestId, now), cancellationToken);
+    /// <summary>Whether the request the callback answers is awaited (<see cref="IsAwaitedAsync(Guid, CorrelationKind, string, CancellationToken)"/>).</summary>
+    public Task<bool> IsAwaitedAsync(LinkingCallback callback, CancellationToken cancellationToken) =>
+        IsAwaitedAsync(callback.RequestId, CorrelationOf(callback.Kind), callback.HipId, cancellationToken);
 
-    /// <summary>
-    /// Applies a v3 <c>on-generate-token</c>: the link token (stored, the chain Linked) or the gateway's error (Failed
-    /// with its string code), matched by <c>response.requestId</c> = the generate-token call's <c>REQUEST-ID</c>.
-    /// </summary>
-    public Task<CallbackOutcome> HandleOnGenerateTokenAsync(OnGenerateLinkTokenV3Request callback, string hipId, CancellationToken cancellationToken) =>
-        ApplyCallbackAsync(callback.Response.RequestId, CorrelationKind.LinkToken, LinkingState.AwaitingToken, hipId, OnGenerateToken, (current, now) =>
-            callback.Error is not null || string.IsNullOrWhiteSpace(callback.LinkToken)
-                ? LinkingFailure(current, GatewayErrorParser.NormalizeCode(callback.Error?.Code), callback.Error?.Message,
-                    "The gateway's on-generate-token carried no link token.", now)
-                : Linked(current, callback.LinkToken, callback.Response.RequestId, now), cancellationToken);
+    internal static CorrelationKind CorrelationOf(LinkingCallbackKind kind) => kind switch
+    {
+        LinkingCallbackKind.AuthOnInit => CorrelationKind.AuthInit,
+        LinkingCallbackKind.AuthOnConfirm => CorrelationKind.AuthConfirm,
+        _ => CorrelationKind.LinkToken,
+    };
 
     /// <summary>
     /// Whether this host sent the request <paramref name="requestId"/> names (a correlation of
