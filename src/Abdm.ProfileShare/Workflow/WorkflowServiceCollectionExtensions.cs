@@ -1,5 +1,7 @@
 using Abdm.ProfileShare.Storage;
+using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Workflow.Internal;
+using Abdm.ProfileShare.Workflow.Internal.Steps;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -18,12 +20,22 @@ internal static class WorkflowServiceCollectionExtensions
         // keys are kept: AddDataProtection().PersistKeysTo...; several instances must share the ring).
         services.AddDataProtection();
         services.TryAddSingleton<LinkingTokenProtector>();
+        services.TryAddSingleton<EntryTransitions>();
         services.TryAddSingleton<ProfileShareWorkflow>();
         services.TryAddSingleton<ICounterQueue, CounterQueue>();
         services.TryAddScoped<IProfileShareHandler, AcceptAllProfileShareHandler>();
         services.TryAddScoped<IPatientDirectory, EmptyPatientDirectory>();
         services.TryAddScoped<ILinkingTokenHandler, NoOpLinkingTokenHandler>();
+
+        // The outbox: one step per item kind, run by the pump.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxStep, AcknowledgementStep>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxStep, AuthInitStep>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxStep, AuthConfirmStep>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxStep, GenerateLinkTokenStep>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxStep, LinkingTimeoutStep>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxStep, LinkingNotificationStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxProcessor>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, QueueLengthMonitor>());
         return services;
     }
 }

@@ -11,20 +11,17 @@ namespace Abdm.ProfileShare.Workflow.Internal;
 internal sealed class CounterQueue : ICounterQueue
 {
     private readonly IProfileShareStore _store;
-    private readonly IOptionsMonitor<AbdmProfileShareOptions> _options;
     private readonly WorkflowClock _clock;
-    private readonly OutboxSignal _signal;
+    private readonly EntryTransitions _transitions;
     private readonly ILogger<CounterQueue> _logger;
     private readonly LinkingTokenProtector _linkingTokens;
 
-    public CounterQueue(IProfileShareStore store, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock, OutboxSignal signal, ILogger<CounterQueue> logger,
-        LinkingTokenProtector linkingTokens)
+    public CounterQueue(IProfileShareStore store, WorkflowClock clock, EntryTransitions transitions, ILogger<CounterQueue> logger, LinkingTokenProtector linkingTokens)
     {
         _linkingTokens = linkingTokens;
         _store = store;
-        _options = options;
         _clock = clock;
-        _signal = signal;
+        _transitions = transitions;
         _logger = logger;
     }
 
@@ -40,99 +37,30 @@ internal sealed class CounterQueue : ICounterQueue
     public Task<QueueActionResult> ClaimAsync(Guid entryId, string operatorId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(operatorId);
-        return ActAsync(entryId, "claim", current =>
-        {
-            if (!current.IsActive(_clock.Now))
-            {
-                return (QueueActionOutcome.NotAllowed, null);
-            }
-
-            if (current.Status == QueueEntryStatus.Claimed)
-            {
-                return current.ClaimedBy == operatorId ? (QueueActionOutcome.Done, null) : (QueueActionOutcome.HeldByOther, null);
-            }
-
-            if (current.Status != QueueEntryStatus.Waiting)
-            {
-                return (QueueActionOutcome.NotAllowed, null);
-            }
-
-            var now = _clock.Now;
-            var claimed = current with { Status = QueueEntryStatus.Claimed, ClaimedBy = operatorId, ClaimedAt = now };
-            var startLinking = _options.CurrentValue.Linking.Start == LinkingStart.OnClaim
-                && current.Linking.State == LinkingState.NotStarted
-                && current.Acknowledgement == AcknowledgementState.Delivered;
-            return (QueueActionOutcome.Done, startLinking ? ProfileShareWorkflow.StartLinking(current, now, _options.CurrentValue.WireVersion, with: claimed) : new EntryUpdate { Entry = claimed });
-        }, cancellationToken);
+        return ActAsync(entryId, new OperatorClaimed(operatorId), cancellationToken);
     }
 
     public Task<QueueActionResult> ReleaseAsync(Guid entryId, string operatorId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(operatorId);
-        return ActAsync(entryId, "release", current =>
-        {
-            if (current.Status != QueueEntryStatus.Claimed)
-            {
-                return (current.Status == QueueEntryStatus.Waiting ? QueueActionOutcome.Done : QueueActionOutcome.NotAllowed, null);
-            }
-
-            return current.ClaimedBy != operatorId
-                ? (QueueActionOutcome.HeldByOther, null)
-                : (QueueActionOutcome.Done, new EntryUpdate { Entry = current with { Status = QueueEntryStatus.Waiting, ClaimedBy = null, ClaimedAt = null } });
-        }, cancellationToken);
+        return ActAsync(entryId, new OperatorReleased(operatorId), cancellationToken);
     }
 
     public Task<QueueActionResult> CompleteAsync(Guid entryId, string operatorId, string patientId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(operatorId);
         ArgumentException.ThrowIfNullOrWhiteSpace(patientId);
-        return ActAsync(entryId, "complete", current =>
-        {
-            if (current.Status == QueueEntryStatus.Claimed && current.ClaimedBy != operatorId)
-            {
-                return (QueueActionOutcome.HeldByOther, null);
-            }
-
-            if (current.Status is not (QueueEntryStatus.Waiting or QueueEntryStatus.Claimed))
-            {
-                return (QueueActionOutcome.NotAllowed, null);
-            }
-
-            var now = _clock.Now;
-            var completed = current with { Status = QueueEntryStatus.Completed, RegisteredPatientId = patientId, ClaimedBy = operatorId, ClaimedAt = current.ClaimedAt ?? now };
-            var startLinking = _options.CurrentValue.Linking.Start == LinkingStart.OnClaim
-                && current.Linking.State == LinkingState.NotStarted
-                && current.Acknowledgement == AcknowledgementState.Delivered;
-            return (QueueActionOutcome.Done, startLinking ? ProfileShareWorkflow.StartLinking(current, now, _options.CurrentValue.WireVersion, with: completed) : new EntryUpdate { Entry = completed });
-        }, cancellationToken);
+        return ActAsync(entryId, new OperatorCompleted(operatorId, patientId), cancellationToken);
     }
 
     public Task<QueueActionResult> DismissAsync(Guid entryId, string operatorId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(operatorId);
-        return ActAsync(entryId, "dismiss", current =>
-        {
-            if (current.Status == QueueEntryStatus.Claimed && current.ClaimedBy != operatorId)
-            {
-                return (QueueActionOutcome.HeldByOther, null);
-            }
-
-            return current.Status is not (QueueEntryStatus.Waiting or QueueEntryStatus.Claimed or QueueEntryStatus.Received)
-                ? (QueueActionOutcome.NotAllowed, null)
-                : (QueueActionOutcome.Done, new EntryUpdate { Entry = current with { Status = QueueEntryStatus.Dismissed, ClaimedBy = operatorId } });
-        }, cancellationToken);
+        return ActAsync(entryId, new OperatorDismissed(operatorId), cancellationToken);
     }
 
     public Task<QueueActionResult> StartLinkingAsync(Guid entryId, CancellationToken cancellationToken = default) =>
-        ActAsync(entryId, "start-linking", current =>
-        {
-            if (current.Status == QueueEntryStatus.Rejected || current.Linking.State is LinkingState.Linked or LinkingState.AwaitingTransaction or LinkingState.AwaitingToken)
-            {
-                return (current.Linking.State == LinkingState.Linked || current.Linking.IsInFlight ? QueueActionOutcome.Done : QueueActionOutcome.NotAllowed, null);
-            }
-
-            return (QueueActionOutcome.Done, ProfileShareWorkflow.StartLinking(current, _clock.Now, _options.CurrentValue.WireVersion));
-        }, cancellationToken);
+        ActAsync(entryId, new LinkingRequested(), cancellationToken);
 
     public async Task<LinkingTokenRecord?> GetLinkingTokenAsync(string hipId, string phrAddress, CancellationToken cancellationToken = default) =>
         _linkingTokens.Unprotect(await _store.GetLinkingTokenAsync(hipId, phrAddress, cancellationToken).ConfigureAwait(false), _clock.Now);
@@ -149,25 +77,22 @@ internal sealed class CounterQueue : ICounterQueue
         }
     }
 
-    private async Task<QueueActionResult> ActAsync(Guid entryId, string action, Func<QueueEntry, (QueueActionOutcome Outcome, EntryUpdate? Update)> decide, CancellationToken cancellationToken)
+    /// <summary>An operator's (or the host's) action, decided by <see cref="EntryLifecycle"/> and written by <see cref="EntryTransitions"/>.</summary>
+    private async Task<QueueActionResult> ActAsync(Guid entryId, EntryEvent action, CancellationToken cancellationToken)
     {
-        var outcome = QueueActionOutcome.NotFound;
-        var (written, entry) = await EntryUpdater.UpdateAsync(_store, entryId, current =>
-        {
-            (outcome, var update) = decide(current);
-            return update;
-        }, cancellationToken).ConfigureAwait(false);
-        if (entry is null)
+        var applied = await _transitions.ApplyAsync(entryId, null, action, cancellationToken).ConfigureAwait(false);
+        if (applied.Entry is not { } entry)
         {
             return new QueueActionResult(QueueActionOutcome.NotFound, null);
         }
 
-        Log.QueueAction(_logger, entryId, action, outcome, entry.Status);
-        if (written && entry.Linking.State == LinkingState.AwaitingTransaction)
+        var outcome = applied.Result switch
         {
-            _signal.Notify();
-        }
-
+            TransitionResult.Applied or TransitionResult.AlreadyDone => QueueActionOutcome.Done,
+            TransitionResult.HeldByOther => QueueActionOutcome.HeldByOther,
+            _ => QueueActionOutcome.NotAllowed,
+        };
+        Log.QueueAction(_logger, entryId, action.Step, outcome, entry.Status);
         return new QueueActionResult(outcome, entry);
     }
 }

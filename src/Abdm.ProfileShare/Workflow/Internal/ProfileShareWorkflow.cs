@@ -51,12 +51,12 @@ internal sealed class ProfileShareWorkflow
     private readonly OutboxSignal _signal;
     private readonly ILogger<ProfileShareWorkflow> _logger;
     private readonly AbdmMetrics _metrics;
-    private readonly LinkingTokenProtector _linkingTokens;
+    private readonly EntryTransitions _transitions;
 
     public ProfileShareWorkflow(IProfileShareStore store, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock, OutboxSignal signal, ILogger<ProfileShareWorkflow> logger, AbdmMetrics metrics,
-        LinkingTokenProtector linkingTokens)
+        EntryTransitions transitions)
     {
-        _linkingTokens = linkingTokens;
+        _transitions = transitions;
         _store = store;
         _options = options;
         _clock = clock;
@@ -198,6 +198,8 @@ internal sealed class ProfileShareWorkflow
         return result;
     }
 
+    private static string? CodeOf(Error? error) => error?.Code?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public Task<CallbackOutcome> HandleAuthOnInitAsync(PatientAuthInitResponse callback, string hipId, CancellationToken cancellationToken) =>
         ApplyAsync(new LinkingCallback
         {
@@ -235,47 +237,25 @@ internal sealed class ProfileShareWorkflow
         }, cancellationToken);
 
     /// <summary>
-    /// Applies a linking callback: on-init (the transaction id: confirm next), on-confirm or v3 on-generate-token (the
-    /// token: stored, the chain Linked), or the gateway's error (Failed with its code), matched by the requestId the
-    /// callback answers.
+    /// Applies a linking callback (<see cref="EntryLifecycle"/>, <see cref="CallbackArrived"/>): the correlation its
+    /// requestId names must be of the callback's kind and for the same HIP; the entry changes only if its chain still
+    /// waits for exactly that request, or timed out waiting for it. A duplicate, or an answer for a chain that moved on,
+    /// changes nothing.
     /// </summary>
-    public Task<CallbackOutcome> ApplyAsync(LinkingCallback callback, CancellationToken cancellationToken) => callback.Kind switch
+    public async Task<CallbackOutcome> ApplyAsync(LinkingCallback callback, CancellationToken cancellationToken)
     {
-        LinkingCallbackKind.AuthOnInit => ApplyCallbackAsync(callback.RequestId, CorrelationKind.AuthInit, LinkingState.AwaitingTransaction, callback.HipId, "on-init", (current, now) =>
+        var started = Stopwatch.GetTimestamp();
+        var name = new CallbackArrived(callback).Step;
+        var correlation = await FindCorrelationAsync(callback.RequestId, CorrelationOf(callback.Kind), callback.HipId, name, cancellationToken).ConfigureAwait(false);
+        if (correlation is null)
         {
-            if (callback.IsError || string.IsNullOrWhiteSpace(callback.TransactionId))
-            {
-                return LinkingFailure(current, callback.ErrorCode, callback.ErrorMessage, "The gateway's on-init carried no transactionId.", now);
-            }
+            return CallbackOutcome.Unmatched;
+        }
 
-            var confirmRequestId = Guid.NewGuid();
-            return new EntryUpdate
-            {
-                Entry = current with
-                {
-                    Linking = current.Linking with
-                    {
-                        State = LinkingState.AwaitingToken,
-                        TransactionId = callback.TransactionId,
-                        ConfirmRequestId = confirmRequestId,
-                        ErrorMessage = null, // a late on-init revives a timed-out chain
-                        UpdatedAt = now,
-                    },
-                },
-                Enqueue = [NewItem(OutboxItemKind.AuthConfirm, current.Id, confirmRequestId, now)],
-                Correlations = [new Correlation(confirmRequestId, CorrelationKind.AuthConfirm, current.Id, current.HipId, now)],
-            };
-        }, cancellationToken),
-        LinkingCallbackKind.AuthOnConfirm => ApplyCallbackAsync(callback.RequestId, CorrelationKind.AuthConfirm, LinkingState.AwaitingToken, callback.HipId, "on-confirm", (current, now) =>
-            callback.IsError || string.IsNullOrWhiteSpace(callback.LinkingToken)
-                ? LinkingFailure(current, callback.ErrorCode, callback.ErrorMessage, "The gateway's on-confirm carried no linking token.", now)
-                : Linked(current, callback.LinkingToken, callback.RequestId, now), cancellationToken),
-        LinkingCallbackKind.OnGenerateToken => ApplyCallbackAsync(callback.RequestId, CorrelationKind.LinkToken, LinkingState.AwaitingToken, callback.HipId, OnGenerateToken, (current, now) =>
-            callback.IsError || string.IsNullOrWhiteSpace(callback.LinkingToken)
-                ? LinkingFailure(current, callback.ErrorCode, callback.ErrorMessage, "The gateway's on-generate-token carried no link token.", now)
-                : Linked(current, callback.LinkingToken, callback.RequestId, now), cancellationToken),
-        _ => throw new ArgumentOutOfRangeException(nameof(callback), callback.Kind, "Unknown linking callback kind."),
-    };
+        var persisting = Stopwatch.GetTimestamp();
+        var applied = await _transitions.ApplyAsync(correlation.EntryId, null, new CallbackArrived(callback), cancellationToken).ConfigureAwait(false);
+        return Finish(applied.Written, applied.Entry, callback.RequestId, name, correlation.EntryId, started, persisting);
+    }
 
     /// <summary>Whether the request the callback answers is awaited (<see cref="IsAwaitedAsync(Guid, CorrelationKind, string, CancellationToken)"/>).</summary>
     public Task<bool> IsAwaitedAsync(LinkingCallback callback, CancellationToken cancellationToken) =>
@@ -307,119 +287,13 @@ internal sealed class ProfileShareWorkflow
             return false;
         }
 
-        var awaiting = kind == CorrelationKind.AuthInit ? LinkingState.AwaitingTransaction : LinkingState.AwaitingToken;
-        return (entry.Linking.State == awaiting && entry.Linking.AwaitedRequestId == requestId) || TimedOutAwaiting(entry.Linking, kind, requestId);
+        return EntryLifecycle.Awaits(entry.Linking, kind switch
+        {
+            CorrelationKind.AuthInit => LinkingCallbackKind.AuthOnInit,
+            CorrelationKind.AuthConfirm => LinkingCallbackKind.AuthOnConfirm,
+            _ => LinkingCallbackKind.OnGenerateToken,
+        }, requestId);
     }
-
-    /// <summary>
-    /// Whether the chain timed out waiting for exactly the answer to <paramref name="requestId"/>: the gateway
-    /// redelivers an answer about 16 minutes late, long after <c>Linking:CallbackTimeout</c>, and that answer (a link
-    /// token, an error) is genuine. A chain restarted since has new request ids, so an older answer never matches.
-    /// </summary>
-    internal static bool TimedOutAwaiting(LinkingStatus linking, CorrelationKind kind, Guid requestId) =>
-        linking.State == LinkingState.TimedOut && kind switch
-        {
-            CorrelationKind.AuthInit => linking.InitRequestId == requestId && linking.TransactionId is null && linking.ConfirmRequestId is null && linking.TokenRequestId is null,
-            CorrelationKind.AuthConfirm => linking.ConfirmRequestId == requestId && linking.TokenRequestId is null,
-            CorrelationKind.LinkToken => linking.TokenRequestId == requestId,
-            _ => false,
-        };
-
-    /// <summary>
-    /// The skeleton of every linking callback: find the correlation its requestId names (of the expected kind, for the
-    /// same HIP), then change the entry only if its chain still waits for exactly that request in
-    /// <paramref name="awaiting"/>, or timed out waiting for exactly it (<see cref="TimedOutAwaiting"/>); a duplicate
-    /// callback, or one for a chain that moved on, changes nothing.
-    /// </summary>
-    private async Task<CallbackOutcome> ApplyCallbackAsync(Guid requestId, CorrelationKind kind, LinkingState awaiting, string hipId, string callback,
-        Func<QueueEntry, DateTimeOffset, EntryUpdate> apply, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var correlation = await FindCorrelationAsync(requestId, kind, hipId, callback, cancellationToken).ConfigureAwait(false);
-        if (correlation is null)
-        {
-            return CallbackOutcome.Unmatched;
-        }
-
-        var persisting = Stopwatch.GetTimestamp();
-        var now = _clock.Now;
-        var (written, entry) = await EntryUpdater.UpdateAsync(_store, correlation.EntryId, current =>
-            (current.Linking.State == awaiting && current.Linking.AwaitedRequestId == requestId) || TimedOutAwaiting(current.Linking, kind, requestId)
-                ? apply(current, now)
-                : null, cancellationToken).ConfigureAwait(false);
-
-        return Finish(written, entry, requestId, callback, correlation.EntryId, started, persisting);
-    }
-
-    private const string OnGenerateToken = "on-generate-token";
-
-    private static string? CodeOf(Error? error) => error?.Code?.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>The chain Linked, with the token as it is stored: its expiry read, the token encrypted.</summary>
-    private EntryUpdate Linked(QueueEntry current, string token, Guid requestId, DateTimeOffset now) => new()
-    {
-        Entry = current with
-        {
-            Linking = current.Linking with { State = LinkingState.Linked, ErrorCode = null, ErrorMessage = null, UpdatedAt = now },
-        },
-        LinkingToken = _linkingTokens.Protect(new LinkingTokenRecord
-        {
-            HipId = current.HipId,
-            HealthId = current.Profile.HealthId,
-            Token = token,
-            EntryId = current.Id,
-            ReceivedAt = now,
-        }),
-        Enqueue = [NewItem(OutboxItemKind.LinkingNotification, current.Id, requestId, now)],
-    };
-
-    /// <summary>
-    /// Builds the change that starts (or restarts) the linking chain of an entry: <c>users/auth/init</c> on the v0.5
-    /// gateway, <c>generate-token</c> when the deployment is on v3 (<paramref name="deployment"/>).
-    /// </summary>
-    internal static EntryUpdate StartLinking(QueueEntry entry, DateTimeOffset now, WireVersion deployment, Guid? completeOutboxItemId = null, QueueEntry? with = null)
-    {
-        var current = with ?? entry;
-        var requestId = Guid.NewGuid();
-        var v3 = deployment == WireVersion.V3;
-        var linking = v3
-            ? new LinkingStatus { State = LinkingState.AwaitingToken, TokenRequestId = requestId, UpdatedAt = now }
-            : new LinkingStatus { State = LinkingState.AwaitingTransaction, InitRequestId = requestId, UpdatedAt = now };
-        return new EntryUpdate
-        {
-            Entry = current with { Linking = linking },
-            Enqueue = [NewItem(v3 ? OutboxItemKind.GenerateLinkToken : OutboxItemKind.AuthInit, entry.Id, requestId, now)],
-            Correlations = [new Correlation(requestId, v3 ? CorrelationKind.LinkToken : CorrelationKind.AuthInit, entry.Id, entry.HipId, now)],
-            CompleteOutboxItemId = completeOutboxItemId,
-        };
-    }
-
-    internal static EntryUpdate LinkingFailure(QueueEntry current, string? errorCode, string? errorMessage, string fallbackMessage, DateTimeOffset now, Guid? completeOutboxItemId = null) => new()
-    {
-        Entry = current with
-        {
-            Linking = current.Linking with
-            {
-                State = LinkingState.Failed,
-                ErrorCode = errorCode,
-                ErrorMessage = string.IsNullOrWhiteSpace(errorMessage) ? fallbackMessage : errorMessage,
-                UpdatedAt = now,
-            },
-        },
-        Enqueue = [NewItem(OutboxItemKind.LinkingNotification, current.Id, current.Linking.AwaitedRequestId ?? current.Linking.ConfirmRequestId ?? current.Linking.InitRequestId ?? Guid.NewGuid(), now)],
-        CompleteOutboxItemId = completeOutboxItemId,
-    };
-
-    internal static OutboxItem NewItem(OutboxItemKind kind, Guid entryId, Guid requestId, DateTimeOffset now, DateTimeOffset? dueAt = null, Guid? correlatesTo = null) => new()
-    {
-        Id = Guid.CreateVersion7(now),
-        Kind = kind,
-        EntryId = entryId,
-        RequestId = requestId,
-        CorrelatesTo = correlatesTo,
-        CreatedAt = now,
-        DueAt = dueAt ?? now,
-    };
 
     private async Task<Correlation?> FindCorrelationAsync(Guid requestId, CorrelationKind kind, string hipId, string callback, CancellationToken cancellationToken)
     {
@@ -467,13 +341,8 @@ internal sealed class ProfileShareWorkflow
         }
 
         span.Step($"abdm.{name}.persist", persisting, persisted, state);
-        if (entry.Linking.State is LinkingState.Linked or LinkingState.Failed)
-        {
-            _metrics.LinkingChainEnded(entry.HipId, entry.Linking.State, entry.Linking.ErrorCode);
-        }
 
-        Log.LinkingStateChanged(_logger, entry.Id, callback, entry.Linking.State, entry.Linking.ErrorCode);
-        _signal.Notify();
+        // The linking state's log line and metric, and the outbox's wake-up, come from EntryTransitions.
         return CallbackOutcome.Applied;
     }
 }
