@@ -43,38 +43,39 @@ internal sealed class QueueLengthMonitor : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var watching = WatchAsync(stoppingToken);
+        DateTimeOffset? countedAt = null;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var wait = MaxAge;
-                if (_metrics.QueueLengthObserved)
-                {
-                    try
-                    {
-                        _stale = false;
-                        await CountAsync(stoppingToken).ConfigureAwait(false);
-                    }
-                    catch (Exception) when (!stoppingToken.IsCancellationRequested)
-                    {
-                        // The store is down: the outbox reports the outage; count again later.
-                        _stale = true;
-                    }
-
-                    // At most one recount per MinAge, however busy the feed.
-                    await Task.Delay(MinAge, _clock.TimeProvider, stoppingToken).ConfigureAwait(false);
-                    wait -= MinAge;
-                }
-                else
+                TimeSpan wait;
+                if (!_metrics.QueueLengthObserved)
                 {
                     // Nobody listens: look again after the outbox's idle interval.
                     wait = _options.CurrentValue.Outbox.IdleCheckInterval;
                 }
-
-                if (!_stale)
+                else
                 {
-                    await WaitForChangeAsync(wait, stoppingToken).ConfigureAwait(false);
+                    var now = _clock.Now;
+                    if (countedAt is not { } last || now >= last + (_stale ? MinAge : MaxAge) || now < last)
+                    {
+                        _stale = false;
+                        countedAt = now;
+                        try
+                        {
+                            await CountAsync(now, stoppingToken).ConfigureAwait(false);
+                        }
+                        catch (Exception) when (!stoppingToken.IsCancellationRequested)
+                        {
+                            // The store is down (the outbox reports the outage): count again after MinAge.
+                            _stale = true;
+                        }
+                    }
+
+                    wait = countedAt.Value + (_stale ? MinAge : MaxAge) - _clock.Now;
                 }
+
+                await WaitForChangeAsync(wait, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -87,9 +88,8 @@ internal sealed class QueueLengthMonitor : BackgroundService
         }
     }
 
-    private async Task CountAsync(CancellationToken stoppingToken)
+    private async Task CountAsync(DateTimeOffset now, CancellationToken stoppingToken)
     {
-        var now = _clock.Now;
         var lengths = new Dictionary<(string HipId, string Counter), int>();
         foreach (var hipId in _options.CurrentValue.HipIds.Distinct(StringComparer.Ordinal))
         {
