@@ -185,7 +185,7 @@ internal sealed partial class SimulatorEngine : IAsyncDisposable
                 Record(operation, inbound, null, plan.Applied, detail: "Held unanswered until the client gave up; not processed.");
                 try
                 {
-                    await Task.Delay(Timeout.InfiniteTimeSpan, held.Token).ConfigureAwait(false);
+                    await Task.Delay(Timeout.InfiniteTimeSpan, _time, held.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

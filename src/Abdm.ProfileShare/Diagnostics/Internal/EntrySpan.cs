@@ -30,6 +30,18 @@ internal readonly struct EntrySpan : IDisposable
     /// <summary>The span, or <see langword="null"/> when nobody listens.</summary>
     public Activity? Activity { get; }
 
+    /// <summary>
+    /// A timestamp on the spans' clock, for <see cref="Start"/>'s <c>startedAt</c> and <see cref="Step"/>. Span times are
+    /// the system clock's (an <see cref="Activity"/> reads it itself), so these are the one place the library reads
+    /// <see cref="Stopwatch"/>; every duration it measures for a metric or a log uses the injected
+    /// <see cref="TimeProvider"/> (BannedSymbols.txt).
+    /// </summary>
+#pragma warning disable RS0030 // Span offsets must be on the Activity's clock, not a fake one.
+    public static long Timestamp() => Stopwatch.GetTimestamp();
+
+    private static TimeSpan Elapsed(long from, long to) => Elapsed(from, to);
+#pragma warning restore RS0030
+
     /// <summary>Starts a span of the entry's trace.</summary>
     /// <param name="name">The span name.</param>
     /// <param name="entryId">The queue entry.</param>
@@ -49,7 +61,7 @@ internal readonly struct EntrySpan : IDisposable
         Activity.Current = null;
         var parent = new ActivityContext(AbdmProfileShareTelemetry.GetTraceId(entryId), default, ActivityTraceFlags.Recorded);
         var activity = source.StartActivity(name, ActivityKind.Internal, parent, tags: null, links);
-        var now = Stopwatch.GetTimestamp();
+        var now = Timestamp();
         if (activity is null)
         {
             Activity.Current = ambient;
@@ -60,7 +72,7 @@ internal readonly struct EntrySpan : IDisposable
         var anchor = activity.StartTimeUtc;
         if (startedAt is { } started && started < now)
         {
-            activity.SetStartTime(anchor - Stopwatch.GetElapsedTime(started, now));
+            activity.SetStartTime(anchor - Elapsed(started, now));
         }
 
         return new EntrySpan(activity, ambient, anchor, now);
@@ -131,6 +143,6 @@ internal readonly struct EntrySpan : IDisposable
     }
 
     private DateTime At(long timestamp) => timestamp <= _anchorTimestamp
-        ? _anchorUtc - Stopwatch.GetElapsedTime(timestamp, _anchorTimestamp)
-        : _anchorUtc + Stopwatch.GetElapsedTime(_anchorTimestamp, timestamp);
+        ? _anchorUtc - Elapsed(timestamp, _anchorTimestamp)
+        : _anchorUtc + Elapsed(_anchorTimestamp, timestamp);
 }

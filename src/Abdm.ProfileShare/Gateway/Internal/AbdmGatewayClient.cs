@@ -283,7 +283,7 @@ internal sealed class AbdmGatewayClient : IAbdmGatewayClient
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string path, Guid? requestId, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = _timeProvider.GetTimestamp();
         HttpResponseMessage response;
         try
         {
@@ -300,18 +300,18 @@ internal sealed class AbdmGatewayClient : IAbdmGatewayClient
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutException or Polly.ExecutionRejectedException)
         {
             Log.GatewayCallUnreachable(_logger, path, requestId, ex.GetType().Name);
-            _metrics.GatewayCall(OperationName(path), "unavailable", null, Stopwatch.GetElapsedTime(started));
+            _metrics.GatewayCall(OperationName(path), "unavailable", null, _timeProvider.GetElapsedTime(started));
             _outage.Failed($"{path}: {ex.GetType().Name}");
             throw new AbdmGatewayException(path, requestId, null, null, null, isTransient: true, ex);
         }
 
         if (response.IsSuccessStatusCode)
         {
-            _metrics.GatewayCall(OperationName(path), "success", null, Stopwatch.GetElapsedTime(started));
+            _metrics.GatewayCall(OperationName(path), "success", null, _timeProvider.GetElapsedTime(started));
             _outage.Succeeded();
             if (_logger.IsEnabled(LogLevel.Debug))
             {
-                Log.GatewayCallAccepted(_logger, path, requestId, (int)response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                Log.GatewayCallAccepted(_logger, path, requestId, (int)response.StatusCode, _timeProvider.GetElapsedTime(started).TotalMilliseconds);
             }
 
             return response;
@@ -323,7 +323,7 @@ internal sealed class AbdmGatewayClient : IAbdmGatewayClient
             var (code, message) = GatewayErrorParser.Parse(content);
             var transient = GatewayErrorParser.IsTransient(response.StatusCode);
             Log.GatewayCallRejected(_logger, transient ? LogLevel.Debug : LogLevel.Warning, path, requestId, (int)response.StatusCode, code);
-            _metrics.GatewayCall(OperationName(path), transient ? "unavailable" : "rejected", code, Stopwatch.GetElapsedTime(started));
+            _metrics.GatewayCall(OperationName(path), transient ? "unavailable" : "rejected", code, _timeProvider.GetElapsedTime(started));
             if (transient)
             {
                 _outage.Failed(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{path}: HTTP {(int)response.StatusCode}{(code is null ? "" : ", code " + code)}"));

@@ -96,7 +96,7 @@ internal sealed class ProfileShareWorkflow
     /// </summary>
     public Task<ShareAcceptResult> AcceptShareAsync(ShareProfileV3Request share, Guid requestId, string? hipId, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = EntrySpan.Timestamp();
         if (!IsServedHip(hipId))
         {
             return Task.FromResult(RefuseUnknownHip(requestId, hipId));
@@ -123,7 +123,7 @@ internal sealed class ProfileShareWorkflow
 
     private Task<ShareAcceptResult> AcceptAsync(Guid requestId, SharedProfile? profile, WireVersion version, string? hipId, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = EntrySpan.Timestamp();
         if (!IsServedHip(hipId))
         {
             return Task.FromResult(RefuseUnknownHip(requestId, hipId));
@@ -142,7 +142,7 @@ internal sealed class ProfileShareWorkflow
 
     /// <summary>Persists a share read and checked by the transport (<see cref="IProfileShareInbox.AcceptShareAsync"/>).</summary>
     public Task<ShareIntakeResult> AcceptAsync(ReceivedShare share, CancellationToken cancellationToken) =>
-        PersistAsync(share.RequestId, share.HipId, share.CounterCode, share.Profile, share.WireVersion, Stopwatch.GetTimestamp(), cancellationToken);
+        PersistAsync(share.RequestId, share.HipId, share.CounterCode, share.Profile, share.WireVersion, EntrySpan.Timestamp(), cancellationToken);
 
     private async Task<ShareAcceptResult> PersistAndWrapAsync(Guid requestId, string hipId, string counter, SharedPatientProfile profile, WireVersion version, long started, CancellationToken cancellationToken) =>
         new(ShareAcceptStatus.Accepted, null, await PersistAsync(requestId, hipId, counter, profile, version, started, cancellationToken).ConfigureAwait(false));
@@ -168,9 +168,9 @@ internal sealed class ProfileShareWorkflow
             ContentHash = ShareContentHash.Compute(hipId, counter, profile),
         };
 
-        var persisting = Stopwatch.GetTimestamp();
+        var persisting = EntrySpan.Timestamp();
         var result = await _store.AcceptShareAsync(intake, cancellationToken).ConfigureAwait(false);
-        var persisted = Stopwatch.GetTimestamp();
+        var persisted = EntrySpan.Timestamp();
 
         // The entry id is known only now (a re-scan or a repeat names an existing entry): the span starts late, dated back.
         var outcome = result.Outcome switch { ShareIntakeOutcome.Created => "created", ShareIntakeOutcome.Rescanned => "rescanned", _ => "duplicate" };
@@ -244,7 +244,7 @@ internal sealed class ProfileShareWorkflow
     /// </summary>
     public async Task<CallbackOutcome> ApplyAsync(LinkingCallback callback, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = EntrySpan.Timestamp();
         var name = new CallbackArrived(callback).Step;
         var correlation = await FindCorrelationAsync(callback.RequestId, CorrelationOf(callback.Kind), callback.HipId, name, cancellationToken).ConfigureAwait(false);
         if (correlation is null)
@@ -252,7 +252,7 @@ internal sealed class ProfileShareWorkflow
             return CallbackOutcome.Unmatched;
         }
 
-        var persisting = Stopwatch.GetTimestamp();
+        var persisting = EntrySpan.Timestamp();
         var applied = await _transitions.ApplyAsync(correlation.EntryId, null, new CallbackArrived(callback), cancellationToken).ConfigureAwait(false);
         return Finish(applied.Written, applied.Entry, callback.RequestId, name, correlation.EntryId, started, persisting);
     }
@@ -315,7 +315,7 @@ internal sealed class ProfileShareWorkflow
 
     private CallbackOutcome Finish(bool written, QueueEntry? entry, Guid requestId, string callback, Guid entryId, long started, long persisting)
     {
-        var persisted = Stopwatch.GetTimestamp();
+        var persisted = EntrySpan.Timestamp();
         var name = callback.Replace('-', '_');
         using var span = EntrySpan.Start($"abdm.{name}.receive", entryId, started)
             .Tag(AbdmTags.RequestId, requestId.ToString());
