@@ -3,7 +3,6 @@ using System.Text.Json;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Redis.Internal;
 using Abdm.ProfileShare.Storage;
-using Abdm.ProfileShare.Storage.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
@@ -177,7 +176,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
             Number(ttl),
             Optional(update.CompleteOutboxItemId is { } completed ? RedisKeys.Id(completed) : null),
             token is null ? "0" : "1",
-            token is null ? "" : JsonSerializer.Serialize(token with { UsedAt = null }, StoreJsonContext.Default.LinkingTokenRecord),
+            token is null ? "" : JsonSerializer.Serialize(token with { UsedAt = null }, StoreJson.LinkingTokenRecord),
             Optional(token?.UsedAt is { } usedAt ? Time(usedAt) : null),
             Number(update.Enqueue.Count),
             Number(update.Correlations.Count),
@@ -205,7 +204,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
         {
             values.Add(RedisKeys.Id(correlation.RequestId));
             values.Add(RedisKeys.Id(correlation.EntryId));
-            values.Add(JsonSerializer.Serialize(correlation, StoreJsonContext.Default.Correlation));
+            values.Add(JsonSerializer.Serialize(correlation, StoreJson.Correlation));
         }
 
         var result = await database.ScriptEvaluateAsync(RedisScripts.TryUpdate,
@@ -224,7 +223,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
     {
         var database = await DatabaseAsync(cancellationToken);
         var value = await database.StringGetAsync(_keys.Correlation(requestId)).WaitAsync(cancellationToken);
-        return value.IsNull ? null : JsonSerializer.Deserialize((string)value!, StoreJsonContext.Default.Correlation);
+        return value.IsNull ? null : JsonSerializer.Deserialize((string)value!, StoreJson.Correlation);
     }
 
     /// <inheritdoc />
@@ -285,7 +284,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
         ArgumentNullException.ThrowIfNull(healthId);
         var database = await DatabaseAsync(cancellationToken);
         var values = await database.HashGetAsync(_keys.LinkingToken(hipId, HealthKey(healthId)), ["doc", "used"]).WaitAsync(cancellationToken);
-        if (values[0].IsNull || JsonSerializer.Deserialize((string)values[0]!, StoreJsonContext.Default.LinkingTokenRecord) is not { } token)
+        if (values[0].IsNull || JsonSerializer.Deserialize((string)values[0]!, StoreJson.LinkingTokenRecord) is not { } token)
         {
             return null;
         }
@@ -332,7 +331,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
     public IAsyncEnumerable<QueueChange> WatchAsync(CancellationToken cancellationToken = default) =>
         // Subscribed first, then connected (and subscribed to the Redis channel): nothing published after the first
         // MoveNextAsync is missed.
-        _changes.ReadAsync(async ct =>
+        _changes.WatchAsync(async ct =>
         {
             lock (_gate)
             {
@@ -421,7 +420,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
         QueueChange? change;
         try
         {
-            change = JsonSerializer.Deserialize((string?)message ?? "", StoreJsonContext.Default.QueueChange);
+            change = JsonSerializer.Deserialize((string?)message ?? "", StoreJson.QueueChange);
         }
         catch (JsonException exception)
         {

@@ -5,7 +5,6 @@ using System.Threading.Channels;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Sqlite.Internal;
 using Abdm.ProfileShare.Storage;
-using Abdm.ProfileShare.Storage.Internal;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -266,7 +265,7 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
                 await ExecuteAsync(connection, transaction,
                     "INSERT OR REPLACE INTO correlations (request_id, entry_id, document) VALUES ($request, $entry, $document)", cancellationToken,
                     ("$request", Id(correlation.RequestId)), ("$entry", Id(correlation.EntryId)),
-                    ("$document", JsonSerializer.Serialize(correlation, StoreJsonContext.Default.Correlation)));
+                    ("$document", JsonSerializer.Serialize(correlation, StoreJson.Correlation)));
             }
 
             if (update.CompleteOutboxItemId is { } completed)
@@ -290,7 +289,7 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
         await using var connection = await OpenAsync(cancellationToken);
         using var command = Command(connection, null, "SELECT document FROM correlations WHERE request_id = $request", ("$request", Id(requestId)));
         return await command.ExecuteScalarAsync(cancellationToken) is string document
-            ? JsonSerializer.Deserialize(document, StoreJsonContext.Default.Correlation)
+            ? JsonSerializer.Deserialize(document, StoreJson.Correlation)
             : null;
     }
 
@@ -381,7 +380,7 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
         using var command = Command(connection, null, "SELECT document FROM linking_tokens WHERE hip_id = $hip AND health_id = $health",
             ("$hip", hipId), ("$health", HealthKey(healthId)));
         return await command.ExecuteScalarAsync(cancellationToken) is string document
-            ? JsonSerializer.Deserialize(document, StoreJsonContext.Default.LinkingTokenRecord)
+            ? JsonSerializer.Deserialize(document, StoreJson.LinkingTokenRecord)
             : null;
     }
 
@@ -395,7 +394,7 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
             using var select = Command(connection, transaction, "SELECT document FROM linking_tokens WHERE hip_id = $hip AND health_id = $health",
                 ("$hip", hipId), ("$health", HealthKey(healthId)));
             if (await select.ExecuteScalarAsync(cancellationToken) is not string document
-                || JsonSerializer.Deserialize(document, StoreJsonContext.Default.LinkingTokenRecord) is not { UsedAt: null } token)
+                || JsonSerializer.Deserialize(document, StoreJson.LinkingTokenRecord) is not { UsedAt: null } token)
             {
                 return (false, (QueueChange?)null);
             }
@@ -403,7 +402,7 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
             // The document only: expires_at stays (a row from before ExpiresAt existed keeps its backfilled expiry).
             await ExecuteAsync(connection, transaction, "UPDATE linking_tokens SET document = $document WHERE hip_id = $hip AND health_id = $health", cancellationToken,
                 ("$hip", hipId), ("$health", HealthKey(healthId)),
-                ("$document", JsonSerializer.Serialize(token with { UsedAt = usedAt }, StoreJsonContext.Default.LinkingTokenRecord)));
+                ("$document", JsonSerializer.Serialize(token with { UsedAt = usedAt }, StoreJson.LinkingTokenRecord)));
             return (true, (QueueChange?)null);
         }, cancellationToken);
     }
@@ -438,7 +437,7 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
 
     /// <inheritdoc />
     public IAsyncEnumerable<QueueChange> WatchAsync(CancellationToken cancellationToken = default) =>
-        _changes.ReadAsync(_ =>
+        _changes.WatchAsync(_ =>
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             return Task.CompletedTask;
@@ -800,7 +799,7 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
             ("$id", Id(entry.Id)), ("$hip", entry.HipId), ("$counter", entry.CounterCode), ("$health", HealthKey(entry.Profile.HealthId)),
             ("$status", entry.Status.ToString()), ("$day", Day(entry.ServiceDay)), ("$token", entry.TokenNumber),
             ("$first", Ticks(entry.FirstScannedAt)), ("$last", Ticks(entry.LastScannedAt)), ("$expires", Ticks(entry.ExpiresAt)), ("$version", entry.Version),
-            ("$expected", expectedVersion), ("$document", JsonSerializer.Serialize(entry, StoreJsonContext.Default.QueueEntry)));
+            ("$expected", expectedVersion), ("$document", JsonSerializer.Serialize(entry, StoreJson.QueueEntry)));
         if (written != 1)
         {
             throw new InvalidOperationException("The queue entry changed inside a write transaction.");
@@ -816,13 +815,13 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
             cancellationToken,
             ("$id", Id(item.Id)), ("$entry", Id(item.EntryId)), ("$due", Ticks(item.DueAt)), ("$created", Ticks(item.CreatedAt)),
             ("$owner", item.LeaseOwner), ("$lease", item.LeaseExpiresAt is { } lease ? Ticks(lease) : null),
-            ("$document", JsonSerializer.Serialize(item, StoreJsonContext.Default.OutboxItem)));
+            ("$document", JsonSerializer.Serialize(item, StoreJson.OutboxItem)));
 
     private static Task<int> WriteLinkingTokenAsync(SqliteConnection connection, SqliteTransaction transaction, LinkingTokenRecord token, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction,
             "INSERT OR REPLACE INTO linking_tokens (hip_id, health_id, expires_at, document) VALUES ($hip, $health, $expires, $document)", cancellationToken,
             ("$hip", token.HipId), ("$health", HealthKey(token.HealthId)), ("$expires", token.ExpiresAt is { } expires ? Ticks(expires) : null),
-            ("$document", JsonSerializer.Serialize(token, StoreJsonContext.Default.LinkingTokenRecord)));
+            ("$document", JsonSerializer.Serialize(token, StoreJson.LinkingTokenRecord)));
 
     private static async Task<int> ExecuteAsync(SqliteConnection connection, SqliteTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
@@ -894,10 +893,10 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
     }
 
     private static QueueEntry ReadEntry(string document) =>
-        JsonSerializer.Deserialize(document, StoreJsonContext.Default.QueueEntry) ?? throw new InvalidOperationException("A stored queue entry is empty.");
+        JsonSerializer.Deserialize(document, StoreJson.QueueEntry) ?? throw new InvalidOperationException("A stored queue entry is empty.");
 
     private static OutboxItem ReadOutboxItem(string document) =>
-        JsonSerializer.Deserialize(document, StoreJsonContext.Default.OutboxItem) ?? throw new InvalidOperationException("A stored outbox item is empty.");
+        JsonSerializer.Deserialize(document, StoreJson.OutboxItem) ?? throw new InvalidOperationException("A stored outbox item is empty.");
 
     private static bool IsTerminal(QueueEntryStatus status) => status is QueueEntryStatus.Completed or QueueEntryStatus.Dismissed or QueueEntryStatus.Rejected;
 

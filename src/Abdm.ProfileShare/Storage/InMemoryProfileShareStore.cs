@@ -1,7 +1,5 @@
 using Abdm.ProfileShare.Model;
 
-using Abdm.ProfileShare.Storage.Internal;
-
 namespace Abdm.ProfileShare.Storage;
 
 /// <summary>
@@ -336,7 +334,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
     }
 
     /// <inheritdoc />
-    public IAsyncEnumerable<QueueChange> WatchAsync(CancellationToken cancellationToken = default) => _changes.ReadAsync(cancellationToken: cancellationToken);
+    public IAsyncEnumerable<QueueChange> WatchAsync(CancellationToken cancellationToken = default) => _changes.WatchAsync(cancellationToken: cancellationToken);
 
     /// <inheritdoc />
     public Task PingAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
