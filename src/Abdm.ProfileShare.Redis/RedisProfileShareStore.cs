@@ -33,15 +33,11 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
     private const int PurgeBatchSize = 200;
     private static readonly TimeSpan CounterLifetime = TimeSpan.FromDays(2);
 
-    private readonly Func<Task<IConnectionMultiplexer>> _connect;
-    private readonly bool _ownsConnection;
     private readonly RedisProfileShareStoreOptions _options;
     private readonly RedisKeys _keys;
     private readonly ILogger _logger;
-    private readonly Lock _gate = new();
     private readonly ChangeFeed _changes = new();
-    private Task<Connection>? _ready;
-    private bool _disposed;
+    private readonly RedisConnection _connection;
 
     /// <summary>Creates a store on a connection the caller owns (and disposes).</summary>
     /// <param name="connection">The connection.</param>
@@ -58,11 +54,10 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.KeyPrefix, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Retention, TimeSpan.Zero, nameof(options));
-        _connect = connect;
-        _ownsConnection = ownsConnection;
         _options = options;
         _keys = new RedisKeys(options.KeyPrefix);
         _logger = logger ?? NullLogger.Instance;
+        _connection = new RedisConnection(connect, ownsConnection, options, _keys, _changes, _logger);
     }
 
     /// <inheritdoc />
@@ -333,11 +328,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
         // MoveNextAsync is missed.
         _changes.WatchAsync(async ct =>
         {
-            lock (_gate)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-            }
-
+            _connection.ThrowIfDisposed();
             await DatabaseAsync(ct);
         }, cancellationToken);
 
@@ -350,97 +341,18 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
 
     /// <summary>Ends every change feed, unsubscribes, and closes the connection when the store opened it.</summary>
     /// <returns>A task that completes when done.</returns>
-    public async ValueTask DisposeAsync()
-    {
-        Task<Connection>? ready;
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            ready = _ready;
-            _changes.Complete();
-        }
-
-        if (ready is { IsCompletedSuccessfully: true })
-        {
-            var connection = ready.Result;
-            await connection.Changes.UnsubscribeAsync();
-            if (_ownsConnection)
-            {
-                await connection.Multiplexer.DisposeAsync();
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
     /// <summary>Ends every change feed, unsubscribes, and closes the connection when the store opened it.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private long TimeToLive(TimeSpan lifetime) => Milliseconds((lifetime < TimeSpan.Zero ? TimeSpan.Zero : lifetime) + _options.Retention);
 
-    private async Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken)
-    {
-        Task<Connection> ready;
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_ready is null || _ready.IsFaulted || _ready.IsCanceled)
-            {
-                _ready = ConnectAsync();
-            }
-
-            ready = _ready;
-        }
-
-        return (await ready.WaitAsync(cancellationToken)).Database;
-    }
-
-    private async Task<Connection> ConnectAsync()
-    {
-        try
-        {
-            var multiplexer = await _connect();
-            var changes = await multiplexer.GetSubscriber().SubscribeAsync(_keys.Changes);
-            changes.OnMessage(message => Dispatch(message.Message));
-            Log.Subscribed(_logger, _keys.Prefix);
-            return new Connection(multiplexer, multiplexer.GetDatabase(_options.Database), changes);
-        }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
-        {
-            Log.ConnectFailed(_logger, _keys.Prefix, exception);
-            throw;
-        }
-    }
-
-    private void Dispatch(RedisValue message)
-    {
-        QueueChange? change;
-        try
-        {
-            change = JsonSerializer.Deserialize((string?)message ?? "", StoreJson.QueueChange);
-        }
-        catch (JsonException exception)
-        {
-            Log.ChangeMessageUnreadable(_logger, _keys.Prefix, exception);
-            return;
-        }
-
-        if (change is null)
-        {
-            return;
-        }
-
-        _changes.Publish(change);
-    }
+    private Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken) => _connection.DatabaseAsync(cancellationToken);
 
     private static Func<Task<IConnectionMultiplexer>> ConnectionFactory(IConnectionMultiplexer connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
         return () => Task.FromResult(connection);
     }
-
-    private sealed record Connection(IConnectionMultiplexer Multiplexer, IDatabase Database, ChannelMessageQueue Changes);
 }
