@@ -3,7 +3,6 @@ using System.Text.Json;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Redis.Internal;
 using Abdm.ProfileShare.Storage;
-using Abdm.ProfileShare.Storage.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
@@ -34,15 +33,11 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
     private const int PurgeBatchSize = 200;
     private static readonly TimeSpan CounterLifetime = TimeSpan.FromDays(2);
 
-    private readonly Func<Task<IConnectionMultiplexer>> _connect;
-    private readonly bool _ownsConnection;
     private readonly RedisProfileShareStoreOptions _options;
     private readonly RedisKeys _keys;
     private readonly ILogger _logger;
-    private readonly Lock _gate = new();
     private readonly ChangeFeed _changes = new();
-    private Task<Connection>? _ready;
-    private bool _disposed;
+    private readonly RedisConnection _connection;
 
     /// <summary>Creates a store on a connection the caller owns (and disposes).</summary>
     /// <param name="connection">The connection.</param>
@@ -59,11 +54,10 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.KeyPrefix, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Retention, TimeSpan.Zero, nameof(options));
-        _connect = connect;
-        _ownsConnection = ownsConnection;
         _options = options;
         _keys = new RedisKeys(options.KeyPrefix);
         _logger = logger ?? NullLogger.Instance;
+        _connection = new RedisConnection(connect, ownsConnection, options, _keys, _changes, _logger);
     }
 
     /// <inheritdoc />
@@ -177,7 +171,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
             Number(ttl),
             Optional(update.CompleteOutboxItemId is { } completed ? RedisKeys.Id(completed) : null),
             token is null ? "0" : "1",
-            token is null ? "" : JsonSerializer.Serialize(token with { UsedAt = null }, StoreJsonContext.Default.LinkingTokenRecord),
+            token is null ? "" : JsonSerializer.Serialize(token with { UsedAt = null }, StoreJson.LinkingTokenRecord),
             Optional(token?.UsedAt is { } usedAt ? Time(usedAt) : null),
             Number(update.Enqueue.Count),
             Number(update.Correlations.Count),
@@ -205,7 +199,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
         {
             values.Add(RedisKeys.Id(correlation.RequestId));
             values.Add(RedisKeys.Id(correlation.EntryId));
-            values.Add(JsonSerializer.Serialize(correlation, StoreJsonContext.Default.Correlation));
+            values.Add(JsonSerializer.Serialize(correlation, StoreJson.Correlation));
         }
 
         var result = await database.ScriptEvaluateAsync(RedisScripts.TryUpdate,
@@ -224,7 +218,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
     {
         var database = await DatabaseAsync(cancellationToken);
         var value = await database.StringGetAsync(_keys.Correlation(requestId)).WaitAsync(cancellationToken);
-        return value.IsNull ? null : JsonSerializer.Deserialize((string)value!, StoreJsonContext.Default.Correlation);
+        return value.IsNull ? null : JsonSerializer.Deserialize((string)value!, StoreJson.Correlation);
     }
 
     /// <inheritdoc />
@@ -285,7 +279,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
         ArgumentNullException.ThrowIfNull(healthId);
         var database = await DatabaseAsync(cancellationToken);
         var values = await database.HashGetAsync(_keys.LinkingToken(hipId, HealthKey(healthId)), ["doc", "used"]).WaitAsync(cancellationToken);
-        if (values[0].IsNull || JsonSerializer.Deserialize((string)values[0]!, StoreJsonContext.Default.LinkingTokenRecord) is not { } token)
+        if (values[0].IsNull || JsonSerializer.Deserialize((string)values[0]!, StoreJson.LinkingTokenRecord) is not { } token)
         {
             return null;
         }
@@ -332,13 +326,9 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
     public IAsyncEnumerable<QueueChange> WatchAsync(CancellationToken cancellationToken = default) =>
         // Subscribed first, then connected (and subscribed to the Redis channel): nothing published after the first
         // MoveNextAsync is missed.
-        _changes.ReadAsync(async ct =>
+        _changes.WatchAsync(async ct =>
         {
-            lock (_gate)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-            }
-
+            _connection.ThrowIfDisposed();
             await DatabaseAsync(ct);
         }, cancellationToken);
 
@@ -351,97 +341,18 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
 
     /// <summary>Ends every change feed, unsubscribes, and closes the connection when the store opened it.</summary>
     /// <returns>A task that completes when done.</returns>
-    public async ValueTask DisposeAsync()
-    {
-        Task<Connection>? ready;
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            ready = _ready;
-            _changes.Complete();
-        }
-
-        if (ready is { IsCompletedSuccessfully: true })
-        {
-            var connection = ready.Result;
-            await connection.Changes.UnsubscribeAsync();
-            if (_ownsConnection)
-            {
-                await connection.Multiplexer.DisposeAsync();
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
     /// <summary>Ends every change feed, unsubscribes, and closes the connection when the store opened it.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private long TimeToLive(TimeSpan lifetime) => Milliseconds((lifetime < TimeSpan.Zero ? TimeSpan.Zero : lifetime) + _options.Retention);
 
-    private async Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken)
-    {
-        Task<Connection> ready;
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_ready is null || _ready.IsFaulted || _ready.IsCanceled)
-            {
-                _ready = ConnectAsync();
-            }
-
-            ready = _ready;
-        }
-
-        return (await ready.WaitAsync(cancellationToken)).Database;
-    }
-
-    private async Task<Connection> ConnectAsync()
-    {
-        try
-        {
-            var multiplexer = await _connect();
-            var changes = await multiplexer.GetSubscriber().SubscribeAsync(_keys.Changes);
-            changes.OnMessage(message => Dispatch(message.Message));
-            Log.Subscribed(_logger, _keys.Prefix);
-            return new Connection(multiplexer, multiplexer.GetDatabase(_options.Database), changes);
-        }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
-        {
-            Log.ConnectFailed(_logger, _keys.Prefix, exception);
-            throw;
-        }
-    }
-
-    private void Dispatch(RedisValue message)
-    {
-        QueueChange? change;
-        try
-        {
-            change = JsonSerializer.Deserialize((string?)message ?? "", StoreJsonContext.Default.QueueChange);
-        }
-        catch (JsonException exception)
-        {
-            Log.ChangeMessageUnreadable(_logger, _keys.Prefix, exception);
-            return;
-        }
-
-        if (change is null)
-        {
-            return;
-        }
-
-        _changes.Publish(change);
-    }
+    private Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken) => _connection.DatabaseAsync(cancellationToken);
 
     private static Func<Task<IConnectionMultiplexer>> ConnectionFactory(IConnectionMultiplexer connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
         return () => Task.FromResult(connection);
     }
-
-    private sealed record Connection(IConnectionMultiplexer Multiplexer, IDatabase Database, ChannelMessageQueue Changes);
 }

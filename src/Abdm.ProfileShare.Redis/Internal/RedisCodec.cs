@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Storage;
-using Abdm.ProfileShare.Storage.Internal;
 using StackExchange.Redis;
 
 namespace Abdm.ProfileShare.Redis.Internal;
@@ -34,11 +33,11 @@ internal static class RedisCodec
 
     public static bool IsActive(QueueEntryStatus status) => status is QueueEntryStatus.Received or QueueEntryStatus.Waiting or QueueEntryStatus.Claimed;
 
-    public static string EntryDocument(QueueEntry entry) => JsonSerializer.Serialize(entry, StoreJsonContext.Default.QueueEntry);
+    public static string EntryDocument(QueueEntry entry) => JsonSerializer.Serialize(entry, StoreJson.QueueEntry);
 
-    public static string ProfileDocument(SharedPatientProfile profile) => JsonSerializer.Serialize(profile, StoreJsonContext.Default.SharedPatientProfile);
+    public static string ProfileDocument(SharedPatientProfile profile) => JsonSerializer.Serialize(profile, StoreJson.SharedPatientProfile);
 
-    public static string ItemDocument(OutboxItem item) => JsonSerializer.Serialize(item, StoreJsonContext.Default.OutboxItem);
+    public static string ItemDocument(OutboxItem item) => JsonSerializer.Serialize(item, StoreJson.OutboxItem);
 
     /// <summary>Reads a flat name/value list (HGETALL) into a dictionary.</summary>
     public static Dictionary<string, string> Fields(RedisResult result)
@@ -56,12 +55,12 @@ internal static class RedisCodec
     /// <summary>Rebuilds an entry: the JSON document, overridden by the fields a script may have changed.</summary>
     public static QueueEntry ReadEntry(Dictionary<string, string> fields)
     {
-        var document = JsonSerializer.Deserialize(fields["doc"], StoreJsonContext.Default.QueueEntry)
+        var document = JsonSerializer.Deserialize(fields["doc"], StoreJson.QueueEntry)
             ?? throw new InvalidOperationException("A stored queue entry is empty.");
         return document with
         {
             TokenNumber = int.Parse(fields["token"], CultureInfo.InvariantCulture),
-            Profile = JsonSerializer.Deserialize(fields["profile"], StoreJsonContext.Default.SharedPatientProfile)
+            Profile = JsonSerializer.Deserialize(fields["profile"], StoreJson.SharedPatientProfile)
                 ?? throw new InvalidOperationException("A stored profile is empty."),
             WireVersion = Enum.Parse<WireVersion>(fields["wire"]),
             LatestShareRequestId = Guid.Parse(fields["latest"]),
@@ -81,7 +80,7 @@ internal static class RedisCodec
     /// </summary>
     public static OutboxItem ReadItem(Dictionary<string, string> fields)
     {
-        var document = JsonSerializer.Deserialize(fields["doc"], StoreJsonContext.Default.OutboxItem)
+        var document = JsonSerializer.Deserialize(fields["doc"], StoreJson.OutboxItem)
             ?? throw new InvalidOperationException("A stored outbox item is empty.");
         return document with
         {
@@ -95,5 +94,5 @@ internal static class RedisCodec
     }
 
     public static OutboxItem ReadItemDocument(string document) =>
-        JsonSerializer.Deserialize(document, StoreJsonContext.Default.OutboxItem) ?? throw new InvalidOperationException("A stored outbox item is empty.");
+        JsonSerializer.Deserialize(document, StoreJson.OutboxItem) ?? throw new InvalidOperationException("A stored outbox item is empty.");
 }

@@ -14,7 +14,7 @@ internal static class SqliteSchema
     public static readonly IReadOnlyList<string> Migrations =
     [
         // 1: the initial schema. Times are UTC ticks (INTEGER); ids are lower-case 'D' GUID text; documents are JSON
-        // (StoreJsonContext) and the columns beside them are what queries filter and sort on.
+        // (StoreJson) and the columns beside them are what queries filter and sort on.
         """
         CREATE TABLE entries (
             id              TEXT    NOT NULL PRIMARY KEY,

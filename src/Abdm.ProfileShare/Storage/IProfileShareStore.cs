@@ -6,7 +6,9 @@ namespace Abdm.ProfileShare.Storage;
 /// Everything the profile-share workflow persists: the counter queue, the token counters, deduplication,
 /// correlations, the outbox and linking tokens. Implementations: in-memory (tests), SQLite (one server),
 /// Redis (several instances). Every implementation must pass the conformance suite
-/// (<c>ProfileShareStoreConformanceTests</c> in the test project).
+/// (<c>ProfileShareStoreConformanceTests</c>, the <c>Abdm.ProfileShare.Storage.Conformance</c> package); docs/stores.md,
+/// "Writing your own store", shows how a store uses <see cref="ShareIntake"/>, <see cref="ChangeFeed"/> and
+/// <see cref="StoreJson"/>.
 /// </summary>
 /// <remarks>
 /// <para>Every method is atomic and safe to call concurrently from several processes sharing the store.</para>

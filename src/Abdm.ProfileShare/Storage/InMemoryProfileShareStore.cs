@@ -1,5 +1,4 @@
 using Abdm.ProfileShare.Model;
-
 using Abdm.ProfileShare.Storage.Internal;
 
 namespace Abdm.ProfileShare.Storage;
@@ -24,13 +23,9 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
     private readonly Dictionary<(string Hip, string Counter, string HealthId), List<Guid>> _byPatient = [];
     private readonly Dictionary<(string Hip, string Counter, DateOnly Day), int> _tokenCounters = [];
     private readonly Dictionary<Guid, Correlation> _correlations = [];
-    private readonly Dictionary<Guid, OutboxItem> _outbox = [];
 
-    // The outbox in lease order, so leasing and statistics do not sort every item under the lock: items without a
-    // lease by (DueAt, CreatedAt), leased items by when they become leasable again, and all by CreatedAt.
-    private readonly SortedSet<(DateTimeOffset DueAt, DateTimeOffset CreatedAt, Guid Id)> _unleased = [];
-    private readonly SortedSet<(DateTimeOffset LeasableAt, Guid Id)> _leased = [];
-    private readonly SortedSet<(DateTimeOffset CreatedAt, Guid Id)> _created = [];
+    // The outbox, kept in lease order so leasing and statistics do not sort every item under the lock.
+    private readonly InMemoryOutbox _outbox = new();
     private readonly Dictionary<(string Hip, string HealthId), LinkingTokenRecord> _linkingTokens = [];
     private readonly ChangeFeed _changes = new();
 
@@ -81,7 +76,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
             _entries[entry.Id] = entry;
             _shareRequests[intake.ShareRequestId] = entry.Id;
             RememberContentHash(intake.ShareRequestId, intake.ContentHash);
-            PutOutboxItem(intake.AcknowledgementItem(entry.Id));
+            _outbox.Put(intake.AcknowledgementItem(entry.Id));
             Publish(new QueueChange(result.Outcome == ShareIntakeOutcome.Created ? QueueChangeKind.Added : QueueChangeKind.Updated, entry.Id, entry.HipId, entry.CounterCode, entry.Version));
         }
 
@@ -131,7 +126,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
             }
             foreach (var item in update.Enqueue)
             {
-                PutOutboxItem(item);
+                _outbox.Put(item);
             }
 
             foreach (var correlation in update.Correlations)
@@ -141,7 +136,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
 
             if (update.CompleteOutboxItemId is { } completed)
             {
-                RemoveOutboxItem(completed);
+                _outbox.Remove(completed);
             }
 
             if (update.LinkingToken is { } token)
@@ -171,40 +166,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
         ArgumentException.ThrowIfNullOrEmpty(owner);
         lock (_gate)
         {
-            // Due unleased items from the head of the schedule, plus every item whose lease expired (taken over).
-            var candidates = new List<OutboxItem>();
-            foreach (var (dueAt, _, id) in _unleased)
-            {
-                if (dueAt > now || candidates.Count >= maxItems)
-                {
-                    break;
-                }
-
-                candidates.Add(_outbox[id]);
-            }
-
-            foreach (var (leasableAt, id) in _leased)
-            {
-                if (leasableAt > now)
-                {
-                    break;
-                }
-
-                candidates.Add(_outbox[id]);
-            }
-
-            var due = candidates
-                .OrderBy(i => i.DueAt)
-                .ThenBy(i => i.CreatedAt)
-                .Take(maxItems)
-                .Select(i => i with { LeaseOwner = owner, LeaseExpiresAt = now + leaseDuration })
-                .ToList();
-            foreach (var item in due)
-            {
-                PutOutboxItem(item);
-            }
-
-            return Task.FromResult<IReadOnlyList<OutboxItem>>(due);
+            return Task.FromResult<IReadOnlyList<OutboxItem>>(_outbox.Lease(owner, now, leaseDuration, maxItems));
         }
     }
 
@@ -213,13 +175,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
     {
         lock (_gate)
         {
-            if (!_outbox.TryGetValue(itemId, out var item) || item.LeaseOwner != owner)
-            {
-                return Task.FromResult(false);
-            }
-
-            PutOutboxItem(item with { DueAt = dueAt, Attempts = attempts, LastError = lastError, LeaseOwner = null, LeaseExpiresAt = null });
-            return Task.FromResult(true);
+            return Task.FromResult(_outbox.Reschedule(itemId, owner, dueAt, attempts, lastError));
         }
     }
 
@@ -228,7 +184,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
     {
         lock (_gate)
         {
-            return Task.FromResult(RemoveOutboxItem(itemId));
+            return Task.FromResult(_outbox.Remove(itemId));
         }
     }
 
@@ -237,18 +193,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
     {
         lock (_gate)
         {
-            if (_outbox.Count == 0)
-            {
-                return Task.FromResult(new OutboxStatistics(0, null, null));
-            }
-
-            var nextDue = _unleased.Count == 0 ? DateTimeOffset.MaxValue : _unleased.Min.DueAt;
-            if (_leased.Count > 0 && _leased.Min.LeasableAt < nextDue)
-            {
-                nextDue = _leased.Min.LeasableAt;
-            }
-
-            return Task.FromResult(new OutboxStatistics(_outbox.Count, _created.Min.CreatedAt, nextDue));
+            return Task.FromResult(_outbox.Statistics());
         }
     }
 
@@ -317,13 +262,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
                 }
             }
 
-            foreach (var (itemId, item) in _outbox.ToList())
-            {
-                if (expired.Contains(item.EntryId))
-                {
-                    RemoveOutboxItem(itemId);
-                }
-            }
+            _outbox.RemoveOfEntries(expired);
 
             var cutoffDay = DateOnly.FromDateTime(cutoff.UtcDateTime);
             foreach (var key in _tokenCounters.Keys.Where(k => k.Day < cutoffDay).ToList())
@@ -336,49 +275,10 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
     }
 
     /// <inheritdoc />
-    public IAsyncEnumerable<QueueChange> WatchAsync(CancellationToken cancellationToken = default) => _changes.ReadAsync(cancellationToken: cancellationToken);
+    public IAsyncEnumerable<QueueChange> WatchAsync(CancellationToken cancellationToken = default) => _changes.WatchAsync(cancellationToken: cancellationToken);
 
     /// <inheritdoc />
     public Task PingAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-    private static DateTimeOffset LeasableAt(OutboxItem item) =>
-        item.LeaseExpiresAt is { } lease && lease > item.DueAt ? lease : item.DueAt;
-
-    /// <summary>Adds or replaces an outbox item, keeping the lease schedule in step.</summary>
-    private void PutOutboxItem(OutboxItem item)
-    {
-        RemoveOutboxItem(item.Id);
-        _outbox[item.Id] = item;
-        _created.Add((item.CreatedAt, item.Id));
-        if (item.LeaseExpiresAt is null)
-        {
-            _unleased.Add((item.DueAt, item.CreatedAt, item.Id));
-        }
-        else
-        {
-            _leased.Add((LeasableAt(item), item.Id));
-        }
-    }
-
-    private bool RemoveOutboxItem(Guid itemId)
-    {
-        if (!_outbox.Remove(itemId, out var item))
-        {
-            return false;
-        }
-
-        _created.Remove((item.CreatedAt, item.Id));
-        if (item.LeaseExpiresAt is null)
-        {
-            _unleased.Remove((item.DueAt, item.CreatedAt, item.Id));
-        }
-        else
-        {
-            _leased.Remove((LeasableAt(item), item.Id));
-        }
-
-        return true;
-    }
 
     private static (string Hip, string Counter, string HealthId) PatientKey(QueueEntry entry) => (entry.HipId, entry.CounterCode, PhrAddress.Fold(entry.Profile.HealthId));
 

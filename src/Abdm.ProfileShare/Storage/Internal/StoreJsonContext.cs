@@ -6,7 +6,8 @@ namespace Abdm.ProfileShare.Storage.Internal;
 
 /// <summary>
 /// The source-generated serializer context the durable stores (SQLite, Redis) use to persist queue entries,
-/// outbox items, correlations, linking tokens and change-feed messages.
+/// outbox items, correlations, linking tokens and change-feed messages. Stores reach it through the public
+/// <see cref="StoreJson"/>; the context itself stays internal.
 /// </summary>
 /// <remarks>
 /// Web defaults (camelCase), enums as names (readable and stable when enum members are reordered), nulls
