@@ -64,7 +64,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
     public async Task<ShareIntakeResult> AcceptShareAsync(ShareIntake intake, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(intake);
-        var database = await DatabaseAsync(cancellationToken);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var health = HealthKey(intake.Profile.HealthId);
         var expiresAt = intake.ReceivedAt + intake.EntryLifetime;
         var newEntry = intake.NewEntry(tokenNumber: 0);
@@ -99,7 +99,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
                 intake.CounterCode,
                 health,
                 Optional(string.IsNullOrEmpty(intake.ContentHash) ? null : intake.ContentHash),
-            ]).WaitAsync(cancellationToken);
+            ]).WaitAsync(cancellationToken).ConfigureAwait(false);
 
         var parts = (RedisResult[]?)result ?? [];
         var outcome = Enum.Parse<ShareIntakeOutcome>((string?)parts[0] ?? "");
@@ -116,8 +116,8 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
     /// <inheritdoc />
     public async Task<QueueEntry?> GetEntryAsync(Guid entryId, CancellationToken cancellationToken = default)
     {
-        var database = await DatabaseAsync(cancellationToken);
-        var fields = await database.HashGetAllAsync(_keys.Entry(entryId)).WaitAsync(cancellationToken);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var fields = await database.HashGetAllAsync(_keys.Entry(entryId)).WaitAsync(cancellationToken).ConfigureAwait(false);
         return fields.Length == 0 ? null : ReadEntry(fields.ToDictionary(f => (string)f.Name!, f => (string)f.Value!, StringComparer.Ordinal));
     }
 
@@ -125,9 +125,9 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
     public async Task<IReadOnlyList<QueueEntry>> ListEntriesAsync(string hipId, string? counterCode, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(hipId);
-        var database = await DatabaseAsync(cancellationToken);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var key = counterCode is null ? _keys.HipQueue(hipId) : _keys.CounterQueue(hipId, counterCode);
-        var result = await database.ScriptEvaluateAsync(RedisScripts.ListEntries, [key], [_keys.Prefix]).WaitAsync(cancellationToken);
+        var result = await database.ScriptEvaluateAsync(RedisScripts.ListEntries, [key], [_keys.Prefix]).WaitAsync(cancellationToken).ConfigureAwait(false);
         return ((RedisResult[]?)result ?? [])
             .Select(r => ReadEntry(Fields(r)))
             .Where(e => e.HipId == hipId && (counterCode is null || e.CounterCode == counterCode) && e.IsActive(now))
@@ -140,7 +140,7 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
     public async Task<bool> TryUpdateEntryAsync(EntryUpdate update, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(update);
-        var database = await DatabaseAsync(cancellationToken);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var entry = update.Entry with { Version = update.Entry.Version + 1 };
         var health = HealthKey(entry.Profile.HealthId);
         var token = update.LinkingToken;
@@ -209,15 +209,15 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
                 _keys.CounterQueue(entry.HipId, entry.CounterCode),
                 token is null ? _keys.LinkingToken(entry.HipId, health) : _keys.LinkingToken(token.HipId, HealthKey(token.HealthId)),
             ],
-            [.. values]).WaitAsync(cancellationToken);
+            [.. values]).WaitAsync(cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
     }
 
     /// <inheritdoc />
     public async Task<Correlation?> GetCorrelationAsync(Guid requestId, CancellationToken cancellationToken = default)
     {
-        var database = await DatabaseAsync(cancellationToken);
-        var value = await database.StringGetAsync(_keys.Correlation(requestId)).WaitAsync(cancellationToken);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var value = await database.StringGetAsync(_keys.Correlation(requestId)).WaitAsync(cancellationToken).ConfigureAwait(false);
         return value.IsNull ? null : JsonSerializer.Deserialize((string)value!, StoreJson.Correlation);
     }
 
@@ -230,10 +230,10 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
             return [];
         }
 
-        var database = await DatabaseAsync(cancellationToken);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var leaseEnd = now + leaseDuration;
         var result = await database.ScriptEvaluateAsync(RedisScripts.Lease, [],
-            [_keys.Prefix, owner, MicrosText(now), Time(leaseEnd), MicrosText(leaseEnd), Number(maxItems)]).WaitAsync(cancellationToken);
+            [_keys.Prefix, owner, MicrosText(now), Time(leaseEnd), MicrosText(leaseEnd), Number(maxItems)]).WaitAsync(cancellationToken).ConfigureAwait(false);
         var items = ((RedisResult[]?)result ?? []).Select(r => ReadItem(Fields(r))).ToList();
         if (items.Count > 0)
         {
@@ -247,25 +247,25 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
     public async Task<bool> RescheduleOutboxItemAsync(Guid itemId, string owner, DateTimeOffset dueAt, int attempts, string? lastError, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(owner);
-        var database = await DatabaseAsync(cancellationToken);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var result = await database.ScriptEvaluateAsync(RedisScripts.Reschedule, [],
-            [_keys.Prefix, RedisKeys.Id(itemId), owner, Time(dueAt), MicrosText(dueAt), Number(attempts), Optional(lastError)]).WaitAsync(cancellationToken);
+            [_keys.Prefix, RedisKeys.Id(itemId), owner, Time(dueAt), MicrosText(dueAt), Number(attempts), Optional(lastError)]).WaitAsync(cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
     }
 
     /// <inheritdoc />
     public async Task<bool> CompleteOutboxItemAsync(Guid itemId, CancellationToken cancellationToken = default)
     {
-        var database = await DatabaseAsync(cancellationToken);
-        var result = await database.ScriptEvaluateAsync(RedisScripts.Complete, [], [_keys.Prefix, RedisKeys.Id(itemId)]).WaitAsync(cancellationToken);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var result = await database.ScriptEvaluateAsync(RedisScripts.Complete, [], [_keys.Prefix, RedisKeys.Id(itemId)]).WaitAsync(cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
     }
 
     /// <inheritdoc />
     public async Task<OutboxStatistics> GetOutboxStatisticsAsync(CancellationToken cancellationToken = default)
     {
-        var database = await DatabaseAsync(cancellationToken);
-        var result = (RedisResult[]?)await database.ScriptEvaluateAsync(RedisScripts.Statistics, [], [_keys.Prefix]).WaitAsync(cancellationToken) ?? [];
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var result = (RedisResult[]?)await database.ScriptEvaluateAsync(RedisScripts.Statistics, [], [_keys.Prefix]).WaitAsync(cancellationToken).ConfigureAwait(false) ?? [];
         var count = (int)result[0];
         return count == 0
             ? new OutboxStatistics(0, null, null)
@@ -277,8 +277,8 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
     {
         ArgumentNullException.ThrowIfNull(hipId);
         ArgumentNullException.ThrowIfNull(healthId);
-        var database = await DatabaseAsync(cancellationToken);
-        var values = await database.HashGetAsync(_keys.LinkingToken(hipId, HealthKey(healthId)), ["doc", "used"]).WaitAsync(cancellationToken);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var values = await database.HashGetAsync(_keys.LinkingToken(hipId, HealthKey(healthId)), ["doc", "used"]).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (values[0].IsNull || JsonSerializer.Deserialize((string)values[0]!, StoreJson.LinkingTokenRecord) is not { } token)
         {
             return null;
@@ -292,22 +292,22 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
     {
         ArgumentNullException.ThrowIfNull(hipId);
         ArgumentNullException.ThrowIfNull(healthId);
-        var database = await DatabaseAsync(cancellationToken);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var result = await database.ScriptEvaluateAsync(RedisScripts.MarkLinkingTokenUsed, [_keys.LinkingToken(hipId, HealthKey(healthId))],
-            [_keys.Prefix, Time(usedAt)]).WaitAsync(cancellationToken);
+            [_keys.Prefix, Time(usedAt)]).WaitAsync(cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
     }
 
     /// <inheritdoc />
     public async Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default)
     {
-        var database = await DatabaseAsync(cancellationToken);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var total = 0;
         bool more;
         do
         {
             var result = (RedisResult[]?)await database.ScriptEvaluateAsync(RedisScripts.Purge, [],
-                [_keys.Prefix, MicrosText(cutoff), Number(DateOnly.FromDateTime(cutoff.UtcDateTime).DayNumber), Number(PurgeBatchSize), MicrosText(linkingTokenCutoff)]).WaitAsync(cancellationToken) ?? [];
+                [_keys.Prefix, MicrosText(cutoff), Number(DateOnly.FromDateTime(cutoff.UtcDateTime).DayNumber), Number(PurgeBatchSize), MicrosText(linkingTokenCutoff)]).WaitAsync(cancellationToken).ConfigureAwait(false) ?? [];
             total += (int)result[0];
             more = (int)result[1] == 1;
         }
@@ -329,14 +329,14 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
         _changes.WatchAsync(async ct =>
         {
             _connection.ThrowIfDisposed();
-            await DatabaseAsync(ct);
+            await DatabaseAsync(ct).ConfigureAwait(false);
         }, cancellationToken);
 
     /// <inheritdoc />
     public async Task PingAsync(CancellationToken cancellationToken = default)
     {
-        var database = await DatabaseAsync(cancellationToken);
-        await database.PingAsync().WaitAsync(cancellationToken);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        await database.PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Ends every change feed, unsubscribes, and closes the connection when the store opened it.</summary>

@@ -25,7 +25,7 @@ public static class RedisStoreBuilderExtensions
         ArgumentException.ThrowIfNullOrEmpty(keyPrefix);
         builder.Services.Replace(ServiceDescriptor.Singleton<IProfileShareStore>(provider =>
             new RedisProfileShareStore(
-                async () => await ConnectionMultiplexer.ConnectAsync(configuration),
+                async () => await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false),
                 ownsConnection: true,
                 CreateOptions(provider, keyPrefix),
                 provider.GetService<ILogger<RedisProfileShareStore>>())));

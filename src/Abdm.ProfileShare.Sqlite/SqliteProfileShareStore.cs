@@ -94,7 +94,7 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
             return;
         }
 
-        await _initialization.WaitAsync(cancellationToken);
+        await _initialization.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (!_initialized)
@@ -105,8 +105,10 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
                     SqliteFilePermissions.Secure(_databasePath, _openMode, _logger);
                 }
 
-                await using var connection = await OpenRawAsync(cancellationToken);
-                await SqliteSchema.MigrateAsync(connection, _logger, cancellationToken);
+                var connection = await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+
+                await using var connectionLifetime = connection.ConfigureAwait(false);
+                await SqliteSchema.MigrateAsync(connection, _logger, cancellationToken).ConfigureAwait(false);
                 _initialized = true;
             }
         }
@@ -126,30 +128,33 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
     /// <inheritdoc />
     public async Task<QueueEntry?> GetEntryAsync(Guid entryId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await SqliteEntries.GetEntryAsync(connection, entryId, cancellationToken);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionLifetime = connection.ConfigureAwait(false);
+        return await SqliteEntries.GetEntryAsync(connection, entryId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<QueueEntry>> ListEntriesAsync(string hipId, string? counterCode, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(hipId);
-        await using var connection = await OpenAsync(cancellationToken);
-        return await SqliteEntries.ListEntriesAsync(connection, hipId, counterCode, now, cancellationToken);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionLifetime = connection.ConfigureAwait(false);
+        return await SqliteEntries.ListEntriesAsync(connection, hipId, counterCode, now, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<bool> TryUpdateEntryAsync(EntryUpdate update, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(update);
-        return await WriteAsync((connection, transaction) => SqliteEntries.TryUpdateEntryAsync(connection, transaction, update, cancellationToken), cancellationToken);
+        return await WriteAsync((connection, transaction) => SqliteEntries.TryUpdateEntryAsync(connection, transaction, update, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<Correlation?> GetCorrelationAsync(Guid requestId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await SqliteEntries.GetCorrelationAsync(connection, requestId, cancellationToken);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionLifetime = connection.ConfigureAwait(false);
+        return await SqliteEntries.GetCorrelationAsync(connection, requestId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -162,7 +167,7 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
         }
 
         var leased = await WriteAsync(
-            (connection, transaction) => SqliteOutbox.LeaseAsync(connection, transaction, owner, now, leaseDuration, maxItems, cancellationToken), cancellationToken);
+            (connection, transaction) => SqliteOutbox.LeaseAsync(connection, transaction, owner, now, leaseDuration, maxItems, cancellationToken), cancellationToken).ConfigureAwait(false);
         if (leased.Count > 0)
         {
             Log.Leased(_logger, leased.Count, owner);
@@ -182,8 +187,9 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
     /// <inheritdoc />
     public async Task<OutboxStatistics> GetOutboxStatisticsAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await SqliteOutbox.GetStatisticsAsync(connection, cancellationToken);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionLifetime = connection.ConfigureAwait(false);
+        return await SqliteOutbox.GetStatisticsAsync(connection, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -191,8 +197,9 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
     {
         ArgumentNullException.ThrowIfNull(hipId);
         ArgumentNullException.ThrowIfNull(healthId);
-        await using var connection = await OpenAsync(cancellationToken);
-        return await SqliteLinkingTokens.GetLinkingTokenAsync(connection, hipId, healthId, cancellationToken);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionLifetime = connection.ConfigureAwait(false);
+        return await SqliteLinkingTokens.GetLinkingTokenAsync(connection, hipId, healthId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -206,7 +213,7 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
     /// <inheritdoc />
     public async Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default)
     {
-        var count = await WriteAsync((connection, transaction) => SqlitePurge.PurgeAsync(connection, transaction, cutoff, linkingTokenCutoff, cancellationToken), cancellationToken);
+        var count = await WriteAsync((connection, transaction) => SqlitePurge.PurgeAsync(connection, transaction, cutoff, linkingTokenCutoff, cancellationToken), cancellationToken).ConfigureAwait(false);
         if (count > 0)
         {
             Log.Purged(_logger, count);
@@ -226,9 +233,10 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
     /// <inheritdoc />
     public async Task PingAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionLifetime = connection.ConfigureAwait(false);
         using var command = SqliteCommands.Command(connection, null, "SELECT COUNT(*) FROM sqlite_master");
-        await command.ExecuteScalarAsync(cancellationToken);
+        await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Ends every change feed and releases the pooled connections of this database.</summary>
@@ -258,7 +266,7 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
 
         if (_writer.Stop() is { } writer)
         {
-            await writer;
+            await writer.ConfigureAwait(false);
         }
 
         ReleaseConnections();
@@ -274,8 +282,8 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        await InitializeAsync(cancellationToken);
-        return await OpenRawAsync(cancellationToken);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        return await OpenRawAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
@@ -284,15 +292,15 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
         var connection = new SqliteConnection(_connectionString);
         try
         {
-            await connection.OpenAsync(cancellationToken);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             using var pragma = connection.CreateCommand();
             pragma.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyTimeoutMilliseconds};");
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }
         catch
         {
-            await connection.DisposeAsync();
+            await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -311,7 +319,7 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
     /// </summary>
     internal async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<(T Result, QueueChange? Change)>> work, CancellationToken cancellationToken)
     {
-        await InitializeAsync(cancellationToken);
-        return await _writer.WriteAsync(work, cancellationToken);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        return await _writer.WriteAsync(work, cancellationToken).ConfigureAwait(false);
     }
 }

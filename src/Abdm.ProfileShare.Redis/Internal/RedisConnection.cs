@@ -56,7 +56,7 @@ internal sealed class RedisConnection
             ready = _ready;
         }
 
-        return (await ready.WaitAsync(cancellationToken)).Database;
+        return (await ready.WaitAsync(cancellationToken).ConfigureAwait(false)).Database;
     }
 
     /// <summary>Ends every change feed, unsubscribes, and closes the connection when the store opened it.</summary>
@@ -78,10 +78,10 @@ internal sealed class RedisConnection
         if (ready is { IsCompletedSuccessfully: true })
         {
             var connection = ready.Result;
-            await connection.Changes.UnsubscribeAsync();
+            await connection.Changes.UnsubscribeAsync().ConfigureAwait(false);
             if (_ownsConnection)
             {
-                await connection.Multiplexer.DisposeAsync();
+                await connection.Multiplexer.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
@@ -90,8 +90,8 @@ internal sealed class RedisConnection
     {
         try
         {
-            var multiplexer = await _connect();
-            var changes = await multiplexer.GetSubscriber().SubscribeAsync(_keys.Changes);
+            var multiplexer = await _connect().ConfigureAwait(false);
+            var changes = await multiplexer.GetSubscriber().SubscribeAsync(_keys.Changes).ConfigureAwait(false);
             changes.OnMessage(message => Dispatch(message.Message));
             Log.Subscribed(_logger, _keys.Prefix);
             return new Connected(multiplexer, multiplexer.GetDatabase(_options.Database), changes);

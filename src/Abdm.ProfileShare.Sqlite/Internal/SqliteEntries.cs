@@ -16,7 +16,7 @@ internal static class SqliteEntries
     public static async Task<QueueEntry?> GetEntryAsync(SqliteConnection connection, Guid entryId, CancellationToken cancellationToken)
     {
         using var command = Command(connection, null, "SELECT document FROM entries WHERE id = $id", ("$id", Id(entryId)));
-        return await command.ExecuteScalarAsync(cancellationToken) is string document ? ReadEntry(document) : null;
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string document ? ReadEntry(document) : null;
     }
 
     public static async Task<IReadOnlyList<QueueEntry>> ListEntriesAsync(SqliteConnection connection, string hipId, string? counterCode, DateTimeOffset now, CancellationToken cancellationToken)
@@ -29,8 +29,9 @@ internal static class SqliteEntries
                 $"SELECT document FROM entries WHERE hip_id = $hip AND counter_code = $counter AND status IN {ActiveStatuses} AND expires_at > $now ORDER BY last_scanned_at DESC, token_number DESC",
                 ("$hip", hipId), ("$counter", counterCode), ("$now", Ticks(now)));
         var entries = new List<QueueEntry>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerLifetime = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             entries.Add(ReadEntry(reader.GetString(0)));
         }
@@ -44,7 +45,7 @@ internal static class SqliteEntries
         using (var read = Command(connection, transaction, "SELECT status FROM entries WHERE id = $id AND version = $version",
             ("$id", Id(update.Entry.Id)), ("$version", update.Entry.Version)))
         {
-            storedStatus = await read.ExecuteScalarAsync(cancellationToken) as string;
+            storedStatus = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
         }
 
         if (storedStatus is null)
@@ -53,10 +54,10 @@ internal static class SqliteEntries
         }
 
         var written = update.Entry with { Version = update.Entry.Version + 1 };
-        await SqliteEntries.WriteEntryAsync(connection, transaction, written, expectedVersion: update.Entry.Version, cancellationToken);
+        await WriteEntryAsync(connection, transaction, written, expectedVersion: update.Entry.Version, cancellationToken).ConfigureAwait(false);
         foreach (var item in update.Enqueue)
         {
-            await SqliteOutbox.WriteOutboxItemAsync(connection, transaction, item, cancellationToken);
+            await SqliteOutbox.WriteOutboxItemAsync(connection, transaction, item, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var correlation in update.Correlations)
@@ -64,17 +65,17 @@ internal static class SqliteEntries
             await ExecuteAsync(connection, transaction,
                 "INSERT OR REPLACE INTO correlations (request_id, entry_id, document) VALUES ($request, $entry, $document)", cancellationToken,
                 ("$request", Id(correlation.RequestId)), ("$entry", Id(correlation.EntryId)),
-                ("$document", JsonSerializer.Serialize(correlation, StoreJson.Correlation)));
+                ("$document", JsonSerializer.Serialize(correlation, StoreJson.Correlation))).ConfigureAwait(false);
         }
 
         if (update.CompleteOutboxItemId is { } completed)
         {
-            await ExecuteAsync(connection, transaction, "DELETE FROM outbox WHERE id = $id", cancellationToken, ("$id", Id(completed)));
+            await ExecuteAsync(connection, transaction, "DELETE FROM outbox WHERE id = $id", cancellationToken, ("$id", Id(completed))).ConfigureAwait(false);
         }
 
         if (update.LinkingToken is { } token)
         {
-            await SqliteLinkingTokens.WriteLinkingTokenAsync(connection, transaction, token, cancellationToken);
+            await SqliteLinkingTokens.WriteLinkingTokenAsync(connection, transaction, token, cancellationToken).ConfigureAwait(false);
         }
 
         var removed = IsTerminal(written.Status) && !IsTerminal(Enum.Parse<QueueEntryStatus>(storedStatus));
@@ -84,7 +85,7 @@ internal static class SqliteEntries
     public static async Task<Correlation?> GetCorrelationAsync(SqliteConnection connection, Guid requestId, CancellationToken cancellationToken)
     {
         using var command = Command(connection, null, "SELECT document FROM correlations WHERE request_id = $request", ("$request", Id(requestId)));
-        return await command.ExecuteScalarAsync(cancellationToken) is string document
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string document
             ? JsonSerializer.Deserialize(document, StoreJson.Correlation)
             : null;
     }
@@ -105,7 +106,7 @@ internal static class SqliteEntries
             ("$id", Id(entry.Id)), ("$hip", entry.HipId), ("$counter", entry.CounterCode), ("$health", HealthKey(entry.Profile.HealthId)),
             ("$status", entry.Status.ToString()), ("$day", Day(entry.ServiceDay)), ("$token", entry.TokenNumber),
             ("$first", Ticks(entry.FirstScannedAt)), ("$last", Ticks(entry.LastScannedAt)), ("$expires", Ticks(entry.ExpiresAt)), ("$version", entry.Version),
-            ("$expected", expectedVersion), ("$document", JsonSerializer.Serialize(entry, StoreJson.QueueEntry)));
+            ("$expected", expectedVersion), ("$document", JsonSerializer.Serialize(entry, StoreJson.QueueEntry))).ConfigureAwait(false);
         if (written != 1)
         {
             throw new InvalidOperationException("The queue entry changed inside a write transaction.");

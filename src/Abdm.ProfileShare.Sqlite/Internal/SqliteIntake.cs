@@ -20,11 +20,11 @@ internal static class SqliteIntake
             "SELECT e.document, r.content_hash FROM share_requests r JOIN entries e ON e.id = r.entry_id WHERE r.request_id = $request",
             ("$request", Id(intake.ShareRequestId))))
         {
-            using var reader = await duplicate.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
+            using var reader = await duplicate.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 // A row stored before migration 3 has no hash (NULL): never a conflict.
-                var stored = await reader.IsDBNullAsync(1, cancellationToken) ? null : reader.GetString(1);
+                var stored = await reader.IsDBNullAsync(1, cancellationToken).ConfigureAwait(false) ? null : reader.GetString(1);
                 var conflict = ShareIntakeResult.IsConflict(stored, intake.ContentHash);
                 return (new ShareIntakeResult(ShareIntakeOutcome.Duplicate, ReadEntry(reader.GetString(0))) { ContentConflict = conflict }, (QueueChange?)null);
             }
@@ -41,7 +41,7 @@ internal static class SqliteIntake
             ("$hip", intake.HipId), ("$counter", intake.CounterCode), ("$health", HealthKey(intake.Profile.HealthId)),
             ("$now", Ticks(intake.ReceivedAt)), ("$since", Ticks(intake.ReceivedAt - intake.RescanWindow))))
         {
-            if (await find.ExecuteScalarAsync(cancellationToken) is string document)
+            if (await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string document)
             {
                 rescan = ReadEntry(document);
             }
@@ -53,7 +53,7 @@ internal static class SqliteIntake
         {
             entry = intake.Rescan(rescan);
             outcome = ShareIntakeOutcome.Rescanned;
-            await SqliteEntries.WriteEntryAsync(connection, transaction, entry, expectedVersion: rescan.Version, cancellationToken);
+            await SqliteEntries.WriteEntryAsync(connection, transaction, entry, expectedVersion: rescan.Version, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -66,18 +66,18 @@ internal static class SqliteIntake
                 """,
                 ("$hip", intake.HipId), ("$counter", intake.CounterCode), ("$day", Day(intake.ServiceDay))))
             {
-                token = Convert.ToInt32(await allocate.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+                token = Convert.ToInt32(await allocate.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
             }
 
             entry = intake.NewEntry(token);
             outcome = ShareIntakeOutcome.Created;
-            await SqliteEntries.WriteEntryAsync(connection, transaction, entry, expectedVersion: null, cancellationToken);
+            await SqliteEntries.WriteEntryAsync(connection, transaction, entry, expectedVersion: null, cancellationToken).ConfigureAwait(false);
         }
 
         await ExecuteAsync(connection, transaction,
             "INSERT OR REPLACE INTO share_requests (request_id, entry_id, content_hash) VALUES ($request, $entry, $hash)", cancellationToken,
-            ("$request", Id(intake.ShareRequestId)), ("$entry", Id(entry.Id)), ("$hash", string.IsNullOrEmpty(intake.ContentHash) ? null : intake.ContentHash));
-        await SqliteOutbox.WriteOutboxItemAsync(connection, transaction, intake.AcknowledgementItem(entry.Id), cancellationToken);
+            ("$request", Id(intake.ShareRequestId)), ("$entry", Id(entry.Id)), ("$hash", string.IsNullOrEmpty(intake.ContentHash) ? null : intake.ContentHash)).ConfigureAwait(false);
+        await SqliteOutbox.WriteOutboxItemAsync(connection, transaction, intake.AcknowledgementItem(entry.Id), cancellationToken).ConfigureAwait(false);
 
         var kind = outcome == ShareIntakeOutcome.Created ? QueueChangeKind.Added : QueueChangeKind.Updated;
         return (new ShareIntakeResult(outcome, entry), new QueueChange(kind, entry.Id, entry.HipId, entry.CounterCode, entry.Version));

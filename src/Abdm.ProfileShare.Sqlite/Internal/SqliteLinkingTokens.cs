@@ -16,7 +16,7 @@ internal static class SqliteLinkingTokens
     {
         using var command = Command(connection, null, "SELECT document FROM linking_tokens WHERE hip_id = $hip AND health_id = $health",
             ("$hip", hipId), ("$health", HealthKey(healthId)));
-        return await command.ExecuteScalarAsync(cancellationToken) is string document
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string document
             ? JsonSerializer.Deserialize(document, StoreJson.LinkingTokenRecord)
             : null;
     }
@@ -25,7 +25,7 @@ internal static class SqliteLinkingTokens
     {
         using var select = Command(connection, transaction, "SELECT document FROM linking_tokens WHERE hip_id = $hip AND health_id = $health",
             ("$hip", hipId), ("$health", HealthKey(healthId)));
-        if (await select.ExecuteScalarAsync(cancellationToken) is not string document
+        if (await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not string document
             || JsonSerializer.Deserialize(document, StoreJson.LinkingTokenRecord) is not { UsedAt: null } token)
         {
             return (false, (QueueChange?)null);
@@ -34,7 +34,7 @@ internal static class SqliteLinkingTokens
         // The document only: expires_at stays (a row from before ExpiresAt existed keeps its backfilled expiry).
         await ExecuteAsync(connection, transaction, "UPDATE linking_tokens SET document = $document WHERE hip_id = $hip AND health_id = $health", cancellationToken,
             ("$hip", hipId), ("$health", HealthKey(healthId)),
-            ("$document", JsonSerializer.Serialize(token with { UsedAt = usedAt }, StoreJson.LinkingTokenRecord)));
+            ("$document", JsonSerializer.Serialize(token with { UsedAt = usedAt }, StoreJson.LinkingTokenRecord))).ConfigureAwait(false);
         return (true, (QueueChange?)null);
     }
 

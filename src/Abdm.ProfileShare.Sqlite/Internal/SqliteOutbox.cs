@@ -22,8 +22,9 @@ internal static class SqliteOutbox
             """,
             ("$now", Ticks(now)), ("$max", maxItems)))
         {
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerLifetime = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var item = ReadOutboxItem(reader.GetString(0));
                 items.Add(item with { LeaseOwner = owner, LeaseExpiresAt = now + leaseDuration });
@@ -32,7 +33,7 @@ internal static class SqliteOutbox
 
         foreach (var item in items)
         {
-            await WriteOutboxItemAsync(connection, transaction, item, cancellationToken);
+            await WriteOutboxItemAsync(connection, transaction, item, cancellationToken).ConfigureAwait(false);
         }
 
         return ((IReadOnlyList<OutboxItem>)items, (QueueChange?)null);
@@ -42,24 +43,25 @@ internal static class SqliteOutbox
     {
         using var select = Command(connection, transaction, "SELECT document FROM outbox WHERE id = $id AND lease_owner = $owner",
             ("$id", Id(itemId)), ("$owner", owner));
-        if (await select.ExecuteScalarAsync(cancellationToken) is not string document)
+        if (await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not string document)
         {
             return (false, (QueueChange?)null);
         }
 
         var item = ReadOutboxItem(document) with { DueAt = dueAt, Attempts = attempts, LastError = lastError, LeaseOwner = null, LeaseExpiresAt = null };
-        await WriteOutboxItemAsync(connection, transaction, item, cancellationToken);
+        await WriteOutboxItemAsync(connection, transaction, item, cancellationToken).ConfigureAwait(false);
         return (true, (QueueChange?)null);
     }
 
     public static async Task<(bool Result, QueueChange? Change)> CompleteAsync(SqliteConnection connection, SqliteTransaction transaction, Guid itemId, CancellationToken cancellationToken) =>
-        (await ExecuteAsync(connection, transaction, "DELETE FROM outbox WHERE id = $id", cancellationToken, ("$id", Id(itemId))) > 0, (QueueChange?)null);
+        (await ExecuteAsync(connection, transaction, "DELETE FROM outbox WHERE id = $id", cancellationToken, ("$id", Id(itemId))).ConfigureAwait(false) > 0, (QueueChange?)null);
 
     public static async Task<OutboxStatistics> GetStatisticsAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
         using var command = Command(connection, null, "SELECT COUNT(*), MIN(created_at), MIN(MAX(due_at, COALESCE(lease_expires_at, due_at))) FROM outbox");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerLifetime = reader.ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         var count = reader.GetInt32(0);
         return count == 0
             ? new OutboxStatistics(0, null, null)

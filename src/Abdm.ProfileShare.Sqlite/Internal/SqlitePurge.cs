@@ -15,17 +15,17 @@ internal static class SqlitePurge
     {
         var parameter = ("$cutoff", (object?)Ticks(cutoff));
         const string Expired = "SELECT id FROM entries WHERE expires_at < $cutoff";
-        await ExecuteAsync(connection, transaction, $"DELETE FROM share_requests WHERE entry_id IN ({Expired})", cancellationToken, parameter);
-        await ExecuteAsync(connection, transaction, $"DELETE FROM correlations WHERE entry_id IN ({Expired})", cancellationToken, parameter);
-        await ExecuteAsync(connection, transaction, $"DELETE FROM outbox WHERE entry_id IN ({Expired})", cancellationToken, parameter);
-        var entries = await ExecuteAsync(connection, transaction, "DELETE FROM entries WHERE expires_at < $cutoff", cancellationToken, parameter);
+        await ExecuteAsync(connection, transaction, $"DELETE FROM share_requests WHERE entry_id IN ({Expired})", cancellationToken, parameter).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, $"DELETE FROM correlations WHERE entry_id IN ({Expired})", cancellationToken, parameter).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, $"DELETE FROM outbox WHERE entry_id IN ({Expired})", cancellationToken, parameter).ConfigureAwait(false);
+        var entries = await ExecuteAsync(connection, transaction, "DELETE FROM entries WHERE expires_at < $cutoff", cancellationToken, parameter).ConfigureAwait(false);
 
         // Service days are local days; the cutoff's UTC date is never later than its local date east of UTC, so
         // counters of the cutoff's local day (and of any day still in use) are kept.
         await ExecuteAsync(connection, transaction, "DELETE FROM token_counters WHERE service_day < $day", cancellationToken,
-            ("$day", Day(DateOnly.FromDateTime(cutoff.UtcDateTime))));
+            ("$day", Day(DateOnly.FromDateTime(cutoff.UtcDateTime)))).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, "DELETE FROM linking_tokens WHERE expires_at < $tokens", cancellationToken,
-            ("$tokens", Ticks(linkingTokenCutoff)));
+            ("$tokens", Ticks(linkingTokenCutoff))).ConfigureAwait(false);
         return (entries, (QueueChange?)null);
     }
 }

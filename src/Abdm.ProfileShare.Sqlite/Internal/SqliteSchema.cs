@@ -150,11 +150,11 @@ internal static class SqliteSchema
         using (var wal = connection.CreateCommand())
         {
             wal.CommandText = "PRAGMA journal_mode = WAL;";
-            journalMode = Convert.ToString(await wal.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) ?? "unknown";
+            journalMode = Convert.ToString(await wal.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) ?? "unknown";
         }
 
         using var transaction = connection.BeginTransaction(deferred: false);
-        var from = await ReadVersionAsync(connection, transaction, cancellationToken);
+        var from = await ReadVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         if (from > target)
         {
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
@@ -173,7 +173,7 @@ internal static class SqliteSchema
             using var migrate = connection.CreateCommand();
             migrate.Transaction = transaction;
             migrate.CommandText = migrations[version - 1] + string.Create(CultureInfo.InvariantCulture, $"\nPRAGMA user_version = {version};");
-            await migrate.ExecuteNonQueryAsync(cancellationToken);
+            await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         transaction.Commit();
@@ -186,6 +186,6 @@ internal static class SqliteSchema
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = "PRAGMA user_version;";
-        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 }

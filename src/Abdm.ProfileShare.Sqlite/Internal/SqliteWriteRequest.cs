@@ -29,7 +29,7 @@ internal sealed class SqliteWriteRequest<T>(Func<SqliteConnection, SqliteTransac
 
     public override async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction transaction)
     {
-        (_result, var change) = await work(connection, transaction);
+        (_result, var change) = await work(connection, transaction).ConfigureAwait(false);
         Change = change;
     }
 

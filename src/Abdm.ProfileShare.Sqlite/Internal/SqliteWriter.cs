@@ -93,7 +93,7 @@ internal sealed class SqliteWriter
         var reader = _writes.Reader;
         try
         {
-            while (await reader.WaitToReadAsync())
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
                 batch.Clear();
                 while (batch.Count < MaxBatchSize && reader.TryRead(out var request))
@@ -104,7 +104,7 @@ internal sealed class SqliteWriter
 
                 try
                 {
-                    await RunBatchAsync(batch);
+                    await RunBatchAsync(batch).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
@@ -132,7 +132,7 @@ internal sealed class SqliteWriter
         SqliteTransaction transaction;
         try
         {
-            connection = _connection ??= await OpenConnectionAsync();
+            connection = _connection ??= await OpenConnectionAsync().ConfigureAwait(false);
             transaction = connection.BeginTransaction(deferred: false);
         }
         catch (Exception ex)
@@ -166,7 +166,7 @@ internal sealed class SqliteWriter
                         transaction.Save(Savepoint);
                     }
 
-                    await request.ExecuteAsync(connection, transaction);
+                    await request.ExecuteAsync(connection, transaction).ConfigureAwait(false);
                     if (savepoints)
                     {
                         transaction.Release(Savepoint);
@@ -198,7 +198,7 @@ internal sealed class SqliteWriter
                     }
 
                     CloseConnection();
-                    await RunBatchAsync(batch.GetRange(i + 1, batch.Count - i - 1));
+                    await RunBatchAsync(batch.GetRange(i + 1, batch.Count - i - 1)).ConfigureAwait(false);
                     return;
                 }
             }
@@ -274,16 +274,16 @@ internal sealed class SqliteWriter
         var connection = new SqliteConnection(_connectionString);
         try
         {
-            await connection.OpenAsync();
+            await connection.OpenAsync().ConfigureAwait(false);
             using var pragma = connection.CreateCommand();
             pragma.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyTimeoutMilliseconds};");
-            await pragma.ExecuteNonQueryAsync();
+            await pragma.ExecuteNonQueryAsync().ConfigureAwait(false);
             SqliteCommands.Reuse(connection);
             return connection;
         }
         catch
         {
-            await connection.DisposeAsync();
+            await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }

@@ -45,7 +45,7 @@ internal static class ControlApi
         ControlScanRequest? request;
         try
         {
-            request = await JsonSerializer.DeserializeAsync(context.Request.Body, SimulatorJson.Compact.ControlScanRequest, context.RequestAborted);
+            request = await JsonSerializer.DeserializeAsync(context.Request.Body, SimulatorJson.Compact.ControlScanRequest, context.RequestAborted).ConfigureAwait(false);
         }
         catch (JsonException)
         {
@@ -54,13 +54,13 @@ internal static class ControlApi
 
         if (request is null || string.IsNullOrWhiteSpace(request.HipId) || string.IsNullOrWhiteSpace(request.Counter))
         {
-            await ProblemAsync(context, "Send {\"hipId\": \"...\", \"counter\": \"...\", \"patientIndex\": 0, \"version\": \"v0.5|v1.0|v3\"}.");
+            await ProblemAsync(context, "Send {\"hipId\": \"...\", \"counter\": \"...\", \"patientIndex\": 0, \"version\": \"v0.5|v1.0|v3\"}.").ConfigureAwait(false);
             return;
         }
 
         if (!TryParseVersion(request.Version, out var version))
         {
-            await ProblemAsync(context, "version must be v0.5, v1.0 or v3.");
+            await ProblemAsync(context, "version must be v0.5, v1.0 or v3.").ConfigureAwait(false);
             return;
         }
 
@@ -68,18 +68,18 @@ internal static class ControlApi
         var index = request.PatientIndex ?? (int)((uint)Interlocked.Increment(ref s_nextPatient) % (uint)patients.Count);
         if (index < 0 || index >= patients.Count)
         {
-            await ProblemAsync(context, $"patientIndex must be between 0 and {patients.Count - 1}.");
+            await ProblemAsync(context, $"patientIndex must be between 0 and {patients.Count - 1}.").ConfigureAwait(false);
             return;
         }
 
         SimulatedShare share;
         try
         {
-            share = await engine.ScanAsync(new SimulatedScan(request.HipId, request.Counter, patients[index], version), context.RequestAborted);
+            share = await engine.ScanAsync(new SimulatedScan(request.HipId, request.Counter, patients[index], version), context.RequestAborted).ConfigureAwait(false);
         }
         catch (InvalidOperationException ex)
         {
-            await ProblemAsync(context, ex.Message);
+            await ProblemAsync(context, ex.Message).ConfigureAwait(false);
             return;
         }
 
@@ -88,7 +88,7 @@ internal static class ControlApi
         {
             try
             {
-                phone = await share.Acknowledgement.WaitAsync(TimeSpan.FromSeconds(Math.Clamp(request.TimeoutSeconds ?? DefaultTimeoutSeconds, 1, 600)), context.RequestAborted);
+                phone = await share.Acknowledgement.WaitAsync(TimeSpan.FromSeconds(Math.Clamp(request.TimeoutSeconds ?? DefaultTimeoutSeconds, 1, 600)), context.RequestAborted).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -119,7 +119,7 @@ internal static class ControlApi
         };
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, response, SimulatorJson.Compact.ControlScanResponse, context.RequestAborted);
+        await JsonSerializer.SerializeAsync(context.Response.Body, response, SimulatorJson.Compact.ControlScanResponse, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task JournalAsync(HttpContext context, SimulatorEngine engine)
@@ -128,13 +128,13 @@ internal static class ControlApi
             e.Sequence, e.Time, e.Direction.ToString(), e.Operation.ToString(), e.Method, e.Path, e.StatusCode,
             e.Rejection?.ToString(), e.Detail, [.. e.Faults.Select(f => f.ToString())], e.RequestId, e.RespRequestId)).ToList();
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, entries, SimulatorJson.Compact.ListControlJournalEntry, context.RequestAborted);
+        await JsonSerializer.SerializeAsync(context.Response.Body, entries, SimulatorJson.Compact.ListControlJournalEntry, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task ProblemAsync(HttpContext context, string message)
     {
         context.Response.StatusCode = StatusCodes.Status400BadRequest;
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, new ControlProblem(message), SimulatorJson.Compact.ControlProblem, context.RequestAborted);
+        await JsonSerializer.SerializeAsync(context.Response.Body, new ControlProblem(message), SimulatorJson.Compact.ControlProblem, context.RequestAborted).ConfigureAwait(false);
     }
 }
