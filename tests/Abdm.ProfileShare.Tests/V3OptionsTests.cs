@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Abdm.ProfileShare.Tests.Options;
+namespace Abdm.ProfileShare.Tests;
 
 /// <summary>The v3 options: wire version, base URL form, <c>V3:*</c> and <c>Qr:*</c>, each refusal naming its key.</summary>
 public sealed class V3OptionsTests

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
-namespace Abdm.ProfileShare.Tests.Observability;
+namespace Abdm.ProfileShare.Tests.Diagnostics;
 
 /// <summary>An outage is one error when it starts and one information when it ends, not an error per failed attempt.</summary>
 public sealed class OutageLogTests

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Abdm.ProfileShare.Tests.Options;
+namespace Abdm.ProfileShare.Tests;
 
 /// <summary>
 /// Options as an app meets them: built with <c>AddAbdmProfileShare</c>, bound from configuration, and validated when

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Abdm.ProfileShare.Tests.Observability;
+namespace Abdm.ProfileShare.Tests.Diagnostics;
 
 /// <summary>
 /// The services built the real way with the health checks added, a <see cref="FlakyStore"/>, the scripted

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Abdm.ProfileShare.Tests.Options;
+namespace Abdm.ProfileShare.Tests;
 
 /// <summary>Enum-valued keys in configuration: a bad value names its key and the valid values; ABDM's spellings of wire versions are accepted.</summary>
 public sealed class EnumConfigurationTests

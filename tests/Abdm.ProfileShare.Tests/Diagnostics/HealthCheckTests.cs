@@ -6,7 +6,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Checks = Abdm.ProfileShare.AbdmProfileShareHealthCheckBuilderExtensions;
 
-namespace Abdm.ProfileShare.Tests.Observability;
+namespace Abdm.ProfileShare.Tests.Diagnostics;
 
 public sealed class HealthCheckTests
 {

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Storage;
 
-namespace Abdm.ProfileShare.Tests.Observability;
+namespace Abdm.ProfileShare.Tests.Diagnostics;
 
 /// <summary>An in-memory store that can be taken down: while <see cref="Down"/>, every call throws.</summary>
 internal sealed class FlakyStore : IProfileShareStore

@@ -3,7 +3,7 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Abdm.ProfileShare.Tests.Options;
+namespace Abdm.ProfileShare.Tests;
 
 /// <summary>
 /// The start-up rules that depend on where the host runs: the development bypass of callback token validation only in
