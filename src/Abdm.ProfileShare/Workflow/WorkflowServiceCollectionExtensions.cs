@@ -19,6 +19,7 @@ internal static class WorkflowServiceCollectionExtensions
         services.AddDataProtection();
         services.TryAddSingleton<LinkingTokenProtector>();
         services.TryAddSingleton<ProfileShareWorkflow>();
+        services.TryAddSingleton<IProfileShareInbox, ProfileShareInbox>();
         services.TryAddSingleton<ICounterQueue, CounterQueue>();
         services.TryAddScoped<IProfileShareHandler, AcceptAllProfileShareHandler>();
         services.TryAddScoped<IPatientDirectory, EmptyPatientDirectory>();
