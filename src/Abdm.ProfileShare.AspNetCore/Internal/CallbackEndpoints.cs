@@ -1,6 +1,6 @@
+using System.Diagnostics.Metrics;
 using Abdm.ProfileShare.AspNetCore.Security;
 using Abdm.ProfileShare.AspNetCore.Security.Internal;
-using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Storage;
 using Abdm.ProfileShare.Workflow;
@@ -24,10 +24,10 @@ internal sealed class CallbackEndpoints
     private readonly IOptionsMonitor<AbdmProfileShareOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<CallbackEndpoints> _logger;
-    private readonly AbdmMetrics _metrics;
+    private readonly CallbackMetrics _metrics;
 
     public CallbackEndpoints(IProfileShareInbox inbox, IProfileShareStore store, IGatewayCallbackAuthenticator authenticator, IOptionsMonitor<AbdmProfileShareOptions> options,
-        TimeProvider timeProvider, ILogger<CallbackEndpoints> logger, AbdmMetrics metrics)
+        TimeProvider timeProvider, ILogger<CallbackEndpoints> logger, IMeterFactory meterFactory)
     {
         _inbox = inbox;
         _store = store;
@@ -35,7 +35,7 @@ internal sealed class CallbackEndpoints
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
-        _metrics = metrics;
+        _metrics = CallbackMetrics.For(meterFactory);
     }
 
     /// <summary>v0.5 <c>POST /v0.5/patients/profile/share</c>; answered 202.</summary>

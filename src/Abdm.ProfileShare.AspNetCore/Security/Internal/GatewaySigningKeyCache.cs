@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Security.Cryptography;
+using Abdm.ProfileShare.AspNetCore.Internal;
 using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Gateway;
 using Abdm.ProfileShare.Gateway.Internal;
@@ -55,7 +57,7 @@ internal sealed class GatewaySigningKeyCache : ISigningKeysHealth
     private Task<KeySnapshot?>? _inflight;
     private DateTimeOffset _lastAttempt = DateTimeOffset.MinValue;
     private long _fetchCount;
-    private readonly AbdmMetrics? _metrics;
+    private readonly CallbackMetrics? _metrics;
     private volatile FetchFailure? _lastFailure;
 
     public GatewaySigningKeyCache(
@@ -64,7 +66,7 @@ internal sealed class GatewaySigningKeyCache : ISigningKeysHealth
         TimeProvider timeProvider,
         ILogger<GatewaySigningKeyCache> logger,
         SigningKeysMonitor? monitor = null,
-        AbdmMetrics? metrics = null)
+        IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var value = options.Value;
@@ -76,7 +78,7 @@ internal sealed class GatewaySigningKeyCache : ISigningKeysHealth
         _refreshInterval = callbacks.KeysRefreshInterval;
         _refetchMinInterval = callbacks.KeysRefetchMinInterval;
         _usableFor = callbacks.KeysRefreshInterval + callbacks.StaleKeysGracePeriod;
-        _metrics = metrics;
+        _metrics = meterFactory is null ? null : CallbackMetrics.For(meterFactory);
         if (monitor is not null)
         {
             monitor.Source = this;
