@@ -1,3 +1,4 @@
+using Abdm.ProfileShare.Gateway.Internal;
 using Abdm.ProfileShare.Model;
 
 namespace Abdm.ProfileShare;
@@ -43,6 +44,14 @@ public sealed class AbdmProfileShareOptions
     public Uri GetGatewayBaseUrl() =>
         Gateway?.BaseUrl ?? new Uri(WireVersion == WireVersion.V3 ? "https://dev.abdm.gov.in" : "https://dev.abdm.gov.in/gateway");
 
+    /// <summary>
+    /// The gateway's JWKS URL in effect, which callback authentication fetches the signing keys from:
+    /// <see cref="CallbackOptions.CertsUrl"/>, or the certs path of <see cref="WireVersion"/> under
+    /// <see cref="GetGatewayBaseUrl"/> (<c>/v0.5/certs</c>, or <c>/api/hiecm/gateway/v3/certs</c> for v3).
+    /// </summary>
+    /// <returns>The absolute JWKS URL.</returns>
+    public Uri GetCertsUrl() => GatewayEndpoints.CertsUrl(this);
+
     /// <summary>What only the v3 wire needs (<c>AbdmProfileShare:V3</c>).</summary>
     public WireV3Options V3 { get; set; } = new();
 
@@ -83,7 +92,7 @@ public sealed class CallbackOptions
 {
     /// <summary>
     /// The gateway's JWKS (<c>AbdmProfileShare:Callbacks:CertsUrl</c>), fetched through the
-    /// <c>Abdm.ProfileShare.Gateway.Certs</c> HTTP client. Default: <c>{Gateway:BaseUrl}/v0.5/certs</c>, and on v3
+    /// <c>Abdm.ProfileShare.Gateway.Certs</c> HTTP client (<see cref="AbdmProfileShareBuilder.CertsHttpClientName"/>). Default: <c>{Gateway:BaseUrl}/v0.5/certs</c>, and on v3
     /// <c>{Gateway:BaseUrl}/api/hiecm/gateway/v3/certs</c> (fetched with the session token and the v3 headers: the v3
     /// JWKS is not public, and the v0.5 keys do not sign v3 callbacks). Only RSA signature keys of at least 2048 bits
     /// with a <c>kid</c> are used. Must be https outside the Development environment, except on a loopback address.
