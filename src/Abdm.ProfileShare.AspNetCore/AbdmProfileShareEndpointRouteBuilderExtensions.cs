@@ -1,5 +1,6 @@
 using Abdm.ProfileShare.AspNetCore.Internal;
 using Abdm.ProfileShare.AspNetCore.Security;
+using Abdm.ProfileShare.Workflow;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -29,7 +30,7 @@ public static class AbdmProfileShareEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var services = endpoints.ServiceProvider;
-        if (services.GetService<AbdmProfileShareServiceCollectionExtensions.AbdmProfileShareMarker>() is null)
+        if (services.GetService<IProfileShareInbox>() is null)
         {
             throw new InvalidOperationException(
                 "Unable to find the Abdm.ProfileShare services. Call 'services.AddAbdmProfileShare(...)' (namespace Abdm.ProfileShare) in the application's service configuration before calling 'MapAbdmProfileShare()'.");

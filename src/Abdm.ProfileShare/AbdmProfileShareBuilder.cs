@@ -16,6 +16,14 @@ public sealed class AbdmProfileShareBuilder
         SessionsHttpClient = sessionsHttpClient;
     }
 
+    /// <summary>
+    /// The name of the <c>HttpClient</c> that fetches the gateway's signing keys (JWKS, <see cref="AbdmProfileShareOptions.GetCertsUrl"/>)
+    /// for callback authentication: <c>Abdm.ProfileShare.Gateway.Certs</c>. It has the gateway calls' resilience pipeline
+    /// and, on v3, the session token and the v3 headers. Configure it with <c>services.AddHttpClient(CertsHttpClientName)</c>
+    /// (a proxy, a primary handler); a callback transport creates it from <c>IHttpClientFactory</c> by this name.
+    /// </summary>
+    public const string CertsHttpClientName = "Abdm.ProfileShare.Gateway.Certs";
+
     /// <summary>The service collection.</summary>
     public IServiceCollection Services { get; }
 

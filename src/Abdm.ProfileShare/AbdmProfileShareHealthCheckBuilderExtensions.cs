@@ -19,7 +19,11 @@ public static class AbdmProfileShareHealthCheckBuilderExtensions
     /// <summary>The session check's name: the latest gateway session request succeeded.</summary>
     public const string GatewaySessionCheckName = "abdm_gateway_session";
 
-    /// <summary>The JWKS check's name: the gateway's signing keys used to verify callbacks are usable.</summary>
+    /// <summary>
+    /// The JWKS check's name: the gateway's signing keys used to verify callbacks are usable. The callback transport
+    /// that verifies callbacks with them (<c>Abdm.ProfileShare.AspNetCore</c>) reports through the registration of this
+    /// name: it points the registration's factory at its key cache when it creates its authenticator.
+    /// </summary>
     public const string SigningKeysCheckName = "abdm_jwks";
 
     /// <summary>
@@ -28,7 +32,8 @@ public static class AbdmProfileShareHealthCheckBuilderExtensions
     /// <see cref="AbdmProfileShareHealthCheckOptions.OutboxStuckThreshold"/>), <c>abdm_gateway_session</c> (the latest
     /// session request's outcome: unhealthy when the gateway refused the credentials, degraded while it is unreachable;
     /// no gateway call per probe) and <c>abdm_jwks</c> (the callback signing keys: unhealthy when none is usable and
-    /// the latest fetch failed, degraded when stale keys are used; no fetch per probe). Map them with
+    /// the latest fetch failed, degraded when stale keys are used; no fetch per probe; healthy when no callback is
+    /// verified with them in this process). Map them with
     /// <c>app.MapHealthChecks(...)</c>.
     /// </summary>
     /// <remarks>Only the first call registers the checks; later calls change nothing.</remarks>
@@ -59,7 +64,7 @@ public static class AbdmProfileShareHealthCheckBuilderExtensions
             sp => new GatewaySessionHealthCheck(sp.GetRequiredService<IGatewaySessionTokenProvider>(), sp.GetRequiredService<TimeProvider>()),
             HealthStatus.Unhealthy, tags, options.Timeout));
         checks.Add(new HealthCheckRegistration(SigningKeysCheckName,
-            sp => new SigningKeysHealthCheck(sp.GetRequiredService<SigningKeysMonitor>()), HealthStatus.Unhealthy, tags, options.Timeout));
+            _ => new SigningKeysHealthCheck(), HealthStatus.Unhealthy, tags, options.Timeout));
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using Abdm.ProfileShare.Gateway.Internal;
 using Abdm.ProfileShare.Model;
 
 namespace Abdm.ProfileShare;
@@ -42,6 +43,14 @@ public sealed class AbdmProfileShareOptions
     /// <returns>The absolute base URL the operation paths are appended to.</returns>
     public Uri GetGatewayBaseUrl() =>
         Gateway?.BaseUrl ?? new Uri(WireVersion == WireVersion.V3 ? "https://dev.abdm.gov.in" : "https://dev.abdm.gov.in/gateway");
+
+    /// <summary>
+    /// The gateway's JWKS URL in effect, which callback authentication fetches the signing keys from:
+    /// <see cref="CallbackOptions.CertsUrl"/>, or the certs path of <see cref="WireVersion"/> under
+    /// <see cref="GetGatewayBaseUrl"/> (<c>/v0.5/certs</c>, or <c>/api/hiecm/gateway/v3/certs</c> for v3).
+    /// </summary>
+    /// <returns>The absolute JWKS URL.</returns>
+    public Uri GetCertsUrl() => GatewayEndpoints.CertsUrl(this);
 
     /// <summary>What only the v3 wire needs (<c>AbdmProfileShare:V3</c>).</summary>
     public WireV3Options V3 { get; set; } = new();

@@ -82,12 +82,10 @@ public static class AbdmProfileShareServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
 
-        // Telemetry: a meter per service provider (IMeterFactory), the gateway's outage tracker, and where the
-        // callback signing-key cache reports to the JWKS health check.
+        // Telemetry: a meter per service provider (IMeterFactory) and the gateway's outage tracker.
         services.AddMetrics();
         services.TryAddSingleton<AbdmMetrics>();
         services.TryAddSingleton<GatewayOutageTracker>();
-        services.TryAddSingleton<SigningKeysMonitor>();
 
         // Gateway session tokens: a singleton that takes IHttpClientFactory (never a typed client).
         services.TryAddSingleton<IGatewaySessionTokenProvider, GatewaySessionTokenProvider>();
@@ -201,6 +199,6 @@ public static class AbdmProfileShareServiceCollectionExtensions
         });
     }
 
-    /// <summary>Marks that AddAbdmProfileShare was called (Map* extensions check for it).</summary>
+    /// <summary>Marks that AddAbdmProfileShare was called (a second call adds options only).</summary>
     internal sealed class AbdmProfileShareMarker;
 }

@@ -18,7 +18,7 @@ public sealed class CallbackOptions
 {
     /// <summary>
     /// The gateway's JWKS (<c>AbdmProfileShare:Callbacks:CertsUrl</c>), fetched through the
-    /// <c>Abdm.ProfileShare.Gateway.Certs</c> HTTP client. Default: <c>{Gateway:BaseUrl}/v0.5/certs</c>, and on v3
+    /// <c>Abdm.ProfileShare.Gateway.Certs</c> HTTP client (<see cref="AbdmProfileShareBuilder.CertsHttpClientName"/>). Default: <c>{Gateway:BaseUrl}/v0.5/certs</c>, and on v3
     /// <c>{Gateway:BaseUrl}/api/hiecm/gateway/v3/certs</c> (fetched with the session token and the v3 headers: the v3
     /// JWKS is not public, and the v0.5 keys do not sign v3 callbacks). Only RSA signature keys of at least 2048 bits
     /// with a <c>kid</c> are used. Must be https outside the Development environment, except on a loopback address.

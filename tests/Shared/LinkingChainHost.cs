@@ -2,9 +2,7 @@ using System.Buffers.Text;
 using System.Text;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Storage;
-using Abdm.ProfileShare.Wire;
 using Abdm.ProfileShare.Workflow;
-using Abdm.ProfileShare.Workflow.Internal;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,7 +10,7 @@ namespace Abdm.ProfileShare.Tests.Shared;
 
 /// <summary>
 /// The SDK's services with a durable store, for tests of what the store holds at rest: a linking token goes through the
-/// real workflow path (an on-confirm applied by <c>ProfileShareWorkflow</c>, which encrypts it) into the store.
+/// real workflow path (an on-confirm applied through <see cref="IProfileShareInbox"/>, which encrypts it) into the store.
 /// </summary>
 internal sealed class LinkingChainHost : IAsyncDisposable
 {
@@ -90,14 +88,14 @@ internal sealed class LinkingChainHost : IAsyncDisposable
             throw new InvalidOperationException("The entry could not be set waiting for the on-confirm.");
         }
 
-        var outcome = await Services.GetRequiredService<ProfileShareWorkflow>().HandleAuthOnConfirmAsync(new PatientAuthConfirmResponse
+        var outcome = await Services.GetRequiredService<IProfileShareInbox>().ApplyLinkingCallbackAsync(new LinkingCallback
         {
-            RequestId = Guid.NewGuid(),
-            Timestamp = now,
-            Auth = new PatientAuthConfirmResult { AccessToken = token },
-            Resp = new RequestReference { RequestId = confirmRequestId },
-        }, HipId, CancellationToken.None);
-        if (outcome != CallbackOutcome.Applied)
+            Kind = LinkingCallbackKind.AuthOnConfirm,
+            HipId = HipId,
+            RequestId = confirmRequestId,
+            LinkingToken = token,
+        });
+        if (outcome != LinkingCallbackOutcome.Applied)
         {
             throw new InvalidOperationException($"The on-confirm was not applied: {outcome}.");
         }

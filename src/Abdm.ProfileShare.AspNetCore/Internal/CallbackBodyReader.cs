@@ -1,48 +1,57 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
-using Abdm.ProfileShare.Wire;
+using Abdm.ProfileShare.Workflow;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
 namespace Abdm.ProfileShare.AspNetCore.Internal;
 
 /// <summary>The outcome of reading a callback body.</summary>
-/// <typeparam name="T">The body type.</typeparam>
+/// <typeparam name="T">What the body was read into.</typeparam>
 /// <param name="Value">The body, when read.</param>
 /// <param name="StatusCode">0 when read; otherwise the HTTP status to answer (400, 413, 415).</param>
 /// <param name="Error">Why not (names JSON paths and limits, never a submitted value).</param>
-internal readonly record struct CallbackBody<T>(T? Value, int StatusCode, string? Error)
+/// <param name="ErrorCode">v3: the ABDM error code the inbox named for a refused body; null otherwise.</param>
+internal readonly record struct CallbackBody<T>(T? Value, int StatusCode, string? Error, string? ErrorCode = null)
 {
     /// <summary>Whether the body was read.</summary>
     public bool Succeeded => StatusCode == 0;
 
     public static CallbackBody<T> Ok(T value) => new(value, 0, null);
 
-    public static CallbackBody<T> Fail(int statusCode, string error) => new(default, statusCode, error);
+    public static CallbackBody<T> Fail(int statusCode, string error, string? errorCode = null) => new(default, statusCode, error, errorCode);
 }
 
 /// <summary>
-/// Reads a callback body within <see cref="CallbackOptions"/> limits: JSON content type (415), size
-/// (<c>MaxBodyBytes</c>, 413, checked on Content-Length and while streaming), a single
-/// <see cref="Utf8JsonReader"/> pass for structure and limits (<c>MaxJsonDepth</c>, <c>MaxStringLength</c>, 400),
-/// then deserialization with the source-generated contract (400 naming the JSON path and the problem).
+/// Reads a callback body's bytes within <see cref="CallbackOptions"/> limits: JSON content type (415), size
+/// (<c>MaxBodyBytes</c>, 413, checked on Content-Length and while streaming), then hands them to the inbox
+/// (<see cref="IProfileShareInbox"/>), which reads the JSON (limits, the contract, the wire version's rules; 400).
 /// </summary>
 /// <remarks>
-/// No message ever contains a submitted value (bodies carry patient data). The pooled buffer is cleared before
-/// it is returned to the pool. A UTF-8 byte order mark is skipped; UTF-16/32 bodies are refused.
+/// No message ever contains a submitted value (bodies carry patient data). The pooled buffer is cleared before it is
+/// returned to the pool, right after the inbox read it: nothing awaited later holds the bytes.
 /// </remarks>
 internal static class CallbackBodyReader
 {
     /// <summary>The first buffer for a body without Content-Length (grown while it streams in).</summary>
     private const int InitialBufferBytes = 4096;
 
-    public static async Task<CallbackBody<T>> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CallbackOptions limits, CancellationToken ct)
+    /// <summary>Reads the body and hands its bytes to <paramref name="read"/>.</summary>
+    /// <typeparam name="TState">What <paramref name="read"/> needs besides the bytes (the inbox, the HIP, ...).</typeparam>
+    /// <typeparam name="T">What the body is read into.</typeparam>
+    /// <param name="request">The callback request.</param>
+    /// <param name="limits">The size limit (<c>MaxBodyBytes</c>).</param>
+    /// <param name="state">Passed to <paramref name="read"/>.</param>
+    /// <param name="read">Reads the bytes (<see cref="IProfileShareInbox.ReadShare"/>, <see cref="IProfileShareInbox.ReadLinkingCallback"/>).</param>
+    /// <param name="ct">Cancels reading the body.</param>
+    /// <returns>The value, or the status and message to answer with.</returns>
+    public static async Task<CallbackBody<T>> ReadAsync<TState, T>(HttpRequest request, CallbackOptions limits, TState state,
+        Func<TState, ReadOnlySpan<byte>, CallbackReadResult<T>> read, CancellationToken ct)
+        where T : class
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(typeInfo);
         ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(read);
 
         if (!IsJson(request.ContentType))
         {
@@ -75,13 +84,13 @@ internal static class CallbackBodyReader
                         buffer = larger;
                     }
 
-                    var read = await request.Body.ReadAsync(buffer.AsMemory(total, Math.Min(buffer.Length, limit + 1) - total), ct);
-                    if (read == 0)
+                    var count = await request.Body.ReadAsync(buffer.AsMemory(total, Math.Min(buffer.Length, limit + 1) - total), ct);
+                    if (count == 0)
                     {
                         break;
                     }
 
-                    total += read;
+                    total += count;
                 }
             }
             catch (BadHttpRequestException ex)
@@ -96,7 +105,10 @@ internal static class CallbackBodyReader
                 return TooLarge<T>(limit);
             }
 
-            return Parse(buffer.AsSpan(0, total), typeInfo, limits);
+            var result = read(state, buffer.AsSpan(0, total));
+            return result.Value is { } value
+                ? CallbackBody<T>.Ok(value)
+                : CallbackBody<T>.Fail(StatusCodes.Status400BadRequest, result.Error ?? "The request is invalid.", result.ErrorCode);
         }
         finally
         {
@@ -104,54 +116,6 @@ internal static class CallbackBodyReader
             buffer.AsSpan(0, Math.Min(total, buffer.Length)).Clear();
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    /// <summary>The gateway's error body <c>{"error":{"code":..,"message":".."}}</c> with status <paramref name="statusCode"/>.</summary>
-    public static IResult Error(int statusCode, string message) =>
-        TypedResults.Json(
-            new ErrorResponse { Error = new Error { Code = statusCode, Message = message } },
-            AbdmJsonContext.Default.ErrorResponse,
-            contentType: "application/json",
-            statusCode: statusCode);
-
-    private static CallbackBody<T> Parse<T>(ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo, CallbackOptions limits)
-    {
-        if (json.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
-        {
-            json = json[3..];
-        }
-        else if (json.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || json.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || json.StartsWith((ReadOnlySpan<byte>)[0x00, 0x00]))
-        {
-            return Bad<T>("The body must be UTF-8 encoded JSON.");
-        }
-
-        if (json.Trim(" \t\r\n"u8).IsEmpty)
-        {
-            return Bad<T>("The body is empty.");
-        }
-
-        var schema = SecurityJsonSchema.For(typeInfo);
-        var error = SecurityJsonScanner.Scan(json, schema, limits.MaxJsonDepth, limits.MaxStringLength);
-        if (error is not null)
-        {
-            return Bad<T>(error);
-        }
-
-        T? value;
-        try
-        {
-            value = JsonSerializer.Deserialize(json, typeInfo);
-        }
-        catch (JsonException ex)
-        {
-            return Bad<T>(SecurityJsonErrorDescriber.Describe(ex, json, schema));
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or FormatException or OverflowException or ArgumentException)
-        {
-            return Bad<T>("The body does not match the contract.");
-        }
-
-        return value is null ? Bad<T>("The body must be a JSON object.") : CallbackBody<T>.Ok(value);
     }
 
     private static bool IsJson(string? contentType)
@@ -170,8 +134,6 @@ internal static class CallbackBodyReader
             || (mediaType.Type.Equals("application", StringComparison.OrdinalIgnoreCase)
                 && mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
     }
-
-    private static CallbackBody<T> Bad<T>(string error) => CallbackBody<T>.Fail(StatusCodes.Status400BadRequest, error);
 
     private static CallbackBody<T> TooLarge<T>(int limit) =>
         CallbackBody<T>.Fail(StatusCodes.Status413PayloadTooLarge, string.Create(CultureInfo.InvariantCulture, $"The body is larger than {limit} bytes."));

@@ -1,12 +1,9 @@
+using System.Diagnostics.Metrics;
 using Abdm.ProfileShare.AspNetCore.Security;
 using Abdm.ProfileShare.AspNetCore.Security.Internal;
-using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Storage;
-using Abdm.ProfileShare.Gateway.Internal;
-using Abdm.ProfileShare.Wire;
-using Abdm.ProfileShare.Wire.V3;
-using Abdm.ProfileShare.Workflow.Internal;
+using Abdm.ProfileShare.Workflow;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,164 +11,71 @@ using Microsoft.Extensions.Options;
 namespace Abdm.ProfileShare.AspNetCore.Internal;
 
 /// <summary>
-/// The HIP callback handlers. Each is small: authenticate, check the facility, read the body within limits,
-/// persist through the workflow, answer. Nothing slow happens here: the host's decision, the directory lookup and
-/// every gateway call run later in the outbox processor.
+/// The HIP callback handlers, over HTTP: authenticate the gateway, check <c>X-HIP-ID</c> names a HIP this host serves,
+/// read the body within its size limit, and hand it to the <see cref="IProfileShareInbox"/>, which reads the JSON,
+/// persists or applies it; then answer. Nothing slow happens here: the host's decision, the directory lookup and every
+/// gateway call run later in the outbox processor.
 /// </summary>
 internal sealed class CallbackEndpoints
 {
-    private readonly ProfileShareWorkflow _workflow;
+    private readonly IProfileShareInbox _inbox;
     private readonly IProfileShareStore _store;
     private readonly IGatewayCallbackAuthenticator _authenticator;
     private readonly IOptionsMonitor<AbdmProfileShareOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<CallbackEndpoints> _logger;
-    private readonly AbdmMetrics _metrics;
+    private readonly CallbackMetrics _metrics;
 
-    public CallbackEndpoints(ProfileShareWorkflow workflow, IProfileShareStore store, IGatewayCallbackAuthenticator authenticator, IOptionsMonitor<AbdmProfileShareOptions> options, TimeProvider timeProvider, ILogger<CallbackEndpoints> logger, AbdmMetrics metrics)
+    public CallbackEndpoints(IProfileShareInbox inbox, IProfileShareStore store, IGatewayCallbackAuthenticator authenticator, IOptionsMonitor<AbdmProfileShareOptions> options,
+        TimeProvider timeProvider, ILogger<CallbackEndpoints> logger, IMeterFactory meterFactory)
     {
-        _workflow = workflow;
+        _inbox = inbox;
         _store = store;
         _authenticator = authenticator;
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
-        _metrics = metrics;
+        _metrics = CallbackMetrics.For(meterFactory);
     }
 
-    public Task ShareV05Async(HttpContext context) =>
-        ShareAsync(context, WireVersion.V05, AbdmJsonContext.Default.ShareProfileRequest, (share, hip, ct) => _workflow.AcceptShareAsync(share, hip, ct));
+    /// <summary>v0.5 <c>POST /v0.5/patients/profile/share</c>; answered 202.</summary>
+    public Task ShareV05Async(HttpContext context) => ShareAsync(context, WireVersion.V05);
 
-    public Task ShareV10Async(HttpContext context) =>
-        ShareAsync(context, WireVersion.V10, AbdmJsonContext.Default.ShareProfileRequestV1, (share, hip, ct) => _workflow.AcceptShareAsync(share, hip, ct));
+    /// <summary>v1.0 <c>POST /v1.0/patients/profile/share</c> (the token number goes back on the v1.0 on-share); answered 202.</summary>
+    public Task ShareV10Async(HttpContext context) => ShareAsync(context, WireVersion.V10);
 
     /// <summary>
     /// v3 share (<c>POST /api/v3/hip/patient/share</c>): the <c>REQUEST-ID</c> header is the idempotency key and the
     /// on-share's <c>response.requestId</c>; answered 200 (the status NHA's spec declares), errors in the v3 shape.
     /// </summary>
-    public Task ShareV3Async(HttpContext context) =>
-        ShareAsync(context, WireVersion.V3, AbdmV3JsonContext.Default.ShareProfileV3Request,
-            (share, hip, ct) => _workflow.AcceptShareAsync(share, RequestIdOf(context), hip, ct));
+    public Task ShareV3Async(HttpContext context) => ShareAsync(context, WireVersion.V3);
+
+    /// <summary>v0.5 <c>POST /v0.5/users/auth/on-init</c>: the transaction id (or error) for an auth init; answered 202.</summary>
+    public Task AuthOnInitAsync(HttpContext context) => LinkingCallbackAsync(context, LinkingCallbackKind.AuthOnInit);
+
+    /// <summary>v0.5 <c>POST /v0.5/users/auth/on-confirm</c>: the linking token (or error) for an auth confirm; answered 202.</summary>
+    public Task AuthOnConfirmAsync(HttpContext context) => LinkingCallbackAsync(context, LinkingCallbackKind.AuthOnConfirm);
 
     /// <summary>v3 <c>POST /api/v3/hip/token/on-generate-token</c>: the link token (or error) for a generate-token call; answered 200.</summary>
-    public async Task OnGenerateTokenAsync(HttpContext context)
-    {
-        var (hipId, refusal, authentication) = await AuthenticateAndCheckHipAsync(context, v3: true, lateAllowed: true).ConfigureAwait(false);
-        if (hipId is null)
-        {
-            _metrics.CallbackReceived("on_generate_token", refusal);
-            return;
-        }
-
-        var body = await CallbackBodyReader.ReadAsync(context.Request, AbdmV3JsonContext.Default.OnGenerateLinkTokenV3Request, _options.CurrentValue.Callbacks, context.RequestAborted).ConfigureAwait(false);
-        if (!await AcceptLateAsync(context, authentication, body.StatusCode == 0 ? body.Value!.Response?.RequestId : null, CorrelationKind.LinkToken, hipId, "on-generate-token", v3: true).ConfigureAwait(false))
-        {
-            _metrics.CallbackReceived("on_generate_token", "unauthorized");
-            return;
-        }
-
-        if (body.StatusCode != 0)
-        {
-            _metrics.CallbackReceived("on_generate_token", "invalid");
-            await WriteErrorAsync(context, body.StatusCode, body.Error, v3: true).ConfigureAwait(false);
-            return;
-        }
-
-        var outcome = await _workflow.HandleOnGenerateTokenAsync(body.Value!, hipId, CancellationToken.None).ConfigureAwait(false);
-        _metrics.CallbackReceived("on_generate_token", OutcomeName(outcome));
-        context.Response.StatusCode = StatusCodes.Status200OK;
-    }
-
-    /// <summary>The v3 <c>REQUEST-ID</c> header as a UUID; <see cref="Guid.Empty"/> when missing or not a UUID (refused, naming the header).</summary>
-    private static Guid RequestIdOf(HttpContext context) =>
-        Guid.TryParse(context.Request.Headers[GatewayV3Headers.RequestId].ToString(), out var id) ? id : Guid.Empty;
-
-    public async Task AuthOnInitAsync(HttpContext context)
-    {
-        var (hipId, refusal, authentication) = await AuthenticateAndCheckHipAsync(context, lateAllowed: true).ConfigureAwait(false);
-        if (hipId is null)
-        {
-            _metrics.CallbackReceived("on_init", refusal);
-            return;
-        }
-
-        var body = await CallbackBodyReader.ReadAsync(context.Request, AbdmJsonContext.Default.PatientAuthInitResponse, _options.CurrentValue.Callbacks, context.RequestAborted).ConfigureAwait(false);
-        if (!await AcceptLateAsync(context, authentication, body.StatusCode == 0 ? body.Value!.Resp?.RequestId : null, CorrelationKind.AuthInit, hipId, "on-init").ConfigureAwait(false))
-        {
-            _metrics.CallbackReceived("on_init", "unauthorized");
-            return;
-        }
-
-        if (body.StatusCode != 0)
-        {
-            _metrics.CallbackReceived("on_init", "invalid");
-            await WriteErrorAsync(context, body.StatusCode, body.Error).ConfigureAwait(false);
-            return;
-        }
-
-        var outcome = await _workflow.HandleAuthOnInitAsync(body.Value!, hipId, CancellationToken.None).ConfigureAwait(false);
-        _metrics.CallbackReceived("on_init", OutcomeName(outcome));
-        context.Response.StatusCode = StatusCodes.Status202Accepted;
-    }
-
-    public async Task AuthOnConfirmAsync(HttpContext context)
-    {
-        var (hipId, refusal, authentication) = await AuthenticateAndCheckHipAsync(context, lateAllowed: true).ConfigureAwait(false);
-        if (hipId is null)
-        {
-            _metrics.CallbackReceived("on_confirm", refusal);
-            return;
-        }
-
-        var body = await CallbackBodyReader.ReadAsync(context.Request, AbdmJsonContext.Default.PatientAuthConfirmResponse, _options.CurrentValue.Callbacks, context.RequestAborted).ConfigureAwait(false);
-        if (!await AcceptLateAsync(context, authentication, body.StatusCode == 0 ? body.Value!.Resp?.RequestId : null, CorrelationKind.AuthConfirm, hipId, "on-confirm").ConfigureAwait(false))
-        {
-            _metrics.CallbackReceived("on_confirm", "unauthorized");
-            return;
-        }
-
-        if (body.StatusCode != 0)
-        {
-            _metrics.CallbackReceived("on_confirm", "invalid");
-            await WriteErrorAsync(context, body.StatusCode, body.Error).ConfigureAwait(false);
-            return;
-        }
-
-        var outcome = await _workflow.HandleAuthOnConfirmAsync(body.Value!, hipId, CancellationToken.None).ConfigureAwait(false);
-        _metrics.CallbackReceived("on_confirm", OutcomeName(outcome));
-        context.Response.StatusCode = StatusCodes.Status202Accepted;
-    }
-
-    private static string OutcomeName(CallbackOutcome outcome) => outcome switch
-    {
-        CallbackOutcome.Applied => "applied",
-        CallbackOutcome.Ignored => "ignored",
-        _ => "unmatched",
-    };
+    public Task OnGenerateTokenAsync(HttpContext context) => LinkingCallbackAsync(context, LinkingCallbackKind.OnGenerateToken);
 
     public async Task HeartbeatAsync(HttpContext context)
     {
-        HeartbeatResponse response;
+        string? down = null;
         try
         {
             await _store.PingAsync(context.RequestAborted).ConfigureAwait(false);
-            response = new HeartbeatResponse { Timestamp = _timeProvider.GetUtcNow(), Status = HeartbeatStatus.UP };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             AspNetCoreLog.HeartbeatStoreDown(_logger, ex.GetType().Name);
-            response = new HeartbeatResponse
-            {
-                Timestamp = _timeProvider.GetUtcNow(),
-                Status = HeartbeatStatus.DOWN,
-                Error = new Error { Code = 500, Message = "The store is unreachable." },
-            };
+            down = "The store is unreachable.";
         }
 
-        await Results.Json(response, AbdmJsonContext.Default.HeartbeatResponse).ExecuteAsync(context).ConfigureAwait(false);
+        await CallbackResponses.WriteHeartbeatAsync(context, _timeProvider.GetUtcNow(), down).ConfigureAwait(false);
     }
 
-    private async Task ShareAsync<T>(HttpContext context, WireVersion version, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, Func<T, string, CancellationToken, Task<ShareAcceptResult>> accept)
+    private async Task ShareAsync(HttpContext context, WireVersion version)
     {
         _metrics.ShareReceived(version);
         var v3 = version == WireVersion.V3;
@@ -182,29 +86,68 @@ internal sealed class CallbackEndpoints
             return;
         }
 
-        var body = await CallbackBodyReader.ReadAsync(context.Request, typeInfo, _options.CurrentValue.Callbacks, context.RequestAborted).ConfigureAwait(false);
-        if (body.StatusCode != 0)
+        var requestId = v3 ? context.Request.Headers[CallbackHeaders.RequestId].ToString() : null;
+        var body = await CallbackBodyReader.ReadAsync(context.Request, _options.CurrentValue.Callbacks, (Inbox: _inbox, Version: version, HipId: hipId, RequestId: requestId),
+            static (s, bytes) => s.Inbox.ReadShare(s.Version, s.HipId, s.RequestId, bytes), context.RequestAborted).ConfigureAwait(false);
+        if (!body.Succeeded)
         {
             _metrics.ShareRejected("invalid", version, hipId);
-            await WriteErrorAsync(context, body.StatusCode, body.Error, v3).ConfigureAwait(false);
+            await WriteErrorAsync(context, body.StatusCode, body.Error, v3, body.ErrorCode).ConfigureAwait(false);
             return;
         }
 
         // Persist before answering: a 202 for a share that is then lost would be a silent failure. The write is not
         // cancelled by a client disconnect: it is atomic, and a gateway retry is deduplicated by requestId.
-        var result = await accept(body.Value!, hipId, CancellationToken.None).ConfigureAwait(false);
-        if (result.Status != ShareAcceptStatus.Accepted)
+        await _inbox.AcceptShareAsync(body.Value!, CancellationToken.None).ConfigureAwait(false);
+        context.Response.StatusCode = v3 ? StatusCodes.Status200OK : StatusCodes.Status202Accepted;
+    }
+
+    /// <summary>
+    /// A linking-chain callback (on-init, on-confirm, on-generate-token). A late token is accepted only for the answer to
+    /// a request this host awaits (<see cref="AcceptLateAsync"/>), which the body names; the callback is then applied.
+    /// </summary>
+    private async Task LinkingCallbackAsync(HttpContext context, LinkingCallbackKind kind)
+    {
+        var (name, tag, v3) = Describe(kind);
+        var (hipId, refusal, authentication) = await AuthenticateAndCheckHipAsync(context, v3, lateAllowed: true).ConfigureAwait(false);
+        if (hipId is null)
         {
-            var served = result.Status == ShareAcceptStatus.UnknownHip ? null : hipId;
-            _metrics.ShareRejected(result.Status == ShareAcceptStatus.UnknownHip ? "unknown_hip" : "invalid", version, served);
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, result.Error, v3, result.ErrorCode).ConfigureAwait(false);
+            _metrics.CallbackReceived(tag, refusal);
             return;
         }
 
-        _metrics.ShareAccepted(hipId, version, result.Intake!.Outcome);
+        var body = await CallbackBodyReader.ReadAsync(context.Request, _options.CurrentValue.Callbacks, (Inbox: _inbox, Kind: kind, HipId: hipId),
+            static (s, bytes) => s.Inbox.ReadLinkingCallback(s.Kind, s.HipId, bytes), context.RequestAborted).ConfigureAwait(false);
+        if (!await AcceptLateAsync(context, authentication, body.Value, name, v3).ConfigureAwait(false))
+        {
+            _metrics.CallbackReceived(tag, "unauthorized");
+            return;
+        }
 
+        if (!body.Succeeded)
+        {
+            _metrics.CallbackReceived(tag, "invalid");
+            await WriteErrorAsync(context, body.StatusCode, body.Error, v3, body.ErrorCode).ConfigureAwait(false);
+            return;
+        }
+
+        var outcome = await _inbox.ApplyLinkingCallbackAsync(body.Value!, CancellationToken.None).ConfigureAwait(false);
+        _metrics.CallbackReceived(tag, outcome switch
+        {
+            LinkingCallbackOutcome.Applied => "applied",
+            LinkingCallbackOutcome.Ignored => "ignored",
+            _ => "unmatched",
+        });
         context.Response.StatusCode = v3 ? StatusCodes.Status200OK : StatusCodes.Status202Accepted;
     }
+
+    /// <summary>The callback's name in logs, its <c>abdm.callback</c> tag, and whether it is a v3 route.</summary>
+    private static (string Name, string Tag, bool V3) Describe(LinkingCallbackKind kind) => kind switch
+    {
+        LinkingCallbackKind.AuthOnInit => ("on-init", "on_init", false),
+        LinkingCallbackKind.AuthOnConfirm => ("on-confirm", "on_confirm", false),
+        _ => ("on-generate-token", "on_generate_token", true),
+    };
 
     /// <summary>Authenticates the gateway and checks X-HIP-ID names a HIP this host serves; answers the failure itself.</summary>
     /// <param name="context">The request.</param>
@@ -226,7 +169,8 @@ internal sealed class CallbackEndpoints
             return (null, authentication.IsUnavailable ? "keys_unavailable" : "unauthorized", authentication);
         }
 
-        if (!authentication.Succeeded && !_workflow.IsServedHip(context.Request.Headers["X-HIP-ID"].ToString()))
+        var hipId = context.Request.Headers[CallbackHeaders.HipId].ToString();
+        if (!authentication.Succeeded && !IsServedHip(hipId))
         {
             // A late token is trusted only for an answer this host awaits, which names a HIP it serves.
             SecurityLog.CallbackRejected(_logger, "token expired (a late delivery for a HIP this host does not serve)");
@@ -234,17 +178,16 @@ internal sealed class CallbackEndpoints
             return (null, "unauthorized", authentication);
         }
 
-        var hipId = context.Request.Headers["X-HIP-ID"].ToString();
         if (string.IsNullOrEmpty(hipId))
         {
-            var hiu = context.Request.Headers.ContainsKey("X-HIU-ID");
+            var hiu = context.Request.Headers.ContainsKey(CallbackHeaders.HiuId);
             await WriteErrorAsync(context, StatusCodes.Status400BadRequest, hiu
                 ? "This host is a HIP: the X-HIP-ID header is required (X-HIU-ID callbacks are not handled here)."
                 : "The X-HIP-ID header is required.", v3, "ABDM-1035").ConfigureAwait(false);
             return (null, "unknown_hip", authentication);
         }
 
-        if (!_workflow.IsServedHip(hipId))
+        if (!IsServedHip(hipId))
         {
             AspNetCoreLog.UnknownHip(_logger, context.Request.Path);
             await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "X-HIP-ID names a HIP this host does not serve.", v3, "ABDM-1035").ConfigureAwait(false);
@@ -254,13 +197,33 @@ internal sealed class CallbackEndpoints
         return (hipId, "", authentication);
     }
 
+    /// <summary>Whether <paramref name="hipId"/> is one of <c>AbdmProfileShare:HipIds</c> (ordinal).</summary>
+    private bool IsServedHip(string? hipId)
+    {
+        if (string.IsNullOrEmpty(hipId))
+        {
+            return false;
+        }
+
+        var hips = _options.CurrentValue.HipIds;
+        for (var i = 0; i < hips.Count; i++)
+        {
+            if (string.Equals(hips[i], hipId, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>
-    /// For a callback authenticated with a late token: accepted (logged at Warning, counted) only when it answers
-    /// <paramref name="requestId"/>, a request of <paramref name="kind"/> this host sent for <paramref name="hipId"/>
-    /// and still awaits (or timed out awaiting); else answered 401. Any other authentication passes unchanged.
+    /// For a callback authenticated with a late token: accepted (logged at Warning, counted) only when its body was read
+    /// and answers a request this host sent for its HIP and still awaits (or timed out awaiting); else answered 401.
+    /// Any other authentication passes unchanged.
     /// </summary>
     /// <returns>Whether to go on; when not, the request was answered.</returns>
-    private async Task<bool> AcceptLateAsync(HttpContext context, CallbackAuthenticationResult authentication, Guid? requestId, CorrelationKind kind, string hipId, string callback, bool v3 = false)
+    private async Task<bool> AcceptLateAsync(HttpContext context, CallbackAuthenticationResult authentication, LinkingCallback? callback, string name, bool v3)
     {
         if (authentication.Succeeded)
         {
@@ -268,16 +231,15 @@ internal sealed class CallbackEndpoints
         }
 
         var lateBy = authentication.LateBy!.Value;
-        if (requestId is not { } id || id == Guid.Empty
-            || !await _workflow.IsAwaitedAsync(id, kind, hipId, CancellationToken.None).ConfigureAwait(false))
+        if (callback is null || !await _inbox.IsAwaitedAsync(callback, CancellationToken.None).ConfigureAwait(false))
         {
-            SecurityLog.CallbackRejected(_logger, $"token expired (a late {callback} that answers no request this host awaits)");
+            SecurityLog.CallbackRejected(_logger, $"token expired (a late {name} that answers no request this host awaits)");
             await WriteUnauthorizedAsync(context, v3).ConfigureAwait(false);
             return false;
         }
 
-        SecurityLog.LateDeliveryAccepted(_logger, callback, id, Math.Round(lateBy.TotalSeconds));
-        _metrics.LateDeliveryAccepted(callback.Replace('-', '_'), lateBy);
+        SecurityLog.LateDeliveryAccepted(_logger, name, callback.RequestId, Math.Round(lateBy.TotalSeconds));
+        _metrics.LateDeliveryAccepted(name.Replace('-', '_'), lateBy);
         return true;
     }
 
@@ -317,16 +279,15 @@ internal sealed class CallbackEndpoints
     /// Answers an error: v0.5/v1.0 <c>{"error":{"code":&lt;HTTP status&gt;,"message"}}</c>; v3
     /// <c>{"error":{"code":"ABDM-1006","message"}}</c> with a string code (<c>900901</c> for a refused token).
     /// </summary>
-    private static Task WriteErrorAsync(HttpContext context, int statusCode, string? message, bool v3 = false, string? code = null)
+    internal static Task WriteErrorAsync(HttpContext context, int statusCode, string? message, bool v3 = false, string? code = null)
     {
         message ??= "The request is invalid.";
         if (!v3)
         {
-            return CallbackBodyReader.Error(statusCode, message).ExecuteAsync(context);
+            return CallbackResponses.WriteErrorAsync(context, statusCode, message);
         }
 
         code ??= statusCode == StatusCodes.Status401Unauthorized ? "900901" : "ABDM-1006";
-        return TypedResults.Json(new ErrorResponseV3 { Error = new ErrorV3 { Code = code, Message = message } }, AbdmV3JsonContext.Default.ErrorResponseV3,
-            contentType: "application/json", statusCode: statusCode).ExecuteAsync(context);
+        return CallbackResponses.WriteErrorAsync(context, statusCode, message, code);
     }
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using System.Net;
+using Abdm.ProfileShare.AspNetCore.Internal;
 using System.Text.Json.Nodes;
 using Abdm.ProfileShare.AspNetCore.Tests.Endpoints;
 using Abdm.ProfileShare.Diagnostics.Internal;
@@ -10,6 +12,34 @@ namespace Abdm.ProfileShare.AspNetCore.Tests.Observability;
 
 public sealed class RejectionMetricsTests
 {
+    [Fact]
+    public async Task Meter_CoreAndEndpoints_OneMeterAndOneInstrumentPerName()
+    {
+        await using var host = await ProfileShareTestHost.StartAsync(o => o.Linking.Start = LinkingStart.Manual);
+        var core = host.App.Services.GetRequiredService<AbdmMetrics>().Meter;
+        var endpoints = CallbackMetrics.For(host.App.Services.GetRequiredService<IMeterFactory>()).Meter;
+        var published = new List<Instrument>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (ReferenceEquals(instrument.Meter, core))
+                {
+                    published.Add(instrument);
+                }
+            },
+        };
+        listener.Start();
+
+        Assert.Same(core, endpoints);
+        Assert.Equal(AbdmProfileShareTelemetry.Name, endpoints.Name);
+        Assert.False(string.IsNullOrEmpty(endpoints.Version));
+        Assert.Equal(published.Count, published.Select(i => i.Name).Distinct(StringComparer.Ordinal).Count());
+        Assert.Single(published, i => i.Name == "abdm.shares.rejected");
+        Assert.Contains(published, i => i.Name == "abdm.callbacks.received");
+        Assert.Contains(published, i => i.Name == "abdm.outbox.retries");
+    }
+
     [Fact]
     public async Task Shares_RefusedAtTheDoorOrByTheHost_CountedByReasonWithoutUnknownHipIds()
     {

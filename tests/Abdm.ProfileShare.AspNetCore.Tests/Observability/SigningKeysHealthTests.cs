@@ -77,6 +77,27 @@ public sealed class SigningKeysHealthTests
         Assert.Equal(HealthStatus.Healthy, (await CheckAsync(app)).Status);
     }
 
+    [Fact]
+    public async Task JwksCheck_AuthenticationCreated_ReportsTheCacheUnderTheRegistrationsTagsAndFailureStatus()
+    {
+        await using var app = await ProbeApp.StartAsync(services: s => s.AddAbdmProfileShare().AddHealthChecks(o =>
+        {
+            o.Tags.Clear();
+            o.Tags.Add("ready");
+        }));
+        var registrations = app.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HealthCheckServiceOptions>>().Value.Registrations;
+
+        var registration = Assert.Single(registrations, r => r.Name == Check);
+        var entry = await CheckAsync(app);
+
+        Assert.Equal(["ready"], registration.Tags);
+        Assert.Equal(HealthStatus.Unhealthy, registration.FailureStatus);
+        Assert.Equal(["ready"], entry.Tags);
+        Assert.Equal(HealthStatus.Healthy, entry.Status);
+        Assert.Equal("The gateway signing keys are fetched when the first callback arrives.", entry.Description);
+        Assert.Equal(app.Jwt.Keys.CertsUrl.ToString(), entry.Data["certs_url"]);
+    }
+
     private static async Task<HealthReportEntry> CheckAsync(ProbeApp app)
     {
         var report = await app.App.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Name == Check);

@@ -243,6 +243,16 @@ public sealed class GatewayCallbackAuthenticationTests
     }
 
     [Fact]
+    public void Create_WithoutAddAbdmProfileShare_ThrowsNamingIt()
+    {
+        using var services = new ServiceCollection().AddLogging().AddOptions().BuildServiceProvider();
+
+        var ex = Assert.Throws<InvalidOperationException>(() => GatewayCallbackAuthentication.Create(services));
+
+        Assert.Contains("services.AddAbdmProfileShare(...)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Create_AuthenticatorRegistered_ReturnsIt()
     {
         await using var app = await ProbeApp.StartAsync(services: s => s.AddSingleton<IGatewayCallbackAuthenticator, AcceptAllAuthenticator>());

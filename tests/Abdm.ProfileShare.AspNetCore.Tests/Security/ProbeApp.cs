@@ -5,7 +5,8 @@ using Abdm.ProfileShare.AspNetCore.Internal;
 using Abdm.ProfileShare.AspNetCore.Security;
 using Abdm.ProfileShare.AspNetCore.Security.Internal;
 using Abdm.ProfileShare.Gateway.Internal;
-using Abdm.ProfileShare.Wire;
+using Abdm.ProfileShare.Model;
+using Abdm.ProfileShare.Workflow;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -21,12 +22,13 @@ namespace Abdm.ProfileShare.AspNetCore.Tests.Security;
 /// <summary>
 /// A TestServer app with one probe callback endpoint wired like the real ones: authenticate with
 /// <see cref="GatewayCallbackAuthentication.Create"/> (refusing as the share endpoints do, with
-/// <see cref="CallbackEndpoints.RefuseAsync"/>), read the body with <see cref="CallbackBodyReader"/>, answer 202 and
-/// record what was accepted. The certs HttpClient talks to a <see cref="FakeJwksHandler"/>.
+/// <see cref="CallbackEndpoints.RefuseAsync"/>), read the body with <see cref="CallbackBodyReader"/> and the inbox's
+/// <see cref="IProfileShareInbox.ReadShare"/>, answer 202 and record what was read (nothing is persisted). The certs HttpClient talks to a <see cref="FakeJwksHandler"/>.
 /// </summary>
 internal sealed class ProbeApp : IAsyncDisposable
 {
     public const string Path = "/v0.5/patients/profile/share";
+    public const string HipId = "HIP-SYNTHETIC-1";
     public static readonly DateTimeOffset Start = new(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
 
     private ProbeApp(WebApplication app, FakeTimeProvider time, FakeJwksHandler jwks, IGatewayCallbackAuthenticator authenticator)
@@ -52,7 +54,7 @@ internal sealed class ProbeApp : IAsyncDisposable
 
     public GatewayJwtCallbackAuthenticator Jwt => (GatewayJwtCallbackAuthenticator)Authenticator;
 
-    public ConcurrentQueue<ShareProfileRequest> Accepted { get; } = new();
+    public ConcurrentQueue<ReceivedShare> Accepted { get; } = new();
 
     public CallbackOptions Callbacks => App.Services.GetRequiredService<IOptions<AbdmProfileShareOptions>>().Value.Callbacks;
 
@@ -73,7 +75,7 @@ internal sealed class ProbeApp : IAsyncDisposable
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.Services.AddAbdmProfileShare(o =>
         {
-            o.HipIds.Add("HIP-SYNTHETIC-1");
+            o.HipIds.Add(HipId);
             o.Gateway.BaseUrl = new Uri("https://gateway.abdm.test");
             o.Gateway.ClientId = "synthetic-client";
             o.Gateway.ClientSecret = "synthetic-secret-not-real";
@@ -88,6 +90,7 @@ internal sealed class ProbeApp : IAsyncDisposable
         var probe = new ProbeApp(app, time, handler, authenticator);
         var limits = probe.Callbacks;
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ProbeApp>();
+        var inbox = app.Services.GetRequiredService<IProfileShareInbox>();
         app.MapPost(Path, async context =>
         {
             var auth = await authenticator.AuthenticateAsync(context.Request, context.RequestAborted);
@@ -98,10 +101,11 @@ internal sealed class ProbeApp : IAsyncDisposable
                 return;
             }
 
-            var body = await CallbackBodyReader.ReadAsync(context.Request, AbdmJsonContext.Default.ShareProfileRequest, limits, context.RequestAborted);
+            var body = await CallbackBodyReader.ReadAsync(context.Request, limits, inbox,
+                static (inbox, bytes) => inbox.ReadShare(WireVersion.V05, HipId, null, bytes), context.RequestAborted);
             if (body.StatusCode != 0)
             {
-                await CallbackBodyReader.Error(body.StatusCode, body.Error!).ExecuteAsync(context);
+                await CallbackResponses.WriteErrorAsync(context, body.StatusCode, body.Error!);
                 return;
             }
 

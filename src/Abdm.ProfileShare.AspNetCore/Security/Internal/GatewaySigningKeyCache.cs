@@ -1,8 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Security.Cryptography;
-using Abdm.ProfileShare.Diagnostics.Internal;
+using Abdm.ProfileShare.AspNetCore.Internal;
 using Abdm.ProfileShare.Gateway;
-using Abdm.ProfileShare.Gateway.Internal;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -38,7 +38,7 @@ internal enum SigningKeyStatus
 /// EC and encryption (<c>use: enc</c>) keys are ignored.</item>
 /// </list>
 /// </remarks>
-internal sealed class GatewaySigningKeyCache : ISigningKeysHealth
+internal sealed class GatewaySigningKeyCache
 {
     internal const int MaxJwksBytes = 512 * 1024;
     private const int MinimumRsaKeySizeInBits = 2048;
@@ -55,7 +55,7 @@ internal sealed class GatewaySigningKeyCache : ISigningKeysHealth
     private Task<KeySnapshot?>? _inflight;
     private DateTimeOffset _lastAttempt = DateTimeOffset.MinValue;
     private long _fetchCount;
-    private readonly AbdmMetrics? _metrics;
+    private readonly CallbackMetrics? _metrics;
     private volatile FetchFailure? _lastFailure;
 
     public GatewaySigningKeyCache(
@@ -63,8 +63,7 @@ internal sealed class GatewaySigningKeyCache : ISigningKeysHealth
         IHttpClientFactory httpClientFactory,
         TimeProvider timeProvider,
         ILogger<GatewaySigningKeyCache> logger,
-        SigningKeysMonitor? monitor = null,
-        AbdmMetrics? metrics = null)
+        IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var value = options.Value;
@@ -72,15 +71,11 @@ internal sealed class GatewaySigningKeyCache : ISigningKeysHealth
         _httpClientFactory = httpClientFactory;
         _timeProvider = timeProvider;
         _logger = logger;
-        CertsUrl = GatewayEndpoints.CertsUrl(value);
+        CertsUrl = value.GetCertsUrl();
         _refreshInterval = callbacks.KeysRefreshInterval;
         _refetchMinInterval = callbacks.KeysRefetchMinInterval;
         _usableFor = callbacks.KeysRefreshInterval + callbacks.StaleKeysGracePeriod;
-        _metrics = metrics;
-        if (monitor is not null)
-        {
-            monitor.Source = this;
-        }
+        _metrics = meterFactory is null ? null : CallbackMetrics.For(meterFactory);
     }
 
     /// <summary>Where the keys are fetched from.</summary>
@@ -202,7 +197,7 @@ internal sealed class GatewaySigningKeyCache : ISigningKeysHealth
         await Task.Yield();
         try
         {
-            using var client = _httpClientFactory.CreateClient(GatewayEndpoints.CertsClientName);
+            using var client = _httpClientFactory.CreateClient(AbdmProfileShareBuilder.CertsHttpClientName);
             client.MaxResponseContentBufferSize = MaxJwksBytes;
             using var response = await client.GetAsync(CertsUrl, CancellationToken.None);
             if (!response.IsSuccessStatusCode)
@@ -321,7 +316,7 @@ internal sealed class GatewaySigningKeyCache : ISigningKeysHealth
     }
 
     /// <summary>
-    /// The keys' state for the JWKS health check, from what the cache knows (no fetch): healthy with fresh keys (or
+    /// The keys' state for the JWKS health check (<see cref="GatewaySigningKeysHealthCheck"/>), from what the cache knows (no fetch): healthy with fresh keys (or
     /// before the first callback needed any), degraded while stale keys are used because a refresh failed, unhealthy
     /// when no key is usable and the latest fetch failed.
     /// </summary>

@@ -6,15 +6,19 @@ using Abdm.ProfileShare.Storage;
 namespace Abdm.ProfileShare.Diagnostics.Internal;
 
 /// <summary>
-/// The library's instruments, on a meter named <see cref="AbdmProfileShareTelemetry.Name"/> created from the host's
+/// The core's instruments, on a meter named <see cref="AbdmProfileShareTelemetry.Name"/> created from the host's
 /// <see cref="IMeterFactory"/>. Tags are bounded: HIP ids come from the configuration (a HIP this host does not
 /// serve is never a tag value), counter codes are capped (<see cref="MaxQueueSeries"/>), reasons and outcomes are
 /// fixed lists, error codes are the gateway's.
 /// </summary>
 /// <remarks>
-/// The gauges never call the store: <c>abdm.outbox.*</c> report the outbox processor's latest statistics read (each
+/// <para>The callback transport (<c>Abdm.ProfileShare.AspNetCore</c>) creates the instruments only it records
+/// (<c>abdm.shares.received</c>, <c>abdm.callbacks.received</c>, <c>abdm.callbacks.late_delivery</c>,
+/// <c>abdm.jwks.fetches</c>) on the same meter; <c>abdm.shares.rejected</c> both record into, created by each with the
+/// same name, unit and description (the meter then returns one instrument): keep its description identical there.</para>
+/// <para>The gauges never call the store: <c>abdm.outbox.*</c> report the outbox processor's latest statistics read (each
 /// time it looks for work), <c>abdm.queue.length</c> the processor's latest count of the queue, refreshed when the
-/// store's change feed reported a change (and at least every <c>QueueLengthMaxAge</c>, for expiries).
+/// store's change feed reported a change (and at least every <c>QueueLengthMaxAge</c>, for expiries).</para>
 /// </remarks>
 internal sealed class AbdmMetrics
 {
@@ -22,22 +26,17 @@ internal sealed class AbdmMetrics
     internal const int MaxQueueSeries = 200;
 
     private static readonly double[] CallBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30];
-    private static readonly double[] LateDeliveryBuckets = [60, 120, 300, 600, 900, 1200, 1500, 1800, 2700, 3600];
     private static readonly double[] AcknowledgementBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
     private readonly TimeProvider _timeProvider;
-    private readonly Counter<long> _sharesReceived;
     private readonly Counter<long> _sharesAccepted;
     private readonly Counter<long> _sharesRejected;
     private readonly Counter<long> _shareConflicts;
-    private readonly Counter<long> _callbacks;
-    private readonly Histogram<double> _lateDeliveries;
     private readonly Histogram<double> _gatewayCalls;
     private readonly Histogram<double> _acknowledgementDelay;
     private readonly Counter<long> _outboxRetries;
     private readonly Counter<long> _linkingChains;
     private readonly Counter<long> _sessionRefreshes;
-    private readonly Counter<long> _jwksFetches;
     private readonly ObservableGauge<int> _queueGauge;
     private volatile OutboxStatistics? _outbox;
     private volatile KeyValuePair<(string HipId, string Counter), int>[]? _queue;
@@ -47,19 +46,12 @@ internal sealed class AbdmMetrics
     {
         _timeProvider = timeProvider;
         Meter = AbdmProfileShareTelemetry.CreateMeter(meterFactory);
-        _sharesReceived = Meter.CreateCounter<long>("abdm.shares.received", "{share}",
-            "Profile-share callbacks that reached the endpoints, whatever became of them.");
         _sharesAccepted = Meter.CreateCounter<long>("abdm.shares.accepted", "{share}",
             "Shares persisted and answered 202, by outcome: created (new token), rescanned (same patient, same token) or duplicate (a repeated requestId).");
         _sharesRejected = Meter.CreateCounter<long>("abdm.shares.rejected", "{share}",
             "Shares refused, by reason: unauthorized, unknown_hip, invalid (answered 4xx), keys_unavailable (answered 503), or host_rejected, unusable_profile (answered with a FAILURE on-share).");
         _shareConflicts = Meter.CreateCounter<long>("abdm.shares.conflicts", "{share}",
             "Shares whose requestId was already accepted with a different body: answered as duplicates (also counted in abdm.shares.accepted with outcome duplicate), the first body kept.");
-        _callbacks = Meter.CreateCounter<long>("abdm.callbacks.received", "{callback}",
-            "Auth callbacks (on_init, on_confirm, on_generate_token) received, by outcome: applied, ignored (duplicate or late), unmatched, unauthorized, keys_unavailable (answered 503), unknown_hip, invalid.");
-        _lateDeliveries = Meter.CreateHistogram("abdm.callbacks.late_delivery", "s",
-            "How long after its token's expiry a late delivery was accepted (the gateway redelivers an answer with the same, expired token), by callback: on_init, on_confirm, on_generate_token.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LateDeliveryBuckets });
         _gatewayCalls = Meter.CreateHistogram("abdm.gateway.call.duration", "s",
             "Duration of gateway calls (on_share, auth_init, auth_confirm, certs) including the resilience pipeline's retries, by outcome: success, rejected (a definitive gateway error, with its code) or unavailable (no answer, a timeout, an open circuit, 408, 429 or 5xx).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CallBuckets });
@@ -72,8 +64,6 @@ internal sealed class AbdmMetrics
             "Linking-token chains ended, by outcome: linked (token stored), failed (with the gateway's error code, e.g. 1441) or timed_out.");
         _sessionRefreshes = Meter.CreateCounter<long>("abdm.gateway.session.refreshes", "{request}",
             "Gateway session-token requests, by outcome: success, refused (credentials), unreachable, error.");
-        _jwksFetches = Meter.CreateCounter<long>("abdm.jwks.fetches", "{fetch}",
-            "Fetches of the gateway's signing keys (JWKS), by outcome: success or failure (reason http_error, unreachable, invalid).");
         Meter.CreateObservableGauge("abdm.outbox.backlog", ObserveBacklog, "{item}",
             "Outbox items not yet completed (gateway calls, timers, notifications), as of the outbox processor's latest look at the store.");
         Meter.CreateObservableGauge("abdm.outbox.oldest_pending.age", ObserveOldestAge, "s",
@@ -91,9 +81,6 @@ internal sealed class AbdmMetrics
     /// <summary>Completes at the next refresh of the queue lengths (tests and diagnostics).</summary>
     internal Task NextQueueRefresh => _queueRefreshed.Task;
 
-    public void ShareReceived(WireVersion version) =>
-        _sharesReceived.Add(1, new KeyValuePair<string, object?>(AbdmTags.WireVersion, AbdmTags.Of(version)));
-
     public void ShareAccepted(string hipId, WireVersion version, ShareIntakeOutcome outcome) =>
         _sharesAccepted.Add(1, new TagList
         {
@@ -108,7 +95,7 @@ internal sealed class AbdmMetrics
     public void ShareConflict(string hipId, WireVersion version) =>
         _shareConflicts.Add(1, new KeyValuePair<string, object?>(AbdmTags.HipId, hipId), new KeyValuePair<string, object?>(AbdmTags.WireVersion, AbdmTags.Of(version)));
 
-    /// <param name="reason">unauthorized, keys_unavailable, unknown_hip, invalid, host_rejected or unusable_profile.</param>
+    /// <param name="reason">host_rejected or unusable_profile (the transport counts what it refuses itself).</param>
     /// <param name="version">The share's wire version.</param>
     /// <param name="servedHipId">The HIP id when it is one this host serves, else null (never tag an unknown value).</param>
     public void ShareRejected(string reason, WireVersion version, string? servedHipId)
@@ -121,15 +108,6 @@ internal sealed class AbdmMetrics
 
         _sharesRejected.Add(1, tags);
     }
-
-    public void CallbackReceived(string callback, string outcome) =>
-        _callbacks.Add(1, new KeyValuePair<string, object?>(AbdmTags.Callback, callback), new KeyValuePair<string, object?>(AbdmTags.Outcome, outcome));
-
-    /// <summary>Counts a late delivery accepted with an expired token.</summary>
-    /// <param name="callback">on_init, on_confirm or on_generate_token.</param>
-    /// <param name="lateBy">How long after the token's expiry it arrived.</param>
-    public void LateDeliveryAccepted(string callback, TimeSpan lateBy) =>
-        _lateDeliveries.Record(Math.Max(0, lateBy.TotalSeconds), new KeyValuePair<string, object?>(AbdmTags.Callback, callback));
 
     public void GatewayCall(string operation, string outcome, string? errorCode, TimeSpan duration)
     {
@@ -169,17 +147,6 @@ internal sealed class AbdmMetrics
 
     public void SessionRefresh(string outcome) =>
         _sessionRefreshes.Add(1, new KeyValuePair<string, object?>(AbdmTags.Outcome, outcome));
-
-    public void JwksFetch(string outcome, string? reason)
-    {
-        var tags = new TagList { { AbdmTags.Outcome, outcome } };
-        if (reason is not null)
-        {
-            tags.Add(AbdmTags.Reason, reason);
-        }
-
-        _jwksFetches.Add(1, tags);
-    }
 
     /// <summary>Keeps the outbox processor's latest statistics read for the outbox gauges.</summary>
     public void UpdateOutbox(OutboxStatistics statistics) => _outbox = statistics;

@@ -30,7 +30,7 @@ internal static class GatewayEndpoints
     /// Named <c>HttpClient</c> for fetching the gateway's signing keys: public in v0.5; in v3 the session token and the
     /// standard headers are added (<see cref="GatewayCertsHandler"/>).
     /// </summary>
-    public const string CertsClientName = "Abdm.ProfileShare.Gateway.Certs";
+    public const string CertsClientName = AbdmProfileShareBuilder.CertsHttpClientName;
 
     /// <summary>The configured base URL, or the sandbox's for the configured wire version.</summary>
     public static Uri BaseUrl(AbdmProfileShareOptions options) => options.GetGatewayBaseUrl();
@@ -43,7 +43,7 @@ internal static class GatewayEndpoints
 
     /// <summary>The JWKS URL: <c>Callbacks:CertsUrl</c>, else the configured version's certs under the base URL.</summary>
     public static Uri CertsUrl(AbdmProfileShareOptions options) =>
-        options.Callbacks.CertsUrl ?? Combine(BaseUrl(options), CertsPath(options.WireVersion));
+        options.Callbacks?.CertsUrl ?? Combine(BaseUrl(options), CertsPath(options.WireVersion));
 
     public static Uri Combine(Uri baseUrl, string path)
     {

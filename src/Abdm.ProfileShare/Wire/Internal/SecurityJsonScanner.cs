@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.Unicode;
 
-namespace Abdm.ProfileShare.AspNetCore.Internal;
+namespace Abdm.ProfileShare.Wire.Internal;
 
 /// <summary>
 /// One forward pass over a callback body with <see cref="Utf8JsonReader"/>, before it is deserialized: the root

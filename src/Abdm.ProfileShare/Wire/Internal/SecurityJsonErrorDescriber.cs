@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
-namespace Abdm.ProfileShare.AspNetCore.Internal;
+namespace Abdm.ProfileShare.Wire.Internal;
 
 /// <summary>
 /// Turns a deserialization <see cref="JsonException"/> into a message that names the JSON path and the problem

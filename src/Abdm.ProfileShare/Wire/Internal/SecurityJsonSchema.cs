@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
-namespace Abdm.ProfileShare.AspNetCore.Internal;
+namespace Abdm.ProfileShare.Wire.Internal;
 
 /// <summary>
 /// What a callback body may contain, derived from a (source-generated) <see cref="JsonTypeInfo"/>: the known
