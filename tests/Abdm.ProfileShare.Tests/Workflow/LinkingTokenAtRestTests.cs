@@ -66,7 +66,7 @@ public sealed class LinkingTokenAtRestTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task HandleAuthOnConfirmAsync_JwtToken_StoreHoldsOnlyCiphertextWithTheTokensExpiry()
+    public async Task OnConfirm_JwtToken_StoreHoldsOnlyCiphertextWithTheTokensExpiry()
     {
         var exp = Start + TimeSpan.FromHours(24);
         var token = TestJwt.Expiring(exp);
@@ -223,15 +223,15 @@ public sealed class LinkingTokenAtRestTests : IAsyncDisposable
         var confirmRequestId = entry.Linking.ConfirmRequestId!.Value;
         var workflow = _services.GetRequiredService<ProfileShareWorkflow>();
 
-        var outcome = await workflow.HandleAuthOnConfirmAsync(new PatientAuthConfirmResponse
+        var outcome = await workflow.ApplyAsync(new LinkingCallback
         {
-            RequestId = Guid.NewGuid(),
-            Timestamp = _time.GetUtcNow(),
-            Auth = new PatientAuthConfirmResult { AccessToken = token },
-            Resp = new RequestReference { RequestId = confirmRequestId },
-        }, GatewayHarness.HipId, CancellationToken.None);
+            Kind = LinkingCallbackKind.AuthOnConfirm,
+            HipId = GatewayHarness.HipId,
+            RequestId = confirmRequestId,
+            LinkingToken = token,
+        }, CancellationToken.None);
 
-        Assert.Equal(CallbackOutcome.Applied, outcome);
+        Assert.Equal(LinkingCallbackOutcome.Applied, outcome);
         return entry;
     }
 

@@ -138,12 +138,7 @@ internal sealed class ProfileShareInbox(
     public async Task<LinkingCallbackOutcome> ApplyLinkingCallbackAsync(LinkingCallback callback, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        return await workflow.ApplyAsync(callback, cancellationToken).ConfigureAwait(false) switch
-        {
-            CallbackOutcome.Applied => LinkingCallbackOutcome.Applied,
-            CallbackOutcome.Ignored => LinkingCallbackOutcome.Ignored,
-            _ => LinkingCallbackOutcome.Unmatched,
-        };
+        return await workflow.ApplyAsync(callback, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<bool> IsAwaitedAsync(LinkingCallback callback, CancellationToken cancellationToken = default)

@@ -1,47 +1,16 @@
-using System.Diagnostics;
 using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Internal;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Storage;
-using Abdm.ProfileShare.Gateway.Internal;
-using Abdm.ProfileShare.Wire;
-using Abdm.ProfileShare.Wire.V3;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Abdm.ProfileShare.Workflow.Internal;
 
-/// <summary>What became of an inbound share.</summary>
-internal enum ShareAcceptStatus
-{
-    Accepted,
-    UnknownHip,
-    Invalid,
-}
-
-/// <summary>The result of accepting an inbound share.</summary>
-/// <param name="Status">What became of it.</param>
-/// <param name="Error">Why it was refused, naming the field or header.</param>
-/// <param name="Intake">The store's result when accepted.</param>
-/// <param name="ErrorCode">v3: the ABDM error code of a refusal (<c>ABDM-1006</c>, or <c>ABDM-1149</c> for an unsupported intent).</param>
-internal readonly record struct ShareAcceptResult(ShareAcceptStatus Status, string? Error, ShareIntakeResult? Intake, string? ErrorCode = null);
-
-/// <summary>What an auth callback did.</summary>
-internal enum CallbackOutcome
-{
-    /// <summary>It advanced the linking chain.</summary>
-    Applied,
-
-    /// <summary>A duplicate or late callback: nothing changed.</summary>
-    Ignored,
-
-    /// <summary>No request of ours has that requestId (or it was for another HIP): recorded and ignored.</summary>
-    Unmatched,
-}
-
 /// <summary>
-/// The request-path side of the workflow: persists shares and applies auth callbacks. Everything slow (the host's
-/// decision, the directory lookup, gateway calls) happens later in the outbox processor.
+/// The request-path side of the workflow, behind <see cref="IProfileShareInbox"/>: persists a share (with its
+/// acknowledgement item, in one store call) and applies a linking callback to the entry its requestId names. Everything
+/// slow (the host's decision, the directory lookup, gateway calls) happens later in the outbox (<c>Steps/</c>).
 /// </summary>
 internal sealed class ProfileShareWorkflow
 {
@@ -65,90 +34,11 @@ internal sealed class ProfileShareWorkflow
         _metrics = metrics;
     }
 
-    public bool IsServedHip(string? hipId)
-    {
-        if (string.IsNullOrEmpty(hipId))
-        {
-            return false;
-        }
-
-        var hips = _options.CurrentValue.HipIds;
-        for (var i = 0; i < hips.Count; i++)
-        {
-            if (string.Equals(hips[i], hipId, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    public Task<ShareAcceptResult> AcceptShareAsync(ShareProfileRequest share, string? hipId, CancellationToken cancellationToken) =>
-        AcceptAsync(share.RequestId, share.Profile, WireVersion.V05, hipId, cancellationToken);
-
-    public Task<ShareAcceptResult> AcceptShareAsync(ShareProfileRequestV1 share, string? hipId, CancellationToken cancellationToken) =>
-        AcceptAsync(share.RequestId, share.Profile, WireVersion.V10, hipId, cancellationToken);
-
-    /// <summary>
-    /// Accepts a v3 share: the requestId is the <c>REQUEST-ID</c> header (the idempotency key, and the on-share's
-    /// <c>response.requestId</c>), the counter is <c>metaData.context</c>.
-    /// </summary>
-    public Task<ShareAcceptResult> AcceptShareAsync(ShareProfileV3Request share, Guid requestId, string? hipId, CancellationToken cancellationToken)
-    {
-        var started = EntrySpan.Timestamp();
-        if (!IsServedHip(hipId))
-        {
-            return Task.FromResult(RefuseUnknownHip(requestId, hipId));
-        }
-
-        var (invalid, code) = ShareMapper.ValidateV3(requestId, share);
-        if (invalid is not null)
-        {
-            Log.ShareRefusedInvalid(_logger, requestId, hipId!);
-            return Task.FromResult(new ShareAcceptResult(ShareAcceptStatus.Invalid, invalid, null, code));
-        }
-
-        var counter = share.MetaData.Context.Trim();
-        return PersistAndWrapAsync(requestId, hipId!, counter, ShareMapper.ToProfile(share.Profile!.Patient), WireVersion.V3, started, cancellationToken);
-    }
-
-    private ShareAcceptResult RefuseUnknownHip(Guid requestId, string? hipId)
-    {
-        Log.ShareRefusedUnknownHip(_logger, requestId);
-        return new ShareAcceptResult(ShareAcceptStatus.UnknownHip, string.IsNullOrEmpty(hipId)
-            ? "The X-HIP-ID header is required."
-            : "X-HIP-ID names a HIP this host does not serve.", null);
-    }
-
-    private Task<ShareAcceptResult> AcceptAsync(Guid requestId, SharedProfile? profile, WireVersion version, string? hipId, CancellationToken cancellationToken)
-    {
-        var started = EntrySpan.Timestamp();
-        if (!IsServedHip(hipId))
-        {
-            return Task.FromResult(RefuseUnknownHip(requestId, hipId));
-        }
-
-        var invalid = ShareMapper.Validate(requestId, profile);
-        if (invalid is not null)
-        {
-            Log.ShareRefusedInvalid(_logger, requestId, hipId!);
-            return Task.FromResult(new ShareAcceptResult(ShareAcceptStatus.Invalid, invalid, null));
-        }
-
-        var counter = ShareMapper.CounterCode(profile!.HipCode, _options.CurrentValue.Queue.DefaultCounterCode);
-        return PersistAndWrapAsync(requestId, hipId!, counter, ShareMapper.ToProfile(profile.Patient), version, started, cancellationToken);
-    }
-
     /// <summary>Persists a share read and checked by the transport (<see cref="IProfileShareInbox.AcceptShareAsync"/>).</summary>
-    public Task<ShareIntakeResult> AcceptAsync(ReceivedShare share, CancellationToken cancellationToken) =>
-        PersistAsync(share.RequestId, share.HipId, share.CounterCode, share.Profile, share.WireVersion, EntrySpan.Timestamp(), cancellationToken);
-
-    private async Task<ShareAcceptResult> PersistAndWrapAsync(Guid requestId, string hipId, string counter, SharedPatientProfile profile, WireVersion version, long started, CancellationToken cancellationToken) =>
-        new(ShareAcceptStatus.Accepted, null, await PersistAsync(requestId, hipId, counter, profile, version, started, cancellationToken).ConfigureAwait(false));
-
-    private async Task<ShareIntakeResult> PersistAsync(Guid requestId, string hipId, string counter, SharedPatientProfile profile, WireVersion version, long started, CancellationToken cancellationToken)
+    public async Task<ShareIntakeResult> AcceptAsync(ReceivedShare share, CancellationToken cancellationToken)
     {
+        var started = EntrySpan.Timestamp();
+        var (requestId, hipId, counter, profile, version) = (share.RequestId, share.HipId, share.CounterCode, share.Profile, share.WireVersion);
         var options = _options.CurrentValue;
         var now = _clock.Now;
         var intake = new ShareIntake
@@ -198,58 +88,20 @@ internal sealed class ProfileShareWorkflow
         return result;
     }
 
-    private static string? CodeOf(Error? error) => error?.Code?.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    public Task<CallbackOutcome> HandleAuthOnInitAsync(PatientAuthInitResponse callback, string hipId, CancellationToken cancellationToken) =>
-        ApplyAsync(new LinkingCallback
-        {
-            Kind = LinkingCallbackKind.AuthOnInit,
-            HipId = hipId,
-            RequestId = callback.Resp.RequestId,
-            TransactionId = callback.Auth?.TransactionId,
-            IsError = callback.Error is not null,
-            ErrorCode = CodeOf(callback.Error),
-            ErrorMessage = callback.Error?.Message,
-        }, cancellationToken);
-
-    public Task<CallbackOutcome> HandleAuthOnConfirmAsync(PatientAuthConfirmResponse callback, string hipId, CancellationToken cancellationToken) =>
-        ApplyAsync(new LinkingCallback
-        {
-            Kind = LinkingCallbackKind.AuthOnConfirm,
-            HipId = hipId,
-            RequestId = callback.Resp.RequestId,
-            LinkingToken = callback.Auth?.AccessToken,
-            IsError = callback.Error is not null,
-            ErrorCode = CodeOf(callback.Error),
-            ErrorMessage = callback.Error?.Message,
-        }, cancellationToken);
-
-    public Task<CallbackOutcome> HandleOnGenerateTokenAsync(OnGenerateLinkTokenV3Request callback, string hipId, CancellationToken cancellationToken) =>
-        ApplyAsync(new LinkingCallback
-        {
-            Kind = LinkingCallbackKind.OnGenerateToken,
-            HipId = hipId,
-            RequestId = callback.Response.RequestId,
-            LinkingToken = callback.LinkToken,
-            IsError = callback.Error is not null,
-            ErrorCode = GatewayErrorParser.NormalizeCode(callback.Error?.Code),
-            ErrorMessage = callback.Error?.Message,
-        }, cancellationToken);
-
     /// <summary>
     /// Applies a linking callback (<see cref="EntryLifecycle"/>, <see cref="CallbackArrived"/>): the correlation its
     /// requestId names must be of the callback's kind and for the same HIP; the entry changes only if its chain still
     /// waits for exactly that request, or timed out waiting for it. A duplicate, or an answer for a chain that moved on,
     /// changes nothing.
     /// </summary>
-    public async Task<CallbackOutcome> ApplyAsync(LinkingCallback callback, CancellationToken cancellationToken)
+    public async Task<LinkingCallbackOutcome> ApplyAsync(LinkingCallback callback, CancellationToken cancellationToken)
     {
         var started = EntrySpan.Timestamp();
         var name = new CallbackArrived(callback).Step;
         var correlation = await FindCorrelationAsync(callback.RequestId, CorrelationOf(callback.Kind), callback.HipId, name, cancellationToken).ConfigureAwait(false);
         if (correlation is null)
         {
-            return CallbackOutcome.Unmatched;
+            return LinkingCallbackOutcome.Unmatched;
         }
 
         var persisting = EntrySpan.Timestamp();
@@ -313,7 +165,7 @@ internal sealed class ProfileShareWorkflow
         return correlation;
     }
 
-    private CallbackOutcome Finish(bool written, QueueEntry? entry, Guid requestId, string callback, Guid entryId, long started, long persisting)
+    private LinkingCallbackOutcome Finish(bool written, QueueEntry? entry, Guid requestId, string callback, Guid entryId, long started, long persisting)
     {
         var persisted = EntrySpan.Timestamp();
         var name = callback.Replace('-', '_');
@@ -328,7 +180,7 @@ internal sealed class ProfileShareWorkflow
             }
 
             Log.CallbackIgnored(_logger, callback, requestId, entry?.Linking.State);
-            return CallbackOutcome.Ignored;
+            return LinkingCallbackOutcome.Ignored;
         }
 
         // The outcome is the linking state the callback led to: awaiting_token after on-init, linked (the token is
@@ -343,6 +195,6 @@ internal sealed class ProfileShareWorkflow
         span.Step($"abdm.{name}.persist", persisting, persisted, state);
 
         // The linking state's log line and metric, and the outbox's wake-up, come from EntryTransitions.
-        return CallbackOutcome.Applied;
+        return LinkingCallbackOutcome.Applied;
     }
 }
