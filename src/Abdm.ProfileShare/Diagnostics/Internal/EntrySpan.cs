@@ -39,7 +39,7 @@ internal readonly struct EntrySpan : IDisposable
 #pragma warning disable RS0030 // Span offsets must be on the Activity's clock, not a fake one.
     public static long Timestamp() => Stopwatch.GetTimestamp();
 
-    private static TimeSpan Elapsed(long from, long to) => Elapsed(from, to);
+    private static TimeSpan Elapsed(long from, long to) => Stopwatch.GetElapsedTime(from, to);
 #pragma warning restore RS0030
 
     /// <summary>Starts a span of the entry's trace.</summary>
