@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Abdm.ProfileShare.Model;
-using Abdm.ProfileShare.Wire;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Abdm.ProfileShare.Testing.Tests;
@@ -131,7 +130,7 @@ public sealed partial class V3ShareTests
         var phone = await share.Acknowledgement.WaitAsync(TestBed.Wait);
 
         Assert.Equal(202, (int)response.StatusCode);
-        Assert.Equal(ShareProfileStatus.FAILURE, phone.Status);
+        Assert.Equal(PhoneAcknowledgementStatus.Failure, phone.Status);
         Assert.Equal(code, phone.ErrorCodeText);
         Assert.Null(phone.ErrorCode);
         Assert.Equal("Counter closed", phone.ErrorMessage);

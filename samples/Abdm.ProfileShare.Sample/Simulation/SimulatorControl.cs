@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Sample.Internal;
 using Abdm.ProfileShare.Testing;
-using ShareProfileStatus = Abdm.ProfileShare.Wire.ShareProfileStatus;
 
 namespace Abdm.ProfileShare.Sample.Simulation;
 
@@ -111,7 +110,7 @@ internal sealed class SimulatorControl : IAsyncDisposable
         try
         {
             var phone = await share.Acknowledgement.WaitAsync(PhoneTimeout, cancellationToken);
-            return phone.Status == ShareProfileStatus.SUCCESS
+            return phone.Status == PhoneAcknowledgementStatus.Success
                 ? new PhoneResult(true, phone.TokenNumber, null, patient.Name)
                 : new PhoneResult(false, phone.TokenNumber, phone.ErrorMessage ?? "The hospital could not register the share.", patient.Name);
         }

@@ -98,7 +98,7 @@ internal static class ControlApi
 
         var response = new ControlScanResponse
         {
-            Outcome = phone is not null ? phone.Status.ToString()
+            Outcome = phone is not null ? (phone.IsSuccess ? "SUCCESS" : "FAILURE") // the on-share's status, as the wire spells it
                 : share.HipStatusCode is >= 200 and < 300 ? "TIMEOUT"
                 : share.HipStatusCode is null ? "NOT_DELIVERED"
                 : "REFUSED_BY_HIP",

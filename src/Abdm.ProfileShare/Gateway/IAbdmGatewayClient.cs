@@ -1,5 +1,3 @@
-using Abdm.ProfileShare.Wire;
-
 namespace Abdm.ProfileShare.Gateway;
 
 /// <summary>
@@ -49,6 +47,6 @@ public interface IAbdmGatewayClient
     /// (with the session token).
     /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The key set.</returns>
-    Task<Certs> GetCertsAsync(CancellationToken cancellationToken = default);
+    /// <returns>The keys of the set, as published (none when the set is empty).</returns>
+    Task<IReadOnlyList<GatewaySigningKey>> GetCertsAsync(CancellationToken cancellationToken = default);
 }

@@ -37,4 +37,4 @@ namespace Abdm.ProfileShare.Wire;
 [JsonSerializable(typeof(HeartbeatResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(JsonElement))]
-public sealed partial class AbdmJsonContext : JsonSerializerContext;
+internal sealed partial class AbdmJsonContext : JsonSerializerContext;

@@ -12,7 +12,7 @@ namespace Abdm.ProfileShare.Wire;
 /// as well as the specification's <c>2022-05-15T15:16:48.277Z</c>. A timestamp without a zone is read as UTC
 /// (never as the server's local time). Timestamps are written as UTC with milliseconds and <c>Z</c>.
 /// </remarks>
-public sealed class AbdmTimestampConverter : JsonConverter<DateTimeOffset>
+internal sealed class AbdmTimestampConverter : JsonConverter<DateTimeOffset>
 {
     /// <summary>The format every outbound timestamp is written in.</summary>
     public const string WriteFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";

@@ -10,31 +10,31 @@ namespace Abdm.ProfileShare.Wire;
 // happens to be a defined value ("M,F" reads as F) cannot be told apart once read.
 
 /// <content>Refuses a <c>gender</c> that is not one of the contract's values.</content>
-public partial record ProfilePatient : IJsonOnDeserialized
+partial record ProfilePatient : IJsonOnDeserialized
 {
     void IJsonOnDeserialized.OnDeserialized() => EnumValueChecks.Require(Gender, "profile.patient.gender");
 }
 
 /// <content>Refuses a <c>gender</c> that is not one of the contract's values.</content>
-public partial record PatientDemographicResponse : IJsonOnDeserialized
+partial record PatientDemographicResponse : IJsonOnDeserialized
 {
     void IJsonOnDeserialized.OnDeserialized() => EnumValueChecks.Require(Gender, "auth.patient.gender");
 }
 
 /// <content>Refuses an auth <c>mode</c> that is not one of the contract's values.</content>
-public partial record PatientAuthInitResult : IJsonOnDeserialized
+partial record PatientAuthInitResult : IJsonOnDeserialized
 {
     void IJsonOnDeserialized.OnDeserialized() => EnumValueChecks.Require(Mode, "auth.mode");
 }
 
 /// <content>Refuses a <c>purpose</c> that is not one of the contract's values.</content>
-public partial record AccessTokenValidity : IJsonOnDeserialized
+partial record AccessTokenValidity : IJsonOnDeserialized
 {
     void IJsonOnDeserialized.OnDeserialized() => EnumValueChecks.Require(Purpose, "auth.validity.purpose");
 }
 
 /// <content>Refuses a requester <c>type</c> that is not one of the contract's values.</content>
-public partial record PatientAuthRequester : IJsonOnDeserialized
+partial record PatientAuthRequester : IJsonOnDeserialized
 {
     void IJsonOnDeserialized.OnDeserialized() => EnumValueChecks.Require(Type, "requester.type");
 }

@@ -1,3 +1,4 @@
+using Abdm.ProfileShare.Gateway;
 using Abdm.ProfileShare.Model;
 
 namespace Abdm.ProfileShare.Wire;
@@ -42,5 +43,19 @@ internal static class WireMapping
         PatientGender.F => Gender.Female,
         PatientGender.O => Gender.Other,
         _ => Gender.Unknown,
+    };
+
+    /// <summary>A JWKS entry as the model's <see cref="GatewaySigningKey"/>, its members as sent.</summary>
+    public static GatewaySigningKey FromWire(JsonWebKeyDto key) => new()
+    {
+        KeyId = key.Kid,
+        KeyType = key.Kty,
+        Use = key.Use,
+        Algorithm = key.Alg,
+        Modulus = key.N,
+        Exponent = key.E,
+        X509CertificateChain = key.X5c is { Count: > 0 } chain ? [.. chain] : [],
+        X509Thumbprint = key.X5t,
+        X509ThumbprintSha256 = key.X5t_S256,
     };
 }

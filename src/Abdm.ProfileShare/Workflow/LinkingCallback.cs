@@ -1,7 +1,7 @@
 namespace Abdm.ProfileShare.Workflow;
 
 /// <summary>
-/// A linking-chain callback, authenticated and read by the transport (<see cref="IProfileShareInbox.ReadLinkingCallback"/>):
+/// A linking-chain callback, authenticated by the transport and read by <see cref="IProfileShareInbox.ReadLinkingCallback"/>:
 /// the answer to a request this host sent, named by <see cref="RequestId"/>.
 /// </summary>
 public sealed record LinkingCallback
@@ -21,7 +21,10 @@ public sealed record LinkingCallback
     /// <summary>The linking token (<c>auth.accessToken</c>; v3 <c>linkToken</c>); null when it carried none. Never logged.</summary>
     public string? LinkingToken { get; init; }
 
-    /// <summary>The gateway's error code as text (<c>1441</c>, <c>ABDM-1092</c>), when it answered with an error.</summary>
+    /// <summary>
+    /// The gateway's error code as text, when it answered with an error: v0.5 the integer's digits (<c>1441</c>), v3 the
+    /// code trimmed of the sandbox's trailing colon (<c>"ABDM-1092: "</c> is <c>ABDM-1092</c>); null when it sent none.
+    /// </summary>
     public string? ErrorCode { get; init; }
 
     /// <summary>The gateway's error message, when it answered with an error.</summary>

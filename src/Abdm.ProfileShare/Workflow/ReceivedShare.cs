@@ -3,8 +3,9 @@ using Abdm.ProfileShare.Model;
 namespace Abdm.ProfileShare.Workflow;
 
 /// <summary>
-/// A profile share as the gateway sent it, authenticated, checked and mapped by the transport that received it
-/// (<see cref="IProfileShareInbox.ReadShare"/>): the input of <see cref="IProfileShareInbox.AcceptShareAsync"/>.
+/// A profile share as the gateway sent it, authenticated by the transport that received it, then read, checked and
+/// mapped to the model by <see cref="IProfileShareInbox.ReadShare"/>: the input of
+/// <see cref="IProfileShareInbox.AcceptShareAsync"/>.
 /// </summary>
 public sealed record ReceivedShare
 {

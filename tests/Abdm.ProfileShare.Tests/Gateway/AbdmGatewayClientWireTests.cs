@@ -182,11 +182,27 @@ public sealed class AbdmGatewayClientWireTests
         Assert.Equal("https://gw.test/gateway/v0.5/certs", request.Uri.GetLeftPart(UriPartial.Path));
         Assert.Contains("application/json", request.Accept);
         Assert.Null(request.Body);
-        var key = Assert.Single(certs.Keys!);
-        Assert.Equal("test-key-1", key.Kid);
-        Assert.Equal("RSA", key.Kty);
-        Assert.Equal("AQAB", key.E);
-        Assert.Equal("test-thumbprint-256", key.X5t_S256);
+        var key = Assert.Single(certs);
+        Assert.Equal("test-key-1", key.KeyId);
+        Assert.Equal("RSA", key.KeyType);
+        Assert.Equal("sig", key.Use);
+        Assert.Equal("RS256", key.Algorithm);
+        Assert.Equal("dGVzdC1tb2R1bHVzLW5vdC1hLXJlYWwta2V5", key.Modulus);
+        Assert.Equal("AQAB", key.Exponent);
+        Assert.Equal(["dGVzdC1jZXJ0aWZpY2F0ZQ"], key.X509CertificateChain);
+        Assert.Equal("test-thumbprint", key.X509Thumbprint);
+        Assert.Equal("test-thumbprint-256", key.X509ThumbprintSha256);
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("""{"keys":[]}""")]
+    public async Task GetCertsAsync_NoKeys_Empty(string jwks)
+    {
+        await using var h = Harness();
+        h.Gateway.On("/v0.5/certs", (HttpStatusCode.OK, jwks));
+
+        Assert.Empty(await h.Client.GetCertsAsync());
     }
 
     [Fact]

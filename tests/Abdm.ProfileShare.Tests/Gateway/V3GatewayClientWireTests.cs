@@ -293,7 +293,7 @@ public sealed partial class V3GatewayClientWireTests
 
         var certs = await h.Client.GetCertsAsync();
 
-        Assert.Equal("test-key-1", Assert.Single(certs.Keys!).Kid);
+        Assert.Equal("test-key-1", Assert.Single(certs).KeyId);
         var request = Assert.Single(h.Gateway.RequestsTo(V3FakeGateway.Certs));
         AssertV3Headers(request, "https://gw.test/api/hiecm/gateway/v3/certs", null, "sbx");
         Assert.Equal(HttpMethod.Get, request.Method);

@@ -209,7 +209,7 @@ internal sealed class AbdmGatewayClient : IAbdmGatewayClient
         return PostAsync(GatewayEndpoints.AuthConfirm, request.RequestId, ConsentManagerFor(profile.HealthId), body, AbdmJsonContext.Default.PatientAuthConfirmRequest, cancellationToken);
     }
 
-    public async Task<Certs> GetCertsAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<GatewaySigningKey>> GetCertsAsync(CancellationToken cancellationToken = default)
     {
         var options = _options.CurrentValue;
         var path = GatewayEndpoints.CertsPath(options.WireVersion);
@@ -220,7 +220,7 @@ internal sealed class AbdmGatewayClient : IAbdmGatewayClient
         try
         {
             var certs = await response.Content.ReadFromJsonAsync(AbdmJsonContext.Default.Certs, cancellationToken).ConfigureAwait(false);
-            return certs ?? new Certs { Keys = [] };
+            return certs?.Keys is { } keys ? [.. keys.Where(k => k is not null).Select(WireMapping.FromWire)] : [];
         }
         catch (JsonException ex)
         {

@@ -26,4 +26,4 @@ namespace Abdm.ProfileShare.Wire.V3;
 [JsonSerializable(typeof(GenerateLinkTokenV3Request))]
 [JsonSerializable(typeof(OnGenerateLinkTokenV3Request))]
 [JsonSerializable(typeof(ErrorResponseV3))]
-public sealed partial class AbdmV3JsonContext : JsonSerializerContext;
+internal sealed partial class AbdmV3JsonContext : JsonSerializerContext;
