@@ -84,7 +84,7 @@ internal static class CallbackBodyReader
                         buffer = larger;
                     }
 
-                    var count = await request.Body.ReadAsync(buffer.AsMemory(total, Math.Min(buffer.Length, limit + 1) - total), ct);
+                    var count = await request.Body.ReadAsync(buffer.AsMemory(total, Math.Min(buffer.Length, limit + 1) - total), ct).ConfigureAwait(false);
                     if (count == 0)
                     {
                         break;

@@ -164,7 +164,7 @@ internal sealed class GatewayJwtCallbackAuthenticator : IGatewayCallbackAuthenti
             return Reject("malformed key id");
         }
 
-        var (status, key) = await _keys.GetKeyAsync(keyId, cancellationToken);
+        var (status, key) = await _keys.GetKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
         if (status == SigningKeyStatus.KeysUnavailable)
         {
             // Not the caller's fault: 503 with Retry-After, so the gateway delivers the callback again.
@@ -181,7 +181,7 @@ internal sealed class GatewayJwtCallbackAuthenticator : IGatewayCallbackAuthenti
         var parameters = _parameters.Clone();
         parameters.IssuerSigningKey = key;
         Interlocked.Increment(ref _signatureValidations);
-        var result = await _handler.ValidateTokenAsync(jwt, parameters);
+        var result = await _handler.ValidateTokenAsync(jwt, parameters).ConfigureAwait(false);
         if (!result.IsValid)
         {
             return Reject(Describe(result.Exception));

@@ -144,7 +144,7 @@ internal sealed class GatewaySigningKeyCache
 
         if (fetch is not null)
         {
-            await fetch.WaitAsync(cancellationToken);
+            await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
             now = _timeProvider.GetUtcNow();
             snapshot = Volatile.Read(ref _snapshot);
         }
@@ -199,13 +199,13 @@ internal sealed class GatewaySigningKeyCache
         {
             using var client = _httpClientFactory.CreateClient(AbdmProfileShareBuilder.CertsHttpClientName);
             client.MaxResponseContentBufferSize = MaxJwksBytes;
-            using var response = await client.GetAsync(CertsUrl, CancellationToken.None);
+            using var response = await client.GetAsync(CertsUrl, CancellationToken.None).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 return Failed(string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)response.StatusCode}"), null, "http_error");
             }
 
-            var json = await response.Content.ReadAsStringAsync(CancellationToken.None);
+            var json = await response.Content.ReadAsStringAsync(CancellationToken.None).ConfigureAwait(false);
             var keys = ParseKeys(json);
             if (keys.Count == 0)
             {
