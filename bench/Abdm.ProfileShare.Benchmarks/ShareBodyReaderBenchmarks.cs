@@ -1,3 +1,5 @@
+using Abdm.ProfileShare.AspNetCore.Diagnostics.Internal;
+using Abdm.ProfileShare.AspNetCore.Endpoints.Internal;
 using Abdm.ProfileShare.AspNetCore.Internal;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Workflow;

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Abdm.ProfileShare.AspNetCore.Diagnostics.Internal;
+using Abdm.ProfileShare.AspNetCore.Endpoints.Internal;
 using Abdm.ProfileShare.AspNetCore.Internal;
 using Abdm.ProfileShare.Wire;
 using Abdm.ProfileShare.Wire.V3;

@@ -1,6 +1,6 @@
 using System.Net;
 using Abdm.ProfileShare.AspNetCore.Tests.Endpoints;
-using Abdm.ProfileShare.AspNetCore.Tests.Observability;
+using Abdm.ProfileShare.AspNetCore.Tests.Diagnostics;
 using Abdm.ProfileShare.Model;
 using Microsoft.Extensions.Logging;
 

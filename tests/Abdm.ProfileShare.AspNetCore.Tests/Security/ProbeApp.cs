@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
+using Abdm.ProfileShare.AspNetCore.Diagnostics.Internal;
+using Abdm.ProfileShare.AspNetCore.Endpoints.Internal;
 using Abdm.ProfileShare.AspNetCore.Internal;
 using Abdm.ProfileShare.AspNetCore.Security;
 using Abdm.ProfileShare.AspNetCore.Security.Internal;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Abdm.ProfileShare.AspNetCore.Tests.Endpoints;
-using Abdm.ProfileShare.AspNetCore.Tests.Observability;
+using Abdm.ProfileShare.AspNetCore.Tests.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Abdm.ProfileShare.AspNetCore.Tests.Security;

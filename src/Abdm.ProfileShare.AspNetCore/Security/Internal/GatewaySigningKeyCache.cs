@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Security.Cryptography;
+using Abdm.ProfileShare.AspNetCore.Diagnostics.Internal;
+using Abdm.ProfileShare.AspNetCore.Endpoints.Internal;
 using Abdm.ProfileShare.AspNetCore.Internal;
 using Abdm.ProfileShare.Gateway;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

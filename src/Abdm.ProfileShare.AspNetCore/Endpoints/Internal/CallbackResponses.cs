@@ -1,8 +1,10 @@
+using Abdm.ProfileShare.AspNetCore.Diagnostics.Internal;
+using Abdm.ProfileShare.AspNetCore.Internal;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
-namespace Abdm.ProfileShare.AspNetCore.Internal;
+namespace Abdm.ProfileShare.AspNetCore.Endpoints.Internal;
 
 /// <summary>
 /// The bodies the endpoints answer with, written with a <see cref="Utf8JsonWriter"/> (no wire DTO): the gateway's

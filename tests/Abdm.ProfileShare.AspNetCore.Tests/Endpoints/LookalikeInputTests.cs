@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Abdm.ProfileShare.AspNetCore.Tests.Endpoints;
-using Abdm.ProfileShare.AspNetCore.Tests.Observability;
+using Abdm.ProfileShare.AspNetCore.Tests.Diagnostics;
 using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Workflow;
@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
-namespace Abdm.ProfileShare.AspNetCore.Tests.Input;
+namespace Abdm.ProfileShare.AspNetCore.Tests.Endpoints;
 
 /// <summary>Input that looks the same but is not: hidden characters, decomposed letters, lookalike addresses, a reused requestId.</summary>
 public sealed class LookalikeInputTests

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Abdm.ProfileShare.AspNetCore.Tests.Observability;
+namespace Abdm.ProfileShare.AspNetCore.Tests.Diagnostics;
 
 /// <summary>A measurement as a listener saw it.</summary>
 internal sealed record RecordedMeasurement(string Instrument, double Value, IReadOnlyDictionary<string, object?> Tags)

@@ -4,7 +4,7 @@ using Abdm.ProfileShare.Diagnostics.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Abdm.ProfileShare.AspNetCore.Tests.Observability;
+namespace Abdm.ProfileShare.AspNetCore.Tests.Diagnostics;
 
 /// <summary>The JWKS health check follows the callback signing-key cache's state without fetching.</summary>
 public sealed class SigningKeysHealthTests

@@ -1,3 +1,5 @@
+using Abdm.ProfileShare.AspNetCore.Diagnostics.Internal;
+using Abdm.ProfileShare.AspNetCore.Internal;
 using System.Diagnostics.Metrics;
 using Abdm.ProfileShare.AspNetCore.Security;
 using Abdm.ProfileShare.AspNetCore.Security.Internal;
@@ -8,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Abdm.ProfileShare.AspNetCore.Internal;
+namespace Abdm.ProfileShare.AspNetCore.Endpoints.Internal;
 
 /// <summary>
 /// The HIP callback handlers, over HTTP: authenticate the gateway, check <c>X-HIP-ID</c> names a HIP this host serves,

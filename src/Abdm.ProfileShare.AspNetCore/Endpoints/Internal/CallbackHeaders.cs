@@ -1,4 +1,6 @@
-namespace Abdm.ProfileShare.AspNetCore.Internal;
+using Abdm.ProfileShare.AspNetCore.Diagnostics.Internal;
+using Abdm.ProfileShare.AspNetCore.Internal;
+namespace Abdm.ProfileShare.AspNetCore.Endpoints.Internal;
 
 /// <summary>The headers the gateway's callbacks carry that the endpoints read.</summary>
 internal static class CallbackHeaders

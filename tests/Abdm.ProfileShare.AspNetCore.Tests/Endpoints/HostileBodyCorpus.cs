@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Abdm.ProfileShare.AspNetCore.Tests.Security;
 
-namespace Abdm.ProfileShare.AspNetCore.Tests.Input;
+namespace Abdm.ProfileShare.AspNetCore.Tests.Endpoints;
 
 /// <summary>One hostile request: its body, content type and the status it must get.</summary>
 internal sealed record BodyCase(Func<HttpContent> Content, string? ContentType, int ExpectedStatus);

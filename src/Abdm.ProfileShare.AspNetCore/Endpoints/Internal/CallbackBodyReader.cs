@@ -1,10 +1,12 @@
+using Abdm.ProfileShare.AspNetCore.Diagnostics.Internal;
+using Abdm.ProfileShare.AspNetCore.Internal;
 using System.Buffers;
 using System.Globalization;
 using Abdm.ProfileShare.Workflow;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
-namespace Abdm.ProfileShare.AspNetCore.Internal;
+namespace Abdm.ProfileShare.AspNetCore.Endpoints.Internal;
 
 /// <summary>The outcome of reading a callback body.</summary>
 /// <typeparam name="T">What the body was read into.</typeparam>

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Abdm.ProfileShare.AspNetCore.Tests.Security;
 using Xunit.Abstractions;
 
-namespace Abdm.ProfileShare.AspNetCore.Tests.Input;
+namespace Abdm.ProfileShare.AspNetCore.Tests.Endpoints;
 
 public sealed class HostileBodyTests(HostileBodyTests.Fixture fixture, ITestOutputHelper output) : IClassFixture<HostileBodyTests.Fixture>
 {

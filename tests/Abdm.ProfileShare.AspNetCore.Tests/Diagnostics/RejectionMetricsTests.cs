@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using Abdm.ProfileShare.AspNetCore.Diagnostics.Internal;
+using Abdm.ProfileShare.AspNetCore.Endpoints.Internal;
 using Abdm.ProfileShare.AspNetCore.Internal;
 using System.Text.Json.Nodes;
 using Abdm.ProfileShare.AspNetCore.Tests.Endpoints;
@@ -8,7 +10,7 @@ using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Workflow;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Abdm.ProfileShare.AspNetCore.Tests.Observability;
+namespace Abdm.ProfileShare.AspNetCore.Tests.Diagnostics;
 
 public sealed class RejectionMetricsTests
 {

@@ -6,7 +6,7 @@ using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Workflow.Internal;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Abdm.ProfileShare.AspNetCore.Tests.Observability;
+namespace Abdm.ProfileShare.AspNetCore.Tests.Diagnostics;
 
 /// <summary>The full flow seen through its telemetry: one trace per queue entry, its spans in order, the metrics.</summary>
 public sealed class TelemetryFlowTests

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
-namespace Abdm.ProfileShare.AspNetCore.Tests.Observability;
+namespace Abdm.ProfileShare.AspNetCore.Tests.Diagnostics;
 
 /// <summary>A gateway outage across outbox retries: one error when it starts, one information when it ends.</summary>
 public sealed class GatewayOutageLogTests

@@ -4,7 +4,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using Abdm.ProfileShare.Model;
 
-namespace Abdm.ProfileShare.AspNetCore.Internal;
+namespace Abdm.ProfileShare.AspNetCore.Diagnostics.Internal;
 
 /// <summary>
 /// The instruments only the callback endpoints record (<c>abdm.shares.received</c>, <c>abdm.callbacks.*</c>,

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Abdm.ProfileShare.AspNetCore.Diagnostics.Internal;
+using Abdm.ProfileShare.AspNetCore.Endpoints.Internal;
 using Abdm.ProfileShare.AspNetCore.Internal;
 using Abdm.ProfileShare.AspNetCore.Tests.Security;
 using Abdm.ProfileShare.Wire;
@@ -9,7 +11,7 @@ using Abdm.ProfileShare.Workflow;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Abdm.ProfileShare.AspNetCore.Tests.Input;
+namespace Abdm.ProfileShare.AspNetCore.Tests.Endpoints;
 
 public sealed class CallbackBodyReaderTests
 {
