@@ -9,7 +9,7 @@
 # Writes bench/results/profile-VARIANT.md and keeps the raw samples as PROFILE_DATA_DIR/abdm-profile-VARIANT.perf.data
 # (default /tmp; perf report -i FILE to browse, perf script for a flame graph; the .NET names come from
 # /tmp/perf-PID.map, which the runtime leaves behind).
-# Settings: BENCH_DURATION (s sampled, 8), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (32), BENCH_HOST_DIR,
+# Settings: BENCH_DURATION (s sampled, 8), BENCH_WARMUP (s, 10: JIT tiering settles before sampling), BENCH_CONNECTIONS (32), BENCH_HOST_DIR,
 # PROFILE_TOP (25), PROFILE_HZ (sampling rate, 999), PROFILE_DATA_DIR (/tmp). Variants as in share-variant.sh.
 #
 # How the frames get names on this kind of machine (measured): dotnet-trace's kernel CPU sampling (collect-linux)
@@ -22,7 +22,7 @@ set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DURATION=${BENCH_DURATION:-8}
-WARMUP=${BENCH_WARMUP:-3}
+WARMUP=${BENCH_WARMUP:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 TOP=${PROFILE_TOP:-25}
 HZ=${PROFILE_HZ:-999}
@@ -50,13 +50,13 @@ if [[ " ${VARIANTS[*]} " == *" redis "* ]]; then
   for _ in $(seq 1 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 
-# report KIND FILE: the top frames, kernel frames folded into "[kernel]" so the .NET and native frames stand out.
+# report MODE FILE [TEXT]: the top frames (kernel frames left out), or only those containing TEXT.
 report() {
-  local mode=$1
+  local mode=$1 text=${3:-}
   perf report -i "$2" --stdio --sort symbol -g none $mode 2>/dev/null \
     | awk '!/^#/ && NF' \
     | sed -E 's/^ +//; s/ +- +- *$//' \
-    | awk -v top="$TOP" '/\[k\]/ { next } n < top { print; n++ }'
+    | awk -v top="$TOP" -v text="$text" '/\[k\]/ { next } (text == "" || index($0, text)) && n < top { print; n++ }'
 }
 
 i=0
@@ -93,6 +93,12 @@ for variant in "${VARIANTS[@]}"; do
     echo
     echo '```'
     report --children "$data"
+    echo '```'
+    echo
+    echo "## Top $TOP of the library's own frames by inclusive time"
+    echo
+    echo '```'
+    report --children "$data" '[Abdm.ProfileShare'
     echo '```'
     echo
     echo "## Top $TOP by exclusive time (the frame itself)"
