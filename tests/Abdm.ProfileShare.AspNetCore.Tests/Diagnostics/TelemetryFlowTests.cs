@@ -236,18 +236,22 @@ public sealed class TelemetryFlowTests
     }
 
     /// <summary>
-    /// Moves the fake clock past the queue gauge's refresh age, wakes the outbox and waits for its next count, until
-    /// the backlog gauge shows what the store holds (an item may complete just after a statistics read).
+    /// Moves the fake clock past the queue gauge's refresh age, wakes the outbox and waits for both the next queue count
+    /// and the next outbox statistics read, until the backlog gauge shows what the store holds (an item may complete
+    /// just after a statistics read).
     /// </summary>
     private static async Task<(double Backlog, double Age, IReadOnlyList<RecordedMeasurement> Queue)> ObserveGaugesAsync(ProfileShareTestHost host, AbdmMetrics metrics, TelemetryRecorder recorder)
     {
         var signal = host.App.Services.GetRequiredService<OutboxSignal>();
         for (var attempt = 0; ; attempt++)
         {
+            // The queue gauge is counted by the queue-length monitor, the outbox gauges by the pump's statistics read:
+            // two services, so wait for both.
             var refreshed = metrics.NextQueueRefresh;
+            var outboxRead = metrics.NextOutboxRefresh;
             host.Time.Advance(TimeSpan.FromSeconds(31));
             signal.Notify();
-            await refreshed.WaitAsync(TimeSpan.FromSeconds(10));
+            await Task.WhenAll(refreshed, outboxRead).WaitAsync(TimeSpan.FromSeconds(10));
             var backlog = Assert.Single(recorder.Observe("abdm.outbox.backlog")).Value;
             if (backlog == (await host.Store.GetOutboxStatisticsAsync()).Pending || attempt == 2)
             {

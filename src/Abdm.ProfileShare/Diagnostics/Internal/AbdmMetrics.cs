@@ -41,6 +41,7 @@ internal sealed class AbdmMetrics
     private volatile OutboxStatistics? _outbox;
     private volatile KeyValuePair<(string HipId, string Counter), int>[]? _queue;
     private volatile TaskCompletionSource _queueRefreshed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile TaskCompletionSource _outboxRefreshed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public AbdmMetrics(IMeterFactory meterFactory, TimeProvider timeProvider)
     {
@@ -80,6 +81,9 @@ internal sealed class AbdmMetrics
 
     /// <summary>Completes at the next refresh of the queue lengths (tests and diagnostics).</summary>
     internal Task NextQueueRefresh => _queueRefreshed.Task;
+
+    /// <summary>Completes at the next <see cref="UpdateOutbox"/> (the outbox pump's statistics read), for tests that read the outbox gauges.</summary>
+    internal Task NextOutboxRefresh => _outboxRefreshed.Task;
 
     public void ShareAccepted(string hipId, WireVersion version, ShareIntakeOutcome outcome) =>
         _sharesAccepted.Add(1, new TagList
@@ -149,7 +153,11 @@ internal sealed class AbdmMetrics
         _sessionRefreshes.Add(1, new KeyValuePair<string, object?>(AbdmTags.Outcome, outcome));
 
     /// <summary>Keeps the outbox processor's latest statistics read for the outbox gauges.</summary>
-    public void UpdateOutbox(OutboxStatistics statistics) => _outbox = statistics;
+    public void UpdateOutbox(OutboxStatistics statistics)
+    {
+        _outbox = statistics;
+        Interlocked.Exchange(ref _outboxRefreshed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
 
     /// <summary>Keeps the processor's latest count of the queue (entries per HIP and counter) for the queue gauge.</summary>
     public void UpdateQueueLengths(IReadOnlyDictionary<(string HipId, string Counter), int> lengths)
