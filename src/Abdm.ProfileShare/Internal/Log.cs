@@ -48,9 +48,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Share {ShareRequestId} accepted for HIP {HipId} counter {CounterCode}: {Outcome}, entry {EntryId}, token {TokenNumber} ({WireVersion})")]
     public static partial void ShareAccepted(ILogger logger, Guid shareRequestId, string hipId, string counterCode, Abdm.ProfileShare.Storage.ShareIntakeOutcome outcome, Guid entryId, int tokenNumber, Abdm.ProfileShare.Model.WireVersion wireVersion);
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Share {ShareRequestId} refused: X-HIP-ID missing or not served by this host")]
-    public static partial void ShareRefusedUnknownHip(ILogger logger, Guid shareRequestId);
-
     [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Share {ShareRequestId} for HIP {HipId} refused: the body lacks what the flow needs")]
     public static partial void ShareRefusedInvalid(ILogger logger, Guid shareRequestId, string hipId);
 
