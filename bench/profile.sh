@@ -44,10 +44,7 @@ start gateway "$HOST_BIN" gateway --port 0 --token-file "$WORK/token"
 GATEWAY_URL=$READY_URL
 REDIS_PORT=
 if [[ " ${VARIANTS[*]} " == *" redis "* ]]; then
-  REDIS_PORT=$(free_port)
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --loglevel warning >"$WORK/redis.out" 2>&1 &
-  PIDS+=("$!")
-  for _ in $(seq 1 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  start_redis
 fi
 
 # report MODE FILE [TEXT]: the top frames (kernel frames left out), or only those containing TEXT.

@@ -56,12 +56,7 @@ start gateway "$HOST_BIN" gateway --port 0 --token-file "$WORK/token"
 GATEWAY_PID=$LAST_PID
 GATEWAY_URL=$READY_URL
 GATEWAY_ROOT=${GATEWAY_URL%/gateway}
-REDIS_PORT=$(free_port)
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --loglevel warning >"$WORK/redis.out" 2>&1 &
-REDIS_PID=$!
-PIDS+=("$REDIS_PID")
-for _ in $(seq 1 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
-redis-cli -p "$REDIS_PORT" ping >/dev/null
+start_redis
 
 # host_args VARIANT INDEX: the command line of one share-endpoint variant.
 

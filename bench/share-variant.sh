@@ -29,10 +29,7 @@ GATEWAY_URL=$READY_URL
 GATEWAY_ROOT=${GATEWAY_URL%/gateway}
 REDIS_PORT=
 if [[ " ${VARIANTS[*]} " == *" redis "* ]]; then
-  REDIS_PORT=$(free_port)
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --loglevel warning >"$WORK/redis.out" 2>&1 &
-  PIDS+=("$!")
-  for _ in $(seq 1 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  start_redis
 fi
 
 i=0
