@@ -461,13 +461,13 @@ public sealed class EntryLifecycleTests
     }
 
     [Fact]
-    public void Apply_IsPure_SameInputSameStateAndEntryUntouched()
+    public void Apply_NoClockRead_TheTimeGivenIsTheTimeWritten()
     {
         var entry = Entry(QueueEntryStatus.Waiting);
-        var first = Applied(entry, new OperatorClaimed("op-1"));
-        var second = Applied(entry, new OperatorClaimed("op-1"));
-        Assert.Equal(first.Entry, second.Entry);
-        Assert.Equal(QueueEntryStatus.Waiting, entry.Status);
+        var later = Now.AddHours(1);
+        var claimed = EntryLifecycle.Apply(entry, new OperatorClaimed("op-1"), later, V05AfterAck).Update!;
+        Assert.Equal(later, claimed.Entry.ClaimedAt);
+        Assert.Equal(Applied(entry, new OperatorClaimed("op-1")).Entry with { ClaimedAt = later }, claimed.Entry);
     }
 
     private static QueueEntry Entry(QueueEntryStatus status) => new()
