@@ -299,6 +299,25 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
     }
 
     /// <inheritdoc />
+    public async Task<LinkingRequestGuard> TryBeginLinkingRequestAsync(string hipId, string healthId, Guid requestId, DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hipId);
+        ArgumentNullException.ThrowIfNull(healthId);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return await RedisLinkingGuards.TryBeginAsync(database, _keys, hipId, healthId, requestId, now, window, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task BlockLinkingRequestsAsync(string hipId, string healthId, string errorCode, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hipId);
+        ArgumentNullException.ThrowIfNull(healthId);
+        ArgumentNullException.ThrowIfNull(errorCode);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        await RedisLinkingGuards.BlockAsync(database, _keys, hipId, healthId, errorCode, until, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default)
     {
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
@@ -312,6 +331,8 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
             more = (int)result[1] == 1;
         }
         while (more);
+
+        await RedisLinkingGuards.PurgeAsync(database, _keys, cutoff, linkingTokenCutoff, cancellationToken).ConfigureAwait(false);
 
         if (total > 0)
         {

@@ -211,6 +211,23 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
     }
 
     /// <inheritdoc />
+    public Task<LinkingRequestGuard> TryBeginLinkingRequestAsync(string hipId, string healthId, Guid requestId, DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hipId);
+        ArgumentNullException.ThrowIfNull(healthId);
+        return WriteAsync((connection, transaction) => SqliteLinkingGuards.TryBeginAsync(connection, transaction, hipId, healthId, requestId, now, window, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task BlockLinkingRequestsAsync(string hipId, string healthId, string errorCode, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hipId);
+        ArgumentNullException.ThrowIfNull(healthId);
+        ArgumentNullException.ThrowIfNull(errorCode);
+        return WriteAsync((connection, transaction) => SqliteLinkingGuards.BlockAsync(connection, transaction, hipId, healthId, errorCode, until, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc />
     public async Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default)
     {
         var count = await WriteAsync((connection, transaction) => SqlitePurge.PurgeAsync(connection, transaction, cutoff, linkingTokenCutoff, cancellationToken), cancellationToken).ConfigureAwait(false);

@@ -117,7 +117,7 @@ public static class AbdmProfileShareServiceCollectionExtensions
 
     /// <summary>
     /// Binds a configuration section. A list that has a default (<c>Callbacks:ValidAudiences</c> = <c>account</c>,
-    /// <c>Callbacks:GatewayClientIds</c> = <c>gateway</c>) is replaced, not appended to, when the section sets it: the binder adds
+    /// <c>Callbacks:GatewayClientIds</c> = <c>gateway</c>, <c>Linking:BlockedErrorCodes</c> = <c>ABDM-1027</c>) is replaced, not appended to, when the section sets it: the binder adds
     /// configured items to an existing list, so configuring one audience would otherwise still accept <c>account</c>. Enum
     /// values are checked first, so a typo names its key and the valid values (see <see cref="ConfigurationEnumValues"/>).
     /// </summary>
@@ -128,6 +128,11 @@ public static class AbdmProfileShareServiceCollectionExtensions
         {
             ClearIfConfigured(section, "Callbacks:ValidAudiences", callbacks.ValidAudiences);
             ClearIfConfigured(section, "Callbacks:GatewayClientIds", callbacks.GatewayClientIds);
+        }
+
+        if (options.Linking is { } linking)
+        {
+            ClearIfConfigured(section, "Linking:BlockedErrorCodes", linking.BlockedErrorCodes);
         }
 
         section.Bind(options);
@@ -180,6 +185,10 @@ public static class AbdmProfileShareServiceCollectionExtensions
             {
                 pipeline.AddRetry(new HttpRetryStrategyOptions
                 {
+                    // A 429 ("too many requests", ABDM-1022) is not retried within the call: the outbox's backoff (and, for a
+                    // token request, the request window) decides when to ask again, so the gateway is never hammered.
+                    ShouldHandle = args => ValueTask.FromResult(
+                        args.Outcome.Result?.StatusCode != System.Net.HttpStatusCode.TooManyRequests && HttpClientResiliencePredicates.IsTransient(args.Outcome)),
                     MaxRetryAttempts = options.MaxRetryAttempts,
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,

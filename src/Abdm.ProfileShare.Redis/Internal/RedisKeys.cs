@@ -30,6 +30,10 @@ internal sealed class RedisKeys(string prefix)
 
     public RedisKey LinkingToken(string hipId, string healthKey) => Prefix + "lt:" + Escape(hipId) + "|" + Escape(healthKey);
 
+    public RedisKey LinkingGuard(string hipId, string healthKey) => Prefix + "lg:" + Escape(hipId) + "|" + Escape(healthKey);
+
+    public RedisKey LinkingGuards => Prefix + "lgs";
+
     public static string Id(Guid id) => id.ToString("D");
 
     private static string Escape(string part) => part.Replace("%", "%25", StringComparison.Ordinal).Replace("|", "%7C", StringComparison.Ordinal);

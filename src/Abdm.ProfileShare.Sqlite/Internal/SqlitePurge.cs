@@ -7,7 +7,7 @@ namespace Abdm.ProfileShare.Sqlite.Internal;
 
 /// <summary>
 /// The purge (<see cref="IProfileShareStore.PurgeAsync"/>) in the writer's transaction: expired entries with their
-/// requestIds, correlations and outbox items, past token counters, expired linking tokens.
+/// requestIds, correlations and outbox items, past token counters, expired linking tokens, stale linking-request guards.
 /// </summary>
 internal static class SqlitePurge
 {
@@ -26,6 +26,7 @@ internal static class SqlitePurge
             ("$day", Day(DateOnly.FromDateTime(cutoff.UtcDateTime)))).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, "DELETE FROM linking_tokens WHERE expires_at < $tokens", cancellationToken,
             ("$tokens", Ticks(linkingTokenCutoff))).ConfigureAwait(false);
+        await SqliteLinkingGuards.PurgeAsync(connection, transaction, cutoff, linkingTokenCutoff, cancellationToken).ConfigureAwait(false);
         return (entries, (QueueChange?)null);
     }
 }

@@ -129,6 +129,20 @@ internal static class SqliteSchema
         UPDATE OR REPLACE linking_tokens SET health_id = upper(json_extract(document, '$.healthId'))
         WHERE json_extract(document, '$.healthId') IS NOT NULL AND health_id <> upper(json_extract(document, '$.healthId'));
         """,
+
+        // 5: the linking-request guards (IProfileShareStore.TryBeginLinkingRequestAsync / BlockLinkingRequestsAsync): the
+        // last token request let through and a gateway block per HIP and folded PHR address. Times are UTC ticks.
+        """
+        CREATE TABLE linking_guards (
+            hip_id          TEXT NOT NULL,
+            health_id       TEXT NOT NULL, -- PhrAddress.Fold
+            last_request_id TEXT,
+            last_request_at INTEGER,
+            blocked_until   INTEGER,
+            block_code      TEXT,
+            PRIMARY KEY (hip_id, health_id)
+        ) WITHOUT ROWID;
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

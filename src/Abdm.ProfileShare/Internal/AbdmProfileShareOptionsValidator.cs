@@ -149,6 +149,17 @@ internal sealed class AbdmProfileShareOptionsValidator : IValidateOptions<AbdmPr
         if (options.Linking is { } linking)
         {
             Positive(failures, linking.CallbackTimeout, "Linking:CallbackTimeout");
+            Positive(failures, linking.RequestWindow, "Linking:RequestWindow");
+            Positive(failures, linking.BlockDuration, "Linking:BlockDuration");
+            if (linking.BlockedErrorCodes.Any(string.IsNullOrWhiteSpace))
+            {
+                failures.Add($"{P}:Linking:BlockedErrorCodes must not contain an empty code.");
+            }
+
+            if (options.Queue is { } retained && linking.RequestWindow > retained.Retention)
+            {
+                failures.Add($"{P}:Linking:RequestWindow ({linking.RequestWindow}) must not be longer than {P}:Queue:Retention ({retained.Retention}): the purge would forget a request still inside its window.");
+            }
             if (!Enum.IsDefined(linking.Start))
             {
                 failures.Add($"{P}:Linking:Start must be AfterAcknowledgement, OnClaim or Manual.");

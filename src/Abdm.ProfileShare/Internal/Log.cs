@@ -123,4 +123,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1401, Level = LogLevel.Debug, Message = "The stored linking token of entry {EntryId} expired at {ExpiresAt}; not handed out")]
     public static partial void LinkingTokenExpired(ILogger logger, Guid entryId, DateTimeOffset expiresAt);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "The gateway blocked linking-token requests for the patient of entry {EntryId} at HIP {HipId} (code {ErrorCode}): none is sent until {BlockedUntil:O}")]
+    public static partial void LinkingBlocked(ILogger logger, Guid entryId, string hipId, string errorCode, DateTimeOffset blockedUntil);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Error, Message = "The gateway blocked linking-token requests for the patient of entry {EntryId} at HIP {HipId} (code {ErrorCode}), and the store could not record the block; the next request will learn it again")]
+    public static partial void LinkingBlockNotStored(ILogger logger, Guid entryId, string hipId, string errorCode, Exception exception);
+
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Information, Message = "Entry {EntryId} linked with the patient's stored token (HIP {HipId}): no token request sent")]
+    public static partial void LinkingTokenReused(ILogger logger, Guid entryId, string hipId);
+
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Information, Message = "Entry {EntryId}'s token request waits until {ProceedAt:O}: {Reason}")]
+    public static partial void LinkingThrottled(ILogger logger, Guid entryId, DateTimeOffset proceedAt, string reason);
 }

@@ -23,4 +23,12 @@ public enum LinkingState
 
     /// <summary>A callback did not arrive within the configured timeout.</summary>
     TimedOut,
+
+    /// <summary>
+    /// The token request waits until <see cref="LinkingStatus.ProceedAt"/>: a request for the same patient at this HIP was
+    /// sent less than <c>Linking:RequestWindow</c> ago (ABDM refuses a second one inside its window with <c>ABDM-1092</c>),
+    /// or the gateway just answered <c>ABDM-1092</c>. It is sent once when the window ends, unless a token arrived
+    /// meanwhile (then <see cref="Linked"/>).
+    /// </summary>
+    Throttled,
 }

@@ -31,6 +31,15 @@ public sealed record LinkingStatus
     /// <summary>When the state last changed.</summary>
     public DateTimeOffset? UpdatedAt { get; init; }
 
+    /// <summary>When a <see cref="LinkingState.Throttled"/> chain sends its token request.</summary>
+    public DateTimeOffset? ProceedAt { get; init; }
+
+    /// <summary>
+    /// Whether the chain was linked with the patient's stored token (<c>Linking:ReuseTokens</c>) rather than a new one:
+    /// no gateway call was made.
+    /// </summary>
+    public bool ReusedToken { get; init; }
+
     /// <summary>The requestId of the call whose callback the chain waits for now, if it waits.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public Guid? AwaitedRequestId => State switch
@@ -42,4 +51,8 @@ public sealed record LinkingStatus
 
     /// <summary>Whether the chain is waiting for a gateway callback.</summary>
     public bool IsInFlight => State is LinkingState.AwaitingTransaction or LinkingState.AwaitingToken;
+
+    /// <summary>Whether the chain is running: waiting for a callback, or throttled until <see cref="ProceedAt"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsRunning => IsInFlight || State == LinkingState.Throttled;
 }

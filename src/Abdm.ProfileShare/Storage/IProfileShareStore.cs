@@ -140,11 +140,51 @@ public interface IProfileShareStore
     Task<bool> MarkLinkingTokenUsedAsync(string hipId, string healthId, DateTimeOffset usedAt, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Lets one linking-token request (v3 <c>generate-token</c>, v0.5 <c>users/auth/init</c>) through for a patient at a
+    /// HIP, or says why not, atomically across every process sharing the store. For (<paramref name="hipId"/>,
+    /// <paramref name="healthId"/> folded by <see cref="PhrAddress.Fold"/>):
+    /// <list type="number">
+    /// <item>If a block holds (<see cref="LinkingRequestGuard.BlockedUntil"/> after <paramref name="now"/>): changes
+    /// nothing.</item>
+    /// <item>Else, if <see cref="LinkingRequestGuard.LastRequestId"/> is <paramref name="requestId"/> (a retry of the
+    /// request let through): changes nothing.</item>
+    /// <item>Else, if a request was let through less than <paramref name="window"/> before <paramref name="now"/>
+    /// (<c>LastRequestAt + window &gt; now</c>): changes nothing.</item>
+    /// <item>Else records <paramref name="requestId"/> and <paramref name="now"/> as the last request.</item>
+    /// </list>
+    /// Returns the guard as stored after the call: the request may be sent when
+    /// <see cref="LinkingRequestGuard.Grants"/> says so; otherwise the caller waits until <c>LastRequestAt + window</c> or
+    /// the end of the block.
+    /// </summary>
+    /// <param name="hipId">The HIP id.</param>
+    /// <param name="healthId">The PHR address.</param>
+    /// <param name="requestId">The request about to be sent.</param>
+    /// <param name="now">The current time.</param>
+    /// <param name="window">How long after a request no other may be sent.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The guard after the call.</returns>
+    Task<LinkingRequestGuard> TryBeginLinkingRequestAsync(string hipId, string healthId, Guid requestId, DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Blocks linking-token requests for a patient at a HIP until <paramref name="until"/> (a later block already stored
+    /// is kept), recording <paramref name="errorCode"/> as the reason. Survives restarts; seen by every process.
+    /// </summary>
+    /// <param name="hipId">The HIP id.</param>
+    /// <param name="healthId">The PHR address (folded by <see cref="PhrAddress.Fold"/>).</param>
+    /// <param name="errorCode">The gateway's error code that blocked the address.</param>
+    /// <param name="until">When the block ends.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the block is stored.</returns>
+    Task BlockLinkingRequestsAsync(string hipId, string healthId, string errorCode, DateTimeOffset until, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Deletes entries whose <see cref="QueueEntry.ExpiresAt"/> is before <paramref name="cutoff"/>, with their
     /// deduplication keys, correlations and outbox items, token counters of service days before the cutoff's day, and
     /// linking tokens whose <see cref="LinkingTokenRecord.ExpiresAt"/> is before <paramref name="linkingTokenCutoff"/>.
     /// A linking token is kept until then whether or not its entry is still stored; one without
-    /// <see cref="LinkingTokenRecord.ExpiresAt"/> (written through the store contract without it) is kept.
+    /// <see cref="LinkingTokenRecord.ExpiresAt"/> (written through the store contract without it) is kept. Linking-request
+    /// guards go when their last request is before <paramref name="cutoff"/> (or there is none) and their block (if any)
+    /// ended before <paramref name="linkingTokenCutoff"/>.
     /// </summary>
     /// <remarks>A store may also drop an expired linking token on its own (the Redis store gives the key a
     /// time-to-live); the workflow never hands out an expired token either way.</remarks>

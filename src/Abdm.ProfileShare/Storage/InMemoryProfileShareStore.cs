@@ -27,6 +27,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
     // The outbox, kept in lease order so leasing and statistics do not sort every item under the lock.
     private readonly InMemoryOutbox _outbox = new();
     private readonly Dictionary<(string Hip, string HealthId), LinkingTokenRecord> _linkingTokens = [];
+    private readonly Dictionary<(string Hip, string HealthId), LinkingRequestGuard> _linkingGuards = [];
     private readonly ChangeFeed _changes = new();
 
     /// <inheritdoc />
@@ -225,6 +226,45 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
     }
 
     /// <inheritdoc />
+    public Task<LinkingRequestGuard> TryBeginLinkingRequestAsync(string hipId, string healthId, Guid requestId, DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hipId);
+        ArgumentNullException.ThrowIfNull(healthId);
+        lock (_gate)
+        {
+            var key = (hipId, PhrAddress.Fold(healthId));
+            var guard = _linkingGuards.GetValueOrDefault(key) ?? new LinkingRequestGuard { HipId = hipId, HealthId = key.Item2 };
+            if (guard.IsBlocked(now) || guard.LastRequestId == requestId || guard.LastRequestAt + window > now)
+            {
+                return Task.FromResult(guard);
+            }
+
+            guard = guard with { LastRequestId = requestId, LastRequestAt = now };
+            _linkingGuards[key] = guard;
+            return Task.FromResult(guard);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task BlockLinkingRequestsAsync(string hipId, string healthId, string errorCode, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hipId);
+        ArgumentNullException.ThrowIfNull(healthId);
+        ArgumentNullException.ThrowIfNull(errorCode);
+        lock (_gate)
+        {
+            var key = (hipId, PhrAddress.Fold(healthId));
+            var guard = _linkingGuards.GetValueOrDefault(key) ?? new LinkingRequestGuard { HipId = hipId, HealthId = key.Item2 };
+            if (!(guard.BlockedUntil >= until))
+            {
+                _linkingGuards[key] = guard with { BlockedUntil = until, BlockCode = errorCode };
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <inheritdoc />
     public Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default)
     {
         lock (_gate)
@@ -234,6 +274,14 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
                 if (token.ExpiresAt < linkingTokenCutoff)
                 {
                     _linkingTokens.Remove(key);
+                }
+            }
+
+            foreach (var (key, guard) in _linkingGuards.ToList())
+            {
+                if (!(guard.LastRequestAt >= cutoff) && !(guard.BlockedUntil >= linkingTokenCutoff))
+                {
+                    _linkingGuards.Remove(key);
                 }
             }
 

@@ -29,6 +29,7 @@ internal static class WorkflowServiceCollectionExtensions
         services.TryAddScoped<ILinkingTokenHandler, NoOpLinkingTokenHandler>();
 
         // The outbox: one step per item kind, run by the pump.
+        services.TryAddSingleton<LinkingRequestGate>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxStep, AcknowledgementStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxStep, AuthInitStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxStep, AuthConfirmStep>());

@@ -115,6 +115,12 @@ public sealed class OutboxRoundTripTests
         public Task<bool> MarkLinkingTokenUsedAsync(string hipId, string healthId, DateTimeOffset usedAt, CancellationToken cancellationToken = default) =>
             inner.MarkLinkingTokenUsedAsync(hipId, healthId, usedAt, cancellationToken);
 
+        public Task<LinkingRequestGuard> TryBeginLinkingRequestAsync(string hipId, string healthId, Guid requestId, DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken = default) =>
+            inner.TryBeginLinkingRequestAsync(hipId, healthId, requestId, now, window, cancellationToken);
+
+        public Task BlockLinkingRequestsAsync(string hipId, string healthId, string errorCode, DateTimeOffset until, CancellationToken cancellationToken = default) =>
+            inner.BlockLinkingRequestsAsync(hipId, healthId, errorCode, until, cancellationToken);
+
         public Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default) => inner.PurgeAsync(cutoff, linkingTokenCutoff, cancellationToken);
 
         public IAsyncEnumerable<QueueChange> WatchAsync(CancellationToken cancellationToken = default) => inner.WatchAsync(cancellationToken);

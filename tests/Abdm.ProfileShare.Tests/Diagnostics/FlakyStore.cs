@@ -62,6 +62,12 @@ internal sealed class FlakyStore : IProfileShareStore
     public Task<bool> MarkLinkingTokenUsedAsync(string hipId, string healthId, DateTimeOffset usedAt, CancellationToken cancellationToken = default) =>
         Guard(() => _inner.MarkLinkingTokenUsedAsync(hipId, healthId, usedAt, cancellationToken));
 
+    public Task<LinkingRequestGuard> TryBeginLinkingRequestAsync(string hipId, string healthId, Guid requestId, DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken = default) =>
+        Guard(() => _inner.TryBeginLinkingRequestAsync(hipId, healthId, requestId, now, window, cancellationToken));
+
+    public Task BlockLinkingRequestsAsync(string hipId, string healthId, string errorCode, DateTimeOffset until, CancellationToken cancellationToken = default) =>
+        Guard(() => _inner.BlockLinkingRequestsAsync(hipId, healthId, errorCode, until, cancellationToken));
+
     public Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default) => Guard(() => _inner.PurgeAsync(cutoff, linkingTokenCutoff, cancellationToken));
 
     public async IAsyncEnumerable<QueueChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -47,7 +47,6 @@ public sealed class GatewayResilienceTests
 
     [Theory]
     [InlineData(HttpStatusCode.RequestTimeout)]
-    [InlineData(HttpStatusCode.TooManyRequests)]
     [InlineData(HttpStatusCode.InternalServerError)]
     [InlineData(HttpStatusCode.BadGateway)]
     [InlineData(HttpStatusCode.GatewayTimeout)]
@@ -59,6 +58,21 @@ public sealed class GatewayResilienceTests
         await h.Client.SendShareAcknowledgementAsync(Acknowledgement());
 
         Assert.Equal(2, h.Gateway.CallsTo(OnShare));
+    }
+
+    // ABDM-1022 / WSO2 throttling: asking again at once is what the gateway refuses; the outbox's backoff (and the
+    // linking-request window for token requests) decides when the call is made again.
+    [Fact]
+    public async Task Operation_429_IsNotRetriedWithinTheCall_ButReportedTransient()
+    {
+        await using var h = GatewayHarness.Create(fakeTime: false);
+        h.Gateway.On(OnShare, (HttpStatusCode.TooManyRequests, null), (HttpStatusCode.Accepted, null));
+
+        var error = await Assert.ThrowsAsync<AbdmGatewayException>(() => h.Client.SendShareAcknowledgementAsync(Acknowledgement()));
+
+        Assert.Equal(1, h.Gateway.CallsTo(OnShare));
+        Assert.Equal(HttpStatusCode.TooManyRequests, error.StatusCode);
+        Assert.True(error.IsTransient);
     }
 
     [Fact]

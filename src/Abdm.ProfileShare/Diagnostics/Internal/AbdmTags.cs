@@ -33,6 +33,7 @@ internal static class AbdmTags
         Model.LinkingState.Linked => "linked",
         Model.LinkingState.Failed => "failed",
         Model.LinkingState.TimedOut => "timed_out",
+        Model.LinkingState.Throttled => "throttled",
         _ => "unknown",
     };
 }

@@ -54,7 +54,9 @@ internal sealed class OutboxHealthCheck(
 
     internal TimeSpan Threshold()
     {
-        var timer = options.CurrentValue.Linking.CallbackTimeout + TimeSpan.FromMinutes(1);
+        // A callback-timeout timer waits Linking:CallbackTimeout; a throttled chain's call waits up to Linking:RequestWindow.
+        var linking = options.CurrentValue.Linking;
+        var timer = (linking.CallbackTimeout > linking.RequestWindow ? linking.CallbackTimeout : linking.RequestWindow) + TimeSpan.FromMinutes(1);
         return healthOptions.OutboxStuckThreshold > timer ? healthOptions.OutboxStuckThreshold : timer;
     }
 }

@@ -95,3 +95,34 @@ internal sealed record CallbackArrived(LinkingCallback Callback) : EntryEvent
         _ => "on-generate-token",
     };
 }
+
+/// <summary>
+/// The chain's token request found the patient's stored, unexpired, unused token (<c>Linking:ReuseTokens</c>): the entry
+/// is linked with it and no request is sent.
+/// </summary>
+internal sealed record LinkingTokenReused(OutboxItemKind Call, Guid RequestId, Guid ItemId) : EntryEvent
+{
+    public override string Step => "reuse";
+}
+
+/// <summary>
+/// The chain's token request may not be sent before <paramref name="ProceedAt"/> (another request for the patient at this
+/// HIP inside <c>Linking:RequestWindow</c>, or the gateway's <c>ABDM-1092</c>): the chain waits, and a fresh request is
+/// queued for then.
+/// </summary>
+internal sealed record LinkingThrottled(OutboxItemKind Call, Guid RequestId, Guid ItemId, DateTimeOffset ProceedAt, string Reason) : EntryEvent
+{
+    public override string Step => "throttle";
+}
+
+/// <summary>A throttled chain's window ended and its request is about to be sent: the chain awaits its callback again.</summary>
+internal sealed record LinkingResumed(OutboxItemKind Call, Guid RequestId) : EntryEvent
+{
+    public override string Step => "resume";
+}
+
+/// <summary>The store says the patient's address is blocked at this HIP until <paramref name="BlockedUntil"/>: the chain fails and nothing is sent.</summary>
+internal sealed record LinkingBlocked(OutboxItemKind Call, Guid RequestId, Guid ItemId, string? ErrorCode, DateTimeOffset BlockedUntil) : EntryEvent
+{
+    public override string Step => "blocked";
+}

@@ -7,7 +7,28 @@ namespace Abdm.ProfileShare.Workflow.Internal;
 /// <summary>The settings the lifecycle depends on: the deployment's wire version and when linking starts.</summary>
 /// <param name="Deployment">The gateway's wire version: v3 links with generate-token, v0.5/v1.0 with auth/init + auth/confirm.</param>
 /// <param name="Start">When the linking chain starts on its own.</param>
-internal readonly record struct LifecycleSettings(WireVersion Deployment, LinkingStart Start);
+/// <param name="BlockedErrorCodes">The gateway error codes that block the patient's address (<c>Linking:BlockedErrorCodes</c>).</param>
+internal readonly record struct LifecycleSettings(WireVersion Deployment, LinkingStart Start, IList<string>? BlockedErrorCodes = null)
+{
+    /// <summary>Whether <paramref name="code"/> blocks the patient's address from token requests.</summary>
+    public bool Blocks(string? code)
+    {
+        if (code is null || BlockedErrorCodes is null)
+        {
+            return false;
+        }
+
+        foreach (var blocked in BlockedErrorCodes)
+        {
+            if (string.Equals(blocked, code, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
 
 /// <summary>What an event did to an entry.</summary>
 internal enum TransitionResult
@@ -29,7 +50,9 @@ internal enum TransitionResult
 /// <param name="Result">What the event did.</param>
 /// <param name="Update">The change to write when <see cref="TransitionResult.Applied"/>.</param>
 /// <param name="TokenToStore">A linking token the change stores: the caller encrypts it into <see cref="EntryUpdate.LinkingToken"/>.</param>
-internal readonly record struct Transition(TransitionResult Result, EntryUpdate? Update = null, string? TokenToStore = null)
+/// <param name="BlockCode">A gateway error code that blocks the patient's address (<c>Linking:BlockedErrorCodes</c>): the
+/// caller records the block in the store once the change is written.</param>
+internal readonly record struct Transition(TransitionResult Result, EntryUpdate? Update = null, string? TokenToStore = null, string? BlockCode = null)
 {
     public static Transition Refused => new(TransitionResult.Refused);
 
@@ -37,7 +60,7 @@ internal readonly record struct Transition(TransitionResult Result, EntryUpdate?
 
     public static Transition HeldByOther => new(TransitionResult.HeldByOther);
 
-    public static Transition To(EntryUpdate update, string? token = null) => new(TransitionResult.Applied, update, token);
+    public static Transition To(EntryUpdate update, string? token = null, string? blockCode = null) => new(TransitionResult.Applied, update, token, blockCode);
 }
 
 /// <summary>
@@ -77,6 +100,27 @@ internal static class EntryLifecycle
         OperatorCompleted e => Complete(entry, e, now, settings),
         OperatorDismissed e => Dismiss(entry, e),
         LinkingRequested => RequestLinking(entry, now, settings),
+        LinkingTokenReused e => IsPending(entry, e.Call, e.RequestId)
+            ? Transition.To(new EntryUpdate
+            {
+                Entry = entry with { Linking = entry.Linking with { State = LinkingState.Linked, ProceedAt = null, ReusedToken = true, ErrorCode = null, ErrorMessage = null, UpdatedAt = now } },
+                Enqueue = [NewItem(OutboxItemKind.LinkingNotification, entry.Id, e.RequestId, now)],
+                CompleteOutboxItemId = e.ItemId,
+            })
+            : Transition.Refused,
+        LinkingThrottled e => IsPending(entry, e.Call, e.RequestId) && e.Call is OutboxItemKind.AuthInit or OutboxItemKind.GenerateLinkToken
+            ? Transition.To(Throttle(entry, e, now))
+            : Transition.Refused,
+        LinkingResumed e => entry.Linking.State == LinkingState.Throttled && IsPending(entry, e.Call, e.RequestId)
+            ? Transition.To(new EntryUpdate
+            {
+                Entry = entry with { Linking = entry.Linking with { State = AwaitedState(e.Call), ProceedAt = null, ErrorMessage = null, UpdatedAt = now } },
+            })
+            : Transition.Refused,
+        LinkingBlocked e => IsPending(entry, e.Call, e.RequestId)
+            ? Transition.To(Failure(entry, e.ErrorCode, null, string.Create(CultureInfo.InvariantCulture,
+                $"ABDM has blocked linking-token requests for this ABHA address until {e.BlockedUntil:yyyy-MM-dd HH:mm} UTC; no request was sent. Try again after that."), now, e.ItemId))
+            : Transition.Refused,
         LinkingCallAccepted e => IsAwaiting(entry, AwaitedState(e.Call), e.RequestId)
             ? Transition.To(new EntryUpdate
             {
@@ -86,15 +130,15 @@ internal static class EntryLifecycle
             })
             : Transition.Refused,
         LinkingCallRefused e => IsAwaiting(entry, AwaitedState(e.Call), e.RequestId)
-            ? Transition.To(Failure(entry, e.ErrorCode, e.Message, e.Message, now, e.ItemId))
+            ? Transition.To(Failure(entry, e.ErrorCode, e.Message, e.Message, now, e.ItemId), blockCode: settings.Blocks(e.ErrorCode) ? e.ErrorCode : null)
             : Transition.Refused,
-        LinkingCallExpired e => IsAwaiting(entry, AwaitedState(e.Call), e.RequestId)
+        LinkingCallExpired e => IsPending(entry, e.Call, e.RequestId)
             ? Transition.To(TimedOut(entry, "The linking chain could not reach the gateway before the entry expired.", e.RequestId, e.ItemId, now))
             : Transition.Refused,
         CallbackTimedOut e => entry.Linking.IsInFlight && entry.Linking.AwaitedRequestId == e.RequestId
             ? Transition.To(TimedOut(entry, string.Create(CultureInfo.InvariantCulture, $"The gateway's {AwaitedCallback(entry.Linking)} did not arrive within {e.Timeout}."), e.RequestId, e.ItemId, now))
             : Transition.Refused,
-        CallbackArrived e => Answer(entry, e.Callback, now),
+        CallbackArrived e => Answer(entry, e.Callback, now, settings),
         _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Unknown entry event."),
     };
 
@@ -190,7 +234,7 @@ internal static class EntryLifecycle
 
     private static Transition RequestLinking(QueueEntry entry, DateTimeOffset now, LifecycleSettings settings)
     {
-        if (entry.Linking.State == LinkingState.Linked || entry.Linking.IsInFlight)
+        if (entry.Linking.State == LinkingState.Linked || entry.Linking.IsRunning)
         {
             return Transition.AlreadyDone;
         }
@@ -221,7 +265,7 @@ internal static class EntryLifecycle
     }
 
     /// <summary>A callback changes the chain only if it waits for exactly that answer, or timed out waiting for it.</summary>
-    private static Transition Answer(QueueEntry entry, LinkingCallback callback, DateTimeOffset now)
+    private static Transition Answer(QueueEntry entry, LinkingCallback callback, DateTimeOffset now, LifecycleSettings settings)
     {
         if (!Awaits(entry.Linking, callback.Kind, callback.RequestId))
         {
@@ -259,12 +303,12 @@ internal static class EntryLifecycle
             var fallback = callback.Kind == LinkingCallbackKind.AuthOnConfirm
                 ? "The gateway's on-confirm carried no linking token."
                 : "The gateway's on-generate-token carried no link token.";
-            return Transition.To(Failure(entry, callback.ErrorCode, callback.ErrorMessage, fallback, now));
+            return Transition.To(Failure(entry, callback.ErrorCode, callback.ErrorMessage, fallback, now), blockCode: settings.Blocks(callback.ErrorCode) ? callback.ErrorCode : null);
         }
 
         return Transition.To(new EntryUpdate
         {
-            Entry = entry with { Linking = entry.Linking with { State = LinkingState.Linked, ErrorCode = null, ErrorMessage = null, UpdatedAt = now } },
+            Entry = entry with { Linking = entry.Linking with { State = LinkingState.Linked, ReusedToken = false, ErrorCode = null, ErrorMessage = null, UpdatedAt = now } },
             Enqueue = [NewItem(OutboxItemKind.LinkingNotification, entry.Id, callback.RequestId, now)],
         }, callback.LinkingToken);
     }
@@ -315,6 +359,43 @@ internal static class EntryLifecycle
 
     private static bool IsAwaiting(QueueEntry entry, LinkingState state, Guid requestId) =>
         entry.Linking.State == state && entry.Linking.AwaitedRequestId == requestId;
+
+    /// <summary>
+    /// Whether the chain's next step is sending <paramref name="call"/> with <paramref name="requestId"/>: it awaits that
+    /// call's callback (the call is queued or sent), or it is throttled with that request queued.
+    /// </summary>
+    private static bool IsPending(QueueEntry entry, OutboxItemKind call, Guid requestId) =>
+        entry.Linking.State == LinkingState.Throttled
+            ? requestId == (call == OutboxItemKind.AuthInit ? entry.Linking.InitRequestId : entry.Linking.TokenRequestId)
+            : IsAwaiting(entry, AwaitedState(call), requestId);
+
+    /// <summary>
+    /// The token request waits: a fresh request (new requestId and correlation) is queued for <see cref="LinkingThrottled.ProceedAt"/>,
+    /// and the item that could not send is completed. A fresh requestId because the gateway may remember the old one.
+    /// </summary>
+    private static EntryUpdate Throttle(QueueEntry entry, LinkingThrottled e, DateTimeOffset now)
+    {
+        var requestId = Guid.NewGuid();
+        var v3 = e.Call == OutboxItemKind.GenerateLinkToken;
+        return new EntryUpdate
+        {
+            Entry = entry with
+            {
+                Linking = new LinkingStatus
+                {
+                    State = LinkingState.Throttled,
+                    InitRequestId = v3 ? null : requestId,
+                    TokenRequestId = v3 ? requestId : null,
+                    ProceedAt = e.ProceedAt,
+                    ErrorMessage = e.Reason,
+                    UpdatedAt = now,
+                },
+            },
+            Enqueue = [NewItem(e.Call, entry.Id, requestId, now, e.ProceedAt)],
+            Correlations = [new Correlation(requestId, v3 ? CorrelationKind.LinkToken : CorrelationKind.AuthInit, entry.Id, entry.HipId, now)],
+            CompleteOutboxItemId = e.ItemId,
+        };
+    }
 
     /// <summary>The state a chain is in while the callback of <paramref name="call"/> is due.</summary>
     private static LinkingState AwaitedState(OutboxItemKind call) =>

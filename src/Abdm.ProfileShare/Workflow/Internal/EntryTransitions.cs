@@ -52,7 +52,7 @@ internal sealed class EntryTransitions
             before = current;
             var options = _options.CurrentValue;
             var now = _clock.Now;
-            transition = EntryLifecycle.Apply(current, @event, now, new LifecycleSettings(options.WireVersion, options.Linking.Start));
+            transition = EntryLifecycle.Apply(current, @event, now, new LifecycleSettings(options.WireVersion, options.Linking.Start, options.Linking.BlockedErrorCodes));
             return transition is { Update: { } update, TokenToStore: { } token }
                 ? update with
                 {
@@ -71,11 +71,34 @@ internal sealed class EntryTransitions
         if (written && entry is not null)
         {
             Report(before!, entry, @event, transition.Update!);
+            if (transition.BlockCode is { } code)
+            {
+                await BlockAsync(entry, code, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         // Only an event that comes from an outbox item completes one, and always its own.
         var completed = written && transition.Update?.CompleteOutboxItemId is not null;
         return new AppliedEvent(transition.Result, written, entry, completed);
+    }
+
+    /// <summary>
+    /// Records the gateway's block of the patient's address (<c>Linking:BlockedErrorCodes</c>) for every instance. The
+    /// entry's failure is already written; if this write fails, the gateway still refuses the next request with the same
+    /// code, and that refusal records the block then.
+    /// </summary>
+    private async Task BlockAsync(QueueEntry entry, string code, CancellationToken cancellationToken)
+    {
+        var until = _clock.Now + _options.CurrentValue.Linking.BlockDuration;
+        try
+        {
+            await _store.BlockLinkingRequestsAsync(entry.HipId, entry.Profile.HealthId, code, until, cancellationToken).ConfigureAwait(false);
+            Log.LinkingBlocked(_logger, entry.Id, entry.HipId, code, until);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.LinkingBlockNotStored(_logger, entry.Id, entry.HipId, code, ex);
+        }
     }
 
     private void Report(QueueEntry before, QueueEntry after, EntryEvent @event, EntryUpdate update)

@@ -2,7 +2,9 @@ using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Gateway;
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Storage;
+using Abdm.ProfileShare.Internal;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Abdm.ProfileShare.Workflow.Internal.Steps;
@@ -19,13 +21,19 @@ internal abstract class LinkingCallStep : IOutboxStep
     private readonly EntryTransitions _transitions;
     private readonly IOptionsMonitor<AbdmProfileShareOptions> _options;
     private readonly WorkflowClock _clock;
+    private readonly LinkingRequestGate? _gate;
+    private readonly ILogger _logger;
 
-    protected LinkingCallStep(IProfileShareStore store, EntryTransitions transitions, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock)
+    // gate: the token-request gate, for the calls that request a token (auth-init, generate-token); null for auth-confirm.
+    protected LinkingCallStep(IProfileShareStore store, EntryTransitions transitions, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock,
+        LinkingRequestGate? gate, ILogger logger)
     {
         _store = store;
         _transitions = transitions;
         _options = options;
         _clock = clock;
+        _gate = gate;
+        _logger = logger;
     }
 
     public abstract OutboxItemKind Kind { get; }
@@ -36,6 +44,11 @@ internal abstract class LinkingCallStep : IOutboxStep
 
     /// <summary>Whether the chain still waits on this call (its state and requestId).</summary>
     protected abstract bool IsDue(LinkingStatus linking, Guid requestId);
+
+    /// <summary>Whether a throttled chain waits to send this call (the token-request calls only).</summary>
+    protected bool IsThrottledOn(LinkingStatus linking, Guid requestId) =>
+        _gate is not null && linking.State == LinkingState.Throttled
+        && requestId == (Kind == OutboxItemKind.AuthInit ? linking.InitRequestId : linking.TokenRequestId);
 
     /// <summary>Sends the call, with the item's requestId.</summary>
     protected abstract Task SendAsync(IAbdmGatewayClient gateway, OutboxItem item, QueueEntry entry, CancellationToken cancellationToken);
@@ -56,9 +69,34 @@ internal abstract class LinkingCallStep : IOutboxStep
             return StepResult.Finished(await _transitions.ApplyAsync(entry.Id, entry, new LinkingCallExpired(Kind, item.RequestId, item.Id), cancellationToken).ConfigureAwait(false));
         }
 
+        if (_gate is not null && await _gate.CheckAsync(Kind, item, entry, cancellationToken).ConfigureAwait(false) is { } gated)
+        {
+            var applied = await _transitions.ApplyAsync(entry.Id, entry, gated, cancellationToken).ConfigureAwait(false);
+            if (gated is not LinkingResumed)
+            {
+                Report(entry, gated);
+                return StepResult.Finished(applied);
+            }
+
+            if (!applied.Written || applied.Entry is null)
+            {
+                return StepResult.Done; // the chain moved on while it waited
+            }
+
+            entry = applied.Entry;
+        }
+
         try
         {
             await SendAsync(services.GetRequiredService<IAbdmGatewayClient>(), item, entry, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AbdmGatewayException ex) when (_gate is not null && LinkingRequestGate.IsDuplicateRequest(ex))
+        {
+            var throttled = _gate.Refused(Kind, item, ex);
+            var applied = await _transitions.ApplyAsync(entry.Id, entry, throttled, cancellationToken).ConfigureAwait(false);
+            Report(entry, throttled);
+            EntrySpan.TagCurrent(AbdmTags.ErrorCode, ex.ErrorCode);
+            return StepResult.Finished(applied);
         }
         catch (AbdmGatewayException ex) when (ex.IsTransient)
         {
@@ -79,26 +117,46 @@ internal abstract class LinkingCallStep : IOutboxStep
         var accepted = await _transitions.ApplyAsync(entry.Id, entry, new LinkingCallAccepted(Kind, item.RequestId, item.Id, timeoutAt), cancellationToken).ConfigureAwait(false);
         return StepResult.Finished(accepted, accepted.Written ? timeoutAt : null);
     }
+
+    private void Report(QueueEntry entry, EntryEvent gated)
+    {
+        switch (gated)
+        {
+            case LinkingTokenReused:
+                EntrySpan.TagCurrent(AbdmTags.Outcome, "reused");
+                Log.LinkingTokenReused(_logger, entry.Id, entry.HipId);
+                break;
+            case LinkingThrottled throttled:
+                EntrySpan.TagCurrent(AbdmTags.Outcome, "throttled");
+                Log.LinkingThrottled(_logger, entry.Id, throttled.ProceedAt, throttled.Reason);
+                break;
+            case LinkingBlocked:
+                EntrySpan.TagCurrent(AbdmTags.Outcome, "blocked");
+                break;
+        }
+    }
 }
 
 /// <summary><see cref="OutboxItemKind.AuthInit"/>: v0.5/v1.0 <c>users/auth/init</c> (purpose LINK, mode DEMOGRAPHICS); on-init brings the transaction id.</summary>
-internal sealed class AuthInitStep(IProfileShareStore store, EntryTransitions transitions, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock)
-    : LinkingCallStep(store, transitions, options, clock)
+internal sealed class AuthInitStep(IProfileShareStore store, EntryTransitions transitions, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock,
+    LinkingRequestGate gate, ILogger<AuthInitStep> logger)
+    : LinkingCallStep(store, transitions, options, clock, gate, logger)
 {
     public override OutboxItemKind Kind => OutboxItemKind.AuthInit;
 
     public override string SpanName => "abdm.auth_init.send";
 
     protected override bool IsDue(LinkingStatus linking, Guid requestId) =>
-        linking.State == LinkingState.AwaitingTransaction && linking.InitRequestId == requestId;
+        (linking.State == LinkingState.AwaitingTransaction && linking.InitRequestId == requestId) || IsThrottledOn(linking, requestId);
 
     protected override Task SendAsync(IAbdmGatewayClient gateway, OutboxItem item, QueueEntry entry, CancellationToken cancellationToken) =>
         gateway.InitLinkingAuthAsync(new LinkingAuthInit { RequestId = item.RequestId, HealthId = entry.Profile.HealthId, HipId = entry.HipId }, cancellationToken);
 }
 
 /// <summary><see cref="OutboxItemKind.AuthConfirm"/>: v0.5/v1.0 <c>users/auth/confirm</c> with the demographics exactly as shared; on-confirm brings the token.</summary>
-internal sealed class AuthConfirmStep(IProfileShareStore store, EntryTransitions transitions, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock)
-    : LinkingCallStep(store, transitions, options, clock)
+internal sealed class AuthConfirmStep(IProfileShareStore store, EntryTransitions transitions, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock,
+    ILogger<AuthConfirmStep> logger)
+    : LinkingCallStep(store, transitions, options, clock, gate: null, logger)
 {
     public override OutboxItemKind Kind => OutboxItemKind.AuthConfirm;
 
@@ -112,15 +170,16 @@ internal sealed class AuthConfirmStep(IProfileShareStore store, EntryTransitions
 }
 
 /// <summary><see cref="OutboxItemKind.GenerateLinkToken"/>: v3 <c>generate-token</c>; on-generate-token brings the link token.</summary>
-internal sealed class GenerateLinkTokenStep(IProfileShareStore store, EntryTransitions transitions, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock)
-    : LinkingCallStep(store, transitions, options, clock)
+internal sealed class GenerateLinkTokenStep(IProfileShareStore store, EntryTransitions transitions, IOptionsMonitor<AbdmProfileShareOptions> options, WorkflowClock clock,
+    LinkingRequestGate gate, ILogger<GenerateLinkTokenStep> logger)
+    : LinkingCallStep(store, transitions, options, clock, gate, logger)
 {
     public override OutboxItemKind Kind => OutboxItemKind.GenerateLinkToken;
 
     public override string SpanName => "abdm.generate_token.send";
 
     protected override bool IsDue(LinkingStatus linking, Guid requestId) =>
-        linking.State == LinkingState.AwaitingToken && linking.TokenRequestId == requestId;
+        (linking.State == LinkingState.AwaitingToken && linking.TokenRequestId == requestId) || IsThrottledOn(linking, requestId);
 
     protected override Task SendAsync(IAbdmGatewayClient gateway, OutboxItem item, QueueEntry entry, CancellationToken cancellationToken) =>
         gateway.RequestLinkTokenAsync(new LinkTokenRequest { RequestId = item.RequestId, HipId = entry.HipId, Profile = entry.Profile }, cancellationToken);
