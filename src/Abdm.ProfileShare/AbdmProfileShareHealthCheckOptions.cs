@@ -4,8 +4,9 @@ namespace Abdm.ProfileShare;
 public sealed class AbdmProfileShareHealthCheckOptions
 {
     /// <summary>
-    /// The outbox check turns unhealthy when its oldest pending item is older than this. Default: 5 minutes. At least
-    /// <c>Linking:CallbackTimeout</c> plus one minute is used, since a callback-timeout timer legitimately waits that long.
+    /// The outbox check turns unhealthy when its oldest pending item is older than this. Default: 5 minutes. At least the
+    /// longer of <c>Linking:CallbackTimeout</c> and <c>Linking:RequestWindow</c>, plus one minute, is used (8 minutes by
+    /// default), since a callback-timeout timer or a throttled token request legitimately waits that long.
     /// </summary>
     public TimeSpan OutboxStuckThreshold { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -156,7 +156,7 @@ internal sealed class AbdmProfileShareOptionsValidator : IValidateOptions<AbdmPr
                 failures.Add($"{P}:Linking:BlockedErrorCodes must not contain an empty code.");
             }
 
-            if (options.Queue is { } retained && linking.RequestWindow > retained.Retention)
+            if (options.Queue is { } retained && retained.Retention >= TimeSpan.Zero && linking.RequestWindow > retained.Retention)
             {
                 failures.Add($"{P}:Linking:RequestWindow ({linking.RequestWindow}) must not be longer than {P}:Queue:Retention ({retained.Retention}): the purge would forget a request still inside its window.");
             }

@@ -50,14 +50,16 @@ public sealed class HealthCheckTests
         var accepted = await s.AcceptShareAsync();
         Assert.Equal(HealthStatus.Healthy, (await s.CheckAsync(Checks.OutboxCheckName)).Status);
 
-        s.Time.Advance(TimeSpan.FromMinutes(4));
+        // The threshold is Linking:RequestWindow (7 min) + 1 min: a throttled token request legitimately waits that long.
+        s.Time.Advance(TimeSpan.FromMinutes(7));
         Assert.Equal(HealthStatus.Healthy, (await s.CheckAsync(Checks.OutboxCheckName)).Status);
 
         s.Time.Advance(TimeSpan.FromMinutes(2));
         var stuck = await s.CheckAsync(Checks.OutboxCheckName);
         Assert.Equal(HealthStatus.Unhealthy, stuck.Status);
         Assert.Equal(1, stuck.Data["pending"]);
-        Assert.Equal(360d, stuck.Data["oldest_pending_age_seconds"]);
+        Assert.Equal(540d, stuck.Data["oldest_pending_age_seconds"]);
+        Assert.Equal(480d, stuck.Data["threshold_seconds"]);
 
         var leased = Assert.Single(await s.Store.LeaseOutboxItemsAsync("test", s.Time.GetUtcNow(), TimeSpan.FromMinutes(1), 10));
         Assert.Equal(accepted.Entry.Id, leased.EntryId);

@@ -10,8 +10,8 @@ namespace Abdm.ProfileShare.Diagnostics.Internal;
 /// processor runs, for that long (patients wait for their on-share, linking tokens do not arrive).
 /// </summary>
 /// <remarks>
-/// The threshold is at least <c>Linking:CallbackTimeout</c> plus a minute: a callback-timeout timer legitimately stays
-/// pending that long. The statistics are read from the store, so every instance sharing it reports the same outbox.
+/// The threshold is at least <c>Linking:CallbackTimeout</c> and <c>Linking:RequestWindow</c> plus a minute: a
+/// callback-timeout timer, or a throttled token request, legitimately stays pending that long. The statistics are read from the store, so every instance sharing it reports the same outbox.
 /// </remarks>
 internal sealed class OutboxHealthCheck(
     IProfileShareStore store,
