@@ -27,6 +27,13 @@ public static class AbdmProfileShareHealthCheckBuilderExtensions
     public const string SigningKeysCheckName = "abdm_jwks";
 
     /// <summary>
+    /// The name of the check that compares <c>AbdmProfileShare:HipIds</c> with the bridge's services on v3
+    /// (<c>GET /api/hiecm/gateway/v3/bridge-services</c>): failing when a configured id is not a service id (the gateway
+    /// would accept calls with it and never call back), degraded when the listing cannot be read, healthy on v0.5/v1.0.
+    /// </summary>
+    public const string BridgeServicesCheckName = "abdm_bridge_services";
+
+    /// <summary>
     /// Registers the health checks (with <c>services.AddHealthChecks()</c>): <c>abdm_store</c> (the store answers
     /// <see cref="IProfileShareStore.PingAsync"/>), <c>abdm_outbox</c> (no pending outbox item older than
     /// <see cref="AbdmProfileShareHealthCheckOptions.OutboxStuckThreshold"/>), <c>abdm_gateway_session</c> (the latest
@@ -63,6 +70,8 @@ public static class AbdmProfileShareHealthCheckBuilderExtensions
         checks.Add(new HealthCheckRegistration(GatewaySessionCheckName,
             sp => new GatewaySessionHealthCheck(sp.GetRequiredService<IGatewaySessionTokenProvider>(), sp.GetRequiredService<TimeProvider>()),
             HealthStatus.Unhealthy, tags, options.Timeout));
+        checks.Add(new HealthCheckRegistration(BridgeServicesCheckName,
+            sp => new BridgeServicesHealthCheck(sp.GetRequiredService<BridgeServiceCheck>()), HealthStatus.Unhealthy, tags, options.Timeout));
         checks.Add(new HealthCheckRegistration(SigningKeysCheckName,
             _ => new SigningKeysHealthCheck(), HealthStatus.Unhealthy, tags, options.Timeout));
         return builder;

@@ -145,7 +145,12 @@ public sealed class GatewayFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task OnInit_Dropped_LinkingTimesOutThenRestartCompletes()
     {
-        await using var flow = await FlowHost.StartAsync(Options(o => o.Linking.CallbackTimeout = TimeSpan.FromSeconds(3)));
+        // The restart is a second token request for the patient: it waits out Linking:RequestWindow (short here) from the first.
+        await using var flow = await FlowHost.StartAsync(Options(o =>
+        {
+            o.Linking.CallbackTimeout = TimeSpan.FromSeconds(3);
+            o.Linking.RequestWindow = TimeSpan.FromSeconds(4);
+        }));
         flow.Gateway.Faults.For(GatewayOperation.OnInit).Drop(times: 1);
         var patient = SyntheticPatients.All[4];
 

@@ -92,3 +92,32 @@ public sealed record DemographicAuthConfirm
     /// <inheritdoc />
     public override string ToString() => $"DemographicAuthConfirm {{ RequestId = {RequestId} }}";
 }
+
+/// <summary>
+/// The answer to the gateway's running-token status request (v3 <c>/api/hiecm/patient-share/v3/running-token/on-status</c>):
+/// the token a counter serves now and its average service time, or an error (<c>ABDM-1031</c> when the counter has no
+/// token today).
+/// </summary>
+public sealed record RunningTokenStatusAnswer
+{
+    /// <summary>This call's <c>REQUEST-ID</c> (the same on every retry).</summary>
+    public required Guid RequestId { get; init; }
+
+    /// <summary>The gateway's status request being answered (<c>response.requestId</c>).</summary>
+    public required Guid StatusRequestId { get; init; }
+
+    /// <summary>The HIP (bridge service) id the counter belongs to (<c>X-HIP-ID</c>).</summary>
+    public required string HipId { get; init; }
+
+    /// <summary>The token the counter serves now (the one most recently called); <see langword="null"/> with an error.</summary>
+    public string? RunningTokenNumber { get; init; }
+
+    /// <summary>The counter's average service time today, in whole minutes (at least 1).</summary>
+    public int? AverageTokenServiceTimeInMinutes { get; init; }
+
+    /// <summary>The error code when there is no running token (<c>ABDM-1031</c>).</summary>
+    public string? ErrorCode { get; init; }
+
+    /// <summary>The error message that goes with <see cref="ErrorCode"/>.</summary>
+    public string? ErrorMessage { get; init; }
+}

@@ -49,4 +49,22 @@ public interface IAbdmGatewayClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The keys of the set, as published (none when the set is empty).</returns>
     Task<IReadOnlyList<GatewaySigningKey>> GetCertsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lists the services registered against this bridge (v3 only): <c>GET /api/hiecm/gateway/v3/bridge-services</c> with
+    /// the session token. Their ids are what <c>X-HIP-ID</c> (and <c>AbdmProfileShare:HipIds</c>) must carry.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The services, as listed (none when the bridge has none).</returns>
+    Task<IReadOnlyList<BridgeService>> GetBridgeServicesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Answers the gateway's running-token status request (v3 only):
+    /// <c>POST /api/hiecm/patient-share/v3/running-token/on-status</c> with the counter's running token and average service
+    /// time, or the error.
+    /// </summary>
+    /// <param name="answer">The answer.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the gateway accepted the call.</returns>
+    Task SendRunningTokenStatusAsync(RunningTokenStatusAnswer answer, CancellationToken cancellationToken = default);
 }

@@ -35,6 +35,12 @@ internal static partial class Log
     public static partial void GatewayCallUnreachable(ILogger logger, string operation, Guid? requestId, string reason);
 
     // 1100-1199: dependency outages (one error when one starts, one information when it ends)
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Information, Message = "Bridge services checked: {Description}")]
+    public static partial void BridgeServicesChecked(ILogger logger, string description);
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "Bridge services: {Description}")]
+    public static partial void BridgeServicesProblem(ILogger logger, string description);
+
     [LoggerMessage(EventId = 1100, Level = LogLevel.Error, Message = "{Dependency} is failing: {Reason}. The work is kept and retried; further failures are logged at Debug level until it recovers")]
     public static partial void OutageStarted(ILogger logger, string dependency, string reason, Exception? exception);
 

@@ -38,6 +38,8 @@ internal static class WorkflowServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxStep, LinkingNotificationStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxProcessor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, QueueLengthMonitor>());
+        services.TryAddSingleton<BridgeServiceCheck>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BridgeServiceStartupLog>());
         return services;
     }
 }

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace Abdm.ProfileShare.Gateway.Internal;
 
 /// <summary>The typed gateway client (see <see cref="IAbdmGatewayClient"/>).</summary>
-internal sealed class AbdmGatewayClient : IAbdmGatewayClient
+internal sealed partial class AbdmGatewayClient : IAbdmGatewayClient
 {
     private readonly HttpClient _http;
     private readonly IOptionsMonitor<AbdmProfileShareOptions> _options;

@@ -19,6 +19,8 @@ internal static class GatewayEndpoints
     public const string CertsV3 = "/api/hiecm/gateway/v3/certs";
     public const string OnShareV3 = "/api/hiecm/patient-share/v3/on-share";
     public const string GenerateTokenV3 = "/api/hiecm/v3/token/generate-token";
+    public const string BridgeServicesV3 = "/api/hiecm/gateway/v3/bridge-services";
+    public const string OnRunningTokenStatusV3 = "/api/hiecm/patient-share/v3/running-token/on-status";
 
     /// <summary>Name of the typed <c>HttpClient</c> of <see cref="IAbdmGatewayClient"/> (session-token handler, resilience).</summary>
     public const string GatewayClientName = "Abdm.ProfileShare.Gateway";

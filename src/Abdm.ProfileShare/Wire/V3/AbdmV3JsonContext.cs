@@ -26,4 +26,7 @@ namespace Abdm.ProfileShare.Wire.V3;
 [JsonSerializable(typeof(GenerateLinkTokenV3Request))]
 [JsonSerializable(typeof(OnGenerateLinkTokenV3Request))]
 [JsonSerializable(typeof(ErrorResponseV3))]
+[JsonSerializable(typeof(RunningTokenStatusV3Request))]
+[JsonSerializable(typeof(OnRunningTokenStatusV3Request))]
+[JsonSerializable(typeof(BridgeServicesV3Response))]
 internal sealed partial class AbdmV3JsonContext : JsonSerializerContext;
