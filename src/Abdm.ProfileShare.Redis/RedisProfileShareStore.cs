@@ -318,6 +318,24 @@ public sealed class RedisProfileShareStore : IProfileShareStore, IAsyncDisposabl
     }
 
     /// <inheritdoc />
+    /// <remarks>The day's record lives two days (a time-to-live), like the token counters.</remarks>
+    public async Task RecordCounterServiceAsync(CounterServiceEvent serviceEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(serviceEvent);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        await RedisCounterService.RecordAsync(database, _keys, serviceEvent, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<CounterServiceDay?> GetCounterServiceDayAsync(string hipId, string counterCode, DateOnly serviceDay, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hipId);
+        ArgumentNullException.ThrowIfNull(counterCode);
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return await RedisCounterService.GetAsync(database, _keys, hipId, counterCode, serviceDay, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default)
     {
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);

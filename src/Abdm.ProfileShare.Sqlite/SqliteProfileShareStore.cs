@@ -228,6 +228,23 @@ public sealed class SqliteProfileShareStore : IProfileShareStore, IAsyncDisposab
     }
 
     /// <inheritdoc />
+    public Task RecordCounterServiceAsync(CounterServiceEvent serviceEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(serviceEvent);
+        return WriteAsync((connection, transaction) => SqliteCounterService.RecordAsync(connection, transaction, serviceEvent, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<CounterServiceDay?> GetCounterServiceDayAsync(string hipId, string counterCode, DateOnly serviceDay, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hipId);
+        ArgumentNullException.ThrowIfNull(counterCode);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionLifetime = connection.ConfigureAwait(false);
+        return await SqliteCounterService.GetAsync(connection, hipId, counterCode, serviceDay, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default)
     {
         var count = await WriteAsync((connection, transaction) => SqlitePurge.PurgeAsync(connection, transaction, cutoff, linkingTokenCutoff, cancellationToken), cancellationToken).ConfigureAwait(false);

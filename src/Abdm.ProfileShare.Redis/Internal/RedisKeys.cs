@@ -34,6 +34,9 @@ internal sealed class RedisKeys(string prefix)
 
     public RedisKey LinkingGuards => Prefix + "lgs";
 
+    public RedisKey CounterService(string hipId, string counterCode, DateOnly day) =>
+        Prefix + "cs:" + Escape(hipId) + "|" + Escape(counterCode) + "|" + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
     public static string Id(Guid id) => id.ToString("D");
 
     private static string Escape(string part) => part.Replace("%", "%25", StringComparison.Ordinal).Replace("|", "%7C", StringComparison.Ordinal);

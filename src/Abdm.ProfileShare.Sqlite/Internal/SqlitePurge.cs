@@ -27,6 +27,7 @@ internal static class SqlitePurge
         await ExecuteAsync(connection, transaction, "DELETE FROM linking_tokens WHERE expires_at < $tokens", cancellationToken,
             ("$tokens", Ticks(linkingTokenCutoff))).ConfigureAwait(false);
         await SqliteLinkingGuards.PurgeAsync(connection, transaction, cutoff, linkingTokenCutoff, cancellationToken).ConfigureAwait(false);
+        await SqliteCounterService.PurgeAsync(connection, transaction, DateOnly.FromDateTime(cutoff.UtcDateTime), cancellationToken).ConfigureAwait(false);
         return (entries, (QueueChange?)null);
     }
 }

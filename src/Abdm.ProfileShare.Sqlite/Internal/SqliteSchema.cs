@@ -130,7 +130,7 @@ internal static class SqliteSchema
         WHERE json_extract(document, '$.healthId') IS NOT NULL AND health_id <> upper(json_extract(document, '$.healthId'));
         """,
 
-        // 5: the linking-request guards (IProfileShareStore.TryBeginLinkingRequestAsync / BlockLinkingRequestsAsync): the
+        // 5: the linking-request guards and the counters' service per day (IProfileShareStore.TryBeginLinkingRequestAsync / BlockLinkingRequestsAsync): the
         // last token request let through and a gateway block per HIP and folded PHR address. Times are UTC ticks.
         """
         CREATE TABLE linking_guards (
@@ -141,6 +141,19 @@ internal static class SqliteSchema
             blocked_until   INTEGER,
             block_code      TEXT,
             PRIMARY KEY (hip_id, health_id)
+        ) WITHOUT ROWID;
+
+        -- A counter's service per day (IProfileShareStore.RecordCounterServiceAsync): the running token and the time its
+        -- served tokens took (ticks).
+        CREATE TABLE counter_service (
+            hip_id         TEXT    NOT NULL,
+            counter_code   TEXT    NOT NULL,
+            service_day    TEXT    NOT NULL, -- yyyy-MM-dd
+            running_token  INTEGER,
+            called_at      INTEGER,
+            served_count   INTEGER NOT NULL DEFAULT 0,
+            total_service  INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (hip_id, counter_code, service_day)
         ) WITHOUT ROWID;
         """,
     ];

@@ -123,6 +123,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1320, Level = LogLevel.Information, Message = "Queue entry {EntryId}: {Action} -> {Outcome} (status {Status})")]
     public static partial void QueueAction(ILogger logger, Guid entryId, string action, Abdm.ProfileShare.Workflow.QueueActionOutcome outcome, Abdm.ProfileShare.Model.QueueEntryStatus status);
 
+    [LoggerMessage(EventId = 1321, Level = LogLevel.Warning, Message = "The counter's service record could not be updated for entry {EntryId}; the running-token figures miss it")]
+    public static partial void CounterServiceNotRecorded(ILogger logger, Guid entryId, Exception exception);
+
     // 1400-1499: linking tokens at rest (never the token: entry and HIP ids only)
     [LoggerMessage(EventId = 1400, Level = LogLevel.Error, Message = "The stored linking token of entry {EntryId} (HIP {HipId}) could not be decrypted and is treated as absent. Persist the Data Protection key ring (AddDataProtection().PersistKeysTo..., shared by every instance, with the same application name) so stored tokens survive restarts")]
     public static partial void LinkingTokenUndecryptable(ILogger logger, Guid entryId, string hipId, Exception exception);

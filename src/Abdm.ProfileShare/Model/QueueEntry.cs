@@ -59,6 +59,15 @@ public sealed record QueueEntry
     /// <summary>When the entry was claimed.</summary>
     public DateTimeOffset? ClaimedAt { get; init; }
 
+    /// <summary>
+    /// When the counter called this token (the counter's "now serving"): an explicit call-next, or the claim (a claim
+    /// counts as calling). The running-token status answers the most recently called token.
+    /// </summary>
+    public DateTimeOffset? CalledAt { get; init; }
+
+    /// <summary>When the patient was registered (status <see cref="QueueEntryStatus.Completed"/>).</summary>
+    public DateTimeOffset? CompletedAt { get; init; }
+
     /// <summary>The hospital's patient id once the operator registered or linked the patient.</summary>
     public string? RegisteredPatientId { get; init; }
 

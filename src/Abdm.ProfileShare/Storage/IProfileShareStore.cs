@@ -178,8 +178,28 @@ public interface IProfileShareStore
     Task BlockLinkingRequestsAsync(string hipId, string healthId, string errorCode, DateTimeOffset until, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Records a counter's service for (HIP, counter, service day), atomically: when
+    /// <see cref="CounterServiceEvent.CalledTokenNumber"/> is set and <see cref="CounterServiceEvent.At"/> is not before the
+    /// stored call time, the running token becomes that number (the latest call wins); when
+    /// <see cref="CounterServiceEvent.ServiceTime"/> is set, the served count grows by one and the total by that time.
+    /// </summary>
+    /// <param name="serviceEvent">What the counter did.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when it is recorded.</returns>
+    Task RecordCounterServiceAsync(CounterServiceEvent serviceEvent, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads a counter's service on a day.</summary>
+    /// <param name="hipId">The HIP id.</param>
+    /// <param name="counterCode">The counter code.</param>
+    /// <param name="serviceDay">The service day.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The day's service, or <see langword="null"/> when nothing was recorded.</returns>
+    Task<CounterServiceDay?> GetCounterServiceDayAsync(string hipId, string counterCode, DateOnly serviceDay, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Deletes entries whose <see cref="QueueEntry.ExpiresAt"/> is before <paramref name="cutoff"/>, with their
-    /// deduplication keys, correlations and outbox items, token counters of service days before the cutoff's day, and
+    /// deduplication keys, correlations and outbox items, token counters and counter service days of service days before
+    /// the cutoff's day, and
     /// linking tokens whose <see cref="LinkingTokenRecord.ExpiresAt"/> is before <paramref name="linkingTokenCutoff"/>.
     /// A linking token is kept until then whether or not its entry is still stored; one without
     /// <see cref="LinkingTokenRecord.ExpiresAt"/> (written through the store contract without it) is kept. Linking-request

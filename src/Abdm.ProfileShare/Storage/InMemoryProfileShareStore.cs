@@ -28,6 +28,7 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
     private readonly InMemoryOutbox _outbox = new();
     private readonly Dictionary<(string Hip, string HealthId), LinkingTokenRecord> _linkingTokens = [];
     private readonly Dictionary<(string Hip, string HealthId), LinkingRequestGuard> _linkingGuards = [];
+    private readonly Dictionary<(string Hip, string Counter, DateOnly Day), CounterServiceDay> _counterService = [];
     private readonly ChangeFeed _changes = new();
 
     /// <inheritdoc />
@@ -265,6 +266,39 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
     }
 
     /// <inheritdoc />
+    public Task RecordCounterServiceAsync(CounterServiceEvent serviceEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(serviceEvent);
+        lock (_gate)
+        {
+            var key = (serviceEvent.HipId, serviceEvent.CounterCode, serviceEvent.ServiceDay);
+            var day = _counterService.GetValueOrDefault(key)
+                ?? new CounterServiceDay { HipId = serviceEvent.HipId, CounterCode = serviceEvent.CounterCode, ServiceDay = serviceEvent.ServiceDay };
+            if (serviceEvent.CalledTokenNumber is { } token && !(day.CalledAt > serviceEvent.At))
+            {
+                day = day with { RunningTokenNumber = token, CalledAt = serviceEvent.At };
+            }
+
+            if (serviceEvent.ServiceTime is { } time)
+            {
+                day = day with { ServedCount = day.ServedCount + 1, TotalServiceTime = day.TotalServiceTime + time };
+            }
+
+            _counterService[key] = day;
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<CounterServiceDay?> GetCounterServiceDayAsync(string hipId, string counterCode, DateOnly serviceDay, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_counterService.GetValueOrDefault((hipId, counterCode, serviceDay)));
+        }
+    }
+
+    /// <inheritdoc />
     public Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default)
     {
         lock (_gate)
@@ -275,6 +309,12 @@ public sealed class InMemoryProfileShareStore : IProfileShareStore
                 {
                     _linkingTokens.Remove(key);
                 }
+            }
+
+            var firstKeptDay = DateOnly.FromDateTime(cutoff.UtcDateTime);
+            foreach (var key in _counterService.Keys.Where(k => k.Day < firstKeptDay).ToList())
+            {
+                _counterService.Remove(key);
             }
 
             foreach (var (key, guard) in _linkingGuards.ToList())

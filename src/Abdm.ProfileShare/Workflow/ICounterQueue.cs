@@ -62,6 +62,25 @@ public interface ICounterQueue
     /// <returns>The outcome and the entry.</returns>
     Task<QueueActionResult> StartLinkingAsync(Guid entryId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Calls the next token at a counter (for desks that call before they register): the waiting entry of today with the
+    /// lowest token number that was not called yet becomes the counter's running token. A claim also counts as calling.
+    /// </summary>
+    /// <param name="hipId">The HIP id.</param>
+    /// <param name="counterCode">The counter code.</param>
+    /// <param name="operatorId">Who calls (for the log).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see cref="QueueActionOutcome.Done"/> with the entry called, or <see cref="QueueActionOutcome.NotFound"/>
+    /// when no waiting token is left to call.</returns>
+    Task<QueueActionResult> CallNextAsync(string hipId, string counterCode, string operatorId, CancellationToken cancellationToken = default);
+
+    /// <summary>What a counter is serving now: the token most recently called today and its average service time today.</summary>
+    /// <param name="hipId">The HIP id.</param>
+    /// <param name="counterCode">The counter code.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The running token (its number is <see langword="null"/> when the counter called none today).</returns>
+    Task<CounterRunningToken> GetRunningTokenAsync(string hipId, string counterCode, CancellationToken cancellationToken = default);
+
     /// <summary>The stored linking token of a patient at a HIP, decrypted (it is encrypted at rest).</summary>
     /// <param name="hipId">The HIP id.</param>
     /// <param name="phrAddress">The PHR address, compared by <see cref="PhrAddress.Fold"/>: case-insensitive for ASCII letters

@@ -121,6 +121,12 @@ public sealed class OutboxRoundTripTests
         public Task BlockLinkingRequestsAsync(string hipId, string healthId, string errorCode, DateTimeOffset until, CancellationToken cancellationToken = default) =>
             inner.BlockLinkingRequestsAsync(hipId, healthId, errorCode, until, cancellationToken);
 
+        public Task RecordCounterServiceAsync(CounterServiceEvent serviceEvent, CancellationToken cancellationToken = default) =>
+            inner.RecordCounterServiceAsync(serviceEvent, cancellationToken);
+
+        public Task<CounterServiceDay?> GetCounterServiceDayAsync(string hipId, string counterCode, DateOnly serviceDay, CancellationToken cancellationToken = default) =>
+            inner.GetCounterServiceDayAsync(hipId, counterCode, serviceDay, cancellationToken);
+
         public Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default) => inner.PurgeAsync(cutoff, linkingTokenCutoff, cancellationToken);
 
         public IAsyncEnumerable<QueueChange> WatchAsync(CancellationToken cancellationToken = default) => inner.WatchAsync(cancellationToken);

@@ -68,6 +68,12 @@ internal sealed class FlakyStore : IProfileShareStore
     public Task BlockLinkingRequestsAsync(string hipId, string healthId, string errorCode, DateTimeOffset until, CancellationToken cancellationToken = default) =>
         Guard(() => _inner.BlockLinkingRequestsAsync(hipId, healthId, errorCode, until, cancellationToken));
 
+    public Task RecordCounterServiceAsync(CounterServiceEvent serviceEvent, CancellationToken cancellationToken = default) =>
+        Guard(() => _inner.RecordCounterServiceAsync(serviceEvent, cancellationToken));
+
+    public Task<CounterServiceDay?> GetCounterServiceDayAsync(string hipId, string counterCode, DateOnly serviceDay, CancellationToken cancellationToken = default) =>
+        Guard(() => _inner.GetCounterServiceDayAsync(hipId, counterCode, serviceDay, cancellationToken));
+
     public Task<int> PurgeAsync(DateTimeOffset cutoff, DateTimeOffset linkingTokenCutoff, CancellationToken cancellationToken = default) => Guard(() => _inner.PurgeAsync(cutoff, linkingTokenCutoff, cancellationToken));
 
     public async IAsyncEnumerable<QueueChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)

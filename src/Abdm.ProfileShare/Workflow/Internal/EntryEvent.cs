@@ -126,3 +126,9 @@ internal sealed record LinkingBlocked(OutboxItemKind Call, Guid RequestId, Guid 
 {
     public override string Step => "blocked";
 }
+
+/// <summary>The counter calls this token (call-next): it becomes the counter's running token.</summary>
+internal sealed record OperatorCalled(string OperatorId) : EntryEvent
+{
+    public override string Step => "call";
+}

@@ -97,6 +97,7 @@ internal static class EntryLifecycle
         }),
         OperatorClaimed e => Claim(entry, e, now, settings),
         OperatorReleased e => Release(entry, e),
+        OperatorCalled => Call(entry, now),
         OperatorCompleted e => Complete(entry, e, now, settings),
         OperatorDismissed e => Dismiss(entry, e),
         LinkingRequested => RequestLinking(entry, now, settings),
@@ -183,7 +184,18 @@ internal static class EntryLifecycle
             return Transition.Refused;
         }
 
-        return Transition.To(StartOnClaim(entry with { Status = QueueEntryStatus.Claimed, ClaimedBy = e.OperatorId, ClaimedAt = now }, now, settings));
+        return Transition.To(StartOnClaim(entry with { Status = QueueEntryStatus.Claimed, ClaimedBy = e.OperatorId, ClaimedAt = now, CalledAt = entry.CalledAt ?? now }, now, settings));
+    }
+
+    /// <summary>Call-next: a waiting token is called once (the first call time stands).</summary>
+    private static Transition Call(QueueEntry entry, DateTimeOffset now)
+    {
+        if (!entry.IsActive(now) || entry.Status is not (QueueEntryStatus.Waiting or QueueEntryStatus.Claimed))
+        {
+            return Transition.Refused;
+        }
+
+        return entry.CalledAt is not null ? Transition.AlreadyDone : Transition.To(new EntryUpdate { Entry = entry with { CalledAt = now } });
     }
 
     private static Transition Release(QueueEntry entry, OperatorReleased e)
@@ -210,7 +222,15 @@ internal static class EntryLifecycle
             return Transition.Refused;
         }
 
-        var completed = entry with { Status = QueueEntryStatus.Completed, RegisteredPatientId = e.PatientId, ClaimedBy = e.OperatorId, ClaimedAt = entry.ClaimedAt ?? now };
+        var completed = entry with
+        {
+            Status = QueueEntryStatus.Completed,
+            RegisteredPatientId = e.PatientId,
+            ClaimedBy = e.OperatorId,
+            ClaimedAt = entry.ClaimedAt ?? now,
+            CalledAt = entry.CalledAt ?? entry.ClaimedAt ?? now,
+            CompletedAt = now,
+        };
         return Transition.To(StartOnClaim(completed, now, settings));
     }
 
