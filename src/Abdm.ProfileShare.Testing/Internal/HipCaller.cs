@@ -112,28 +112,54 @@ internal sealed class HipCaller : IDisposable
         }
 
         var unpublished = plan.Has(FaultKind.UnpublishedKey);
+        Sent entry;
         if (plan.Has(FaultKind.ReverseOrder))
         {
             var later = build();
-            await SendAsync(operation, hipId, url, later, plan.Applied, unpublished, cancellationToken).ConfigureAwait(false);
-            return await SendAsync(operation, hipId, url, first, plan.Applied, unpublished, cancellationToken).ConfigureAwait(false);
+            await SendAsync(operation, hipId, url, later, plan.Applied, unpublished, null, cancellationToken).ConfigureAwait(false);
+            entry = await SendAsync(operation, hipId, url, first, plan.Applied, unpublished, null, cancellationToken).ConfigureAwait(false);
         }
-
-        var entry = await SendAsync(operation, hipId, url, first, [.. plan.Applied.Where(f => f != FaultKind.Duplicate)], unpublished, cancellationToken).ConfigureAwait(false);
-        if (plan.Has(FaultKind.Duplicate))
+        else
         {
-            await SendAsync(operation, hipId, url, first, plan.Applied, unpublished, cancellationToken).ConfigureAwait(false);
+            entry = await SendAsync(operation, hipId, url, first, [.. plan.Applied.Where(f => f != FaultKind.Duplicate)], unpublished, null, cancellationToken).ConfigureAwait(false);
+            if (plan.Has(FaultKind.Duplicate))
+            {
+                await SendAsync(operation, hipId, url, first, plan.Applied, unpublished, null, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        return entry;
+        if (!entry.IsDelivered && _options.RedeliverCallbacks && IsCallback(operation) && entry.BearerToken is { } token)
+        {
+            ScheduleRedelivery(operation, hipId, url, first, plan.Applied, unpublished, token);
+        }
+
+        return entry.Entry;
     }
 
-    private async Task<JournalEntry> SendAsync(
-        GatewayOperation operation, string hipId, Uri url, Outgoing message, IReadOnlyList<FaultKind> faults, bool unpublishedKey, CancellationToken cancellationToken)
+    private static bool IsCallback(GatewayOperation operation) =>
+        operation is GatewayOperation.OnInit or GatewayOperation.OnConfirm or GatewayOperation.OnGenerateToken;
+
+    /// <summary>
+    /// The gateway's one late delivery of a callback the HIP did not accept: <see cref="GatewaySimulatorOptions.CallbackRedeliveryDelay"/>
+    /// later (on the simulator's clock), the same message with the same bearer token.
+    /// </summary>
+    private void ScheduleRedelivery(GatewayOperation operation, string hipId, Uri url, Outgoing message, IReadOnlyList<FaultKind> faults, bool unpublished, string token) =>
+        RunInBackground(async stopping =>
+        {
+            await Task.Delay(_options.CallbackRedeliveryDelay, _time, stopping).ConfigureAwait(false);
+            Log.Redelivering(_logger, operation, message.RequestId, hipId);
+            await SendAsync(operation, hipId, url, message, faults, unpublished, token, stopping).ConfigureAwait(false);
+        });
+
+    /// <summary>Sends one call; <paramref name="redeliveryToken"/> makes it a redelivery with that bearer token.</summary>
+    private async Task<Sent> SendAsync(
+        GatewayOperation operation, string hipId, Uri url, Outgoing message, IReadOnlyList<FaultKind> faults, bool unpublishedKey, string? redeliveryToken,
+        CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(message.Body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _tokens().CallbackToken(unpublishedKey, message.V3));
+        var bearer = redeliveryToken ?? _tokens().CallbackToken(unpublishedKey, message.V3);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         request.Headers.TryAddWithoutValidation("X-HIP-ID", hipId);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -175,7 +201,7 @@ internal sealed class HipCaller : IDisposable
             Log.NotDelivered(_logger, operation, message.RequestId, hipId, detail);
         }
 
-        return _journal.Record(sequence => new JournalEntry
+        var entry = _journal.Record(sequence => new JournalEntry
         {
             Sequence = sequence,
             Time = _time.GetUtcNow(),
@@ -184,20 +210,28 @@ internal sealed class HipCaller : IDisposable
             Method = "POST",
             Path = url.ToString(),
             Headers = headers,
+            IsRedelivery = redeliveryToken is not null,
             Body = ParseBody(message.Body),
             RequestId = message.RequestId,
             RespRequestId = message.RespRequestId,
             HealthId = message.HealthId,
             HipId = hipId,
             StatusCode = statusCode,
-            Detail = detail,
+            Detail = redeliveryToken is null ? detail : "Redelivery with the first delivery's bearer token." + (detail is null ? "" : " " + detail),
             Faults = faults,
         });
+        return new Sent(entry, bearer);
     }
 
     private static JsonElement ParseBody(byte[] body)
     {
         using var document = JsonDocument.Parse(body);
         return document.RootElement.Clone();
+    }
+
+    /// <summary>A call's journal entry and the bearer token it carried (never journaled or logged).</summary>
+    private sealed record Sent(JournalEntry Entry, string BearerToken)
+    {
+        public bool IsDelivered => Entry.IsDelivered;
     }
 }
