@@ -112,49 +112,51 @@ internal sealed class HipCaller : IDisposable
         }
 
         var unpublished = plan.Has(FaultKind.UnpublishedKey);
-        Sent entry;
+        var redeliver = _options.RedeliverCallbacks && IsCallback(operation);
         if (plan.Has(FaultKind.ReverseOrder))
         {
             var later = build();
-            await SendAsync(operation, hipId, url, later, plan.Applied, unpublished, null, cancellationToken).ConfigureAwait(false);
-            entry = await SendAsync(operation, hipId, url, first, plan.Applied, unpublished, null, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            entry = await SendAsync(operation, hipId, url, first, [.. plan.Applied.Where(f => f != FaultKind.Duplicate)], unpublished, null, cancellationToken).ConfigureAwait(false);
-            if (plan.Has(FaultKind.Duplicate))
-            {
-                await SendAsync(operation, hipId, url, first, plan.Applied, unpublished, null, cancellationToken).ConfigureAwait(false);
-            }
+            await SendAsync(operation, hipId, url, later, plan.Applied, unpublished, null, redeliver, cancellationToken).ConfigureAwait(false);
+            return await SendAsync(operation, hipId, url, first, plan.Applied, unpublished, null, redeliver, cancellationToken).ConfigureAwait(false);
         }
 
-        if (!entry.IsDelivered && _options.RedeliverCallbacks && IsCallback(operation) && entry.BearerToken is { } token)
+        var entry = await SendAsync(operation, hipId, url, first, [.. plan.Applied.Where(f => f != FaultKind.Duplicate)], unpublished, null, redeliver, cancellationToken).ConfigureAwait(false);
+        if (plan.Has(FaultKind.Duplicate))
         {
-            ScheduleRedelivery(operation, hipId, url, first, plan.Applied, unpublished, token);
+            await SendAsync(operation, hipId, url, first, plan.Applied, unpublished, null, redeliver: false, cancellationToken).ConfigureAwait(false);
         }
 
-        return entry.Entry;
+        return entry;
     }
 
     private static bool IsCallback(GatewayOperation operation) =>
         operation is GatewayOperation.OnInit or GatewayOperation.OnConfirm or GatewayOperation.OnGenerateToken;
 
     /// <summary>
-    /// The gateway's one late delivery of a callback the HIP did not accept: <see cref="GatewaySimulatorOptions.CallbackRedeliveryDelay"/>
-    /// later (on the simulator's clock), the same message with the same bearer token.
+    /// The gateway's one late delivery of a callback the HIP did not accept: at <paramref name="due"/> (on the
+    /// simulator's clock), the same message with the same bearer token.
     /// </summary>
-    private void ScheduleRedelivery(GatewayOperation operation, string hipId, Uri url, Outgoing message, IReadOnlyList<FaultKind> faults, bool unpublished, string token) =>
+    private void ScheduleRedelivery(GatewayOperation operation, string hipId, Uri url, Outgoing message, IReadOnlyList<FaultKind> faults, string token, DateTimeOffset due) =>
         RunInBackground(async stopping =>
         {
-            await Task.Delay(_options.CallbackRedeliveryDelay, _time, stopping).ConfigureAwait(false);
+            var wait = due - _time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _time, stopping).ConfigureAwait(false);
+            }
+
             Log.Redelivering(_logger, operation, message.RequestId, hipId);
-            await SendAsync(operation, hipId, url, message, faults, unpublished, token, stopping).ConfigureAwait(false);
+            await SendAsync(operation, hipId, url, message, faults, unpublishedKey: false, token, redeliver: false, stopping).ConfigureAwait(false);
         });
 
-    /// <summary>Sends one call; <paramref name="redeliveryToken"/> makes it a redelivery with that bearer token.</summary>
-    private async Task<Sent> SendAsync(
+    /// <summary>
+    /// Sends one call; <paramref name="redeliveryToken"/> makes it a redelivery with that bearer token. With
+    /// <paramref name="redeliver"/>, a call the HIP did not accept is scheduled for its redelivery before it is journaled
+    /// (so a test that saw the entry can advance the clock past the redelivery).
+    /// </summary>
+    private async Task<JournalEntry> SendAsync(
         GatewayOperation operation, string hipId, Uri url, Outgoing message, IReadOnlyList<FaultKind> faults, bool unpublishedKey, string? redeliveryToken,
-        CancellationToken cancellationToken)
+        bool redeliver, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(message.Body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -201,7 +203,12 @@ internal sealed class HipCaller : IDisposable
             Log.NotDelivered(_logger, operation, message.RequestId, hipId, detail);
         }
 
-        var entry = _journal.Record(sequence => new JournalEntry
+        if (redeliver && statusCode is not (>= 200 and < 300))
+        {
+            ScheduleRedelivery(operation, hipId, url, message, faults, bearer, _time.GetUtcNow() + _options.CallbackRedeliveryDelay);
+        }
+
+        return _journal.Record(sequence => new JournalEntry
         {
             Sequence = sequence,
             Time = _time.GetUtcNow(),
@@ -220,18 +227,11 @@ internal sealed class HipCaller : IDisposable
             Detail = redeliveryToken is null ? detail : "Redelivery with the first delivery's bearer token." + (detail is null ? "" : " " + detail),
             Faults = faults,
         });
-        return new Sent(entry, bearer);
     }
 
     private static JsonElement ParseBody(byte[] body)
     {
         using var document = JsonDocument.Parse(body);
         return document.RootElement.Clone();
-    }
-
-    /// <summary>A call's journal entry and the bearer token it carried (never journaled or logged).</summary>
-    private sealed record Sent(JournalEntry Entry, string BearerToken)
-    {
-        public bool IsDelivered => Entry.IsDelivered;
     }
 }
