@@ -203,6 +203,35 @@ public sealed class AbdmGatewaySimulator : IAsyncDisposable
         _engine.ScanAsync(scan, cancellationToken);
 
     /// <summary>
+    /// The bridge's service ids, as <c>GET /api/hiecm/gateway/v3/bridge-services</c> lists them:
+    /// <see cref="GatewaySimulatorOptions.BridgeServiceIds"/>, or the registered HIP ids when none are configured.
+    /// </summary>
+    public IReadOnlyList<string> BridgeServiceIds => _engine.ServiceIds();
+
+    /// <summary>
+    /// Asks a HIP which token a counter is serving now, as the v3 gateway does: sends
+    /// <c>POST {callbackBaseUrl}/api/v3/hip/patient/running-token/status</c> with <c>{hipId, context}</c> and the
+    /// <c>REQUEST-ID</c>, <c>TIMESTAMP</c> and <c>X-HIP-ID</c> headers, signed like every v3 call to the HIP, then
+    /// waits for the HIP's <c>POST /api/hiecm/patient-share/v3/running-token/on-status</c> (checked:
+    /// <c>response.requestId</c> names this request; a <c>token</c> or an <c>error</c>; journaled as
+    /// <see cref="GatewayOperation.OnRunningTokenStatus"/>).
+    /// </summary>
+    /// <param name="hipId">The HIP id (registered with <see cref="RegisterHip"/>).</param>
+    /// <param name="counterCode">The counter (the body's <c>context</c>).</param>
+    /// <param name="cancellationToken">Stops waiting; await with a timeout, as an on-status may never come.</param>
+    /// <returns>
+    /// The HIP's answer once its on-status arrived, or at once, without one, when the HIP did not answer the request
+    /// with 2xx (<see cref="RunningTokenStatus.DeliveryError"/> says why).
+    /// </returns>
+    /// <exception cref="InvalidOperationException">The HIP is not registered.</exception>
+    public Task<RunningTokenStatus> RequestRunningTokenStatusAsync(string hipId, string counterCode, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(hipId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(counterCode);
+        return _engine.RequestRunningTokenStatusAsync(hipId, counterCode, cancellationToken);
+    }
+
+    /// <summary>
     /// Publishes a new signing key (a new <c>kid</c>) in both key sets (v0.5 and v3) and signs everything after with
     /// them. The previous keys stay published for <see cref="GatewaySimulatorOptions.SigningKeyOverlap"/> (default:
     /// removed at once). Session tokens issued before stay valid.

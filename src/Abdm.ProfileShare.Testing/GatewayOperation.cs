@@ -47,4 +47,16 @@ public enum GatewayOperation
 
     /// <summary>Sent (v3): <c>POST {hip}/api/v3/hip/token/on-generate-token</c>, the link token (or an error) for a generate-token.</summary>
     OnGenerateToken,
+
+    /// <summary>Received (v3): <c>GET {root}/api/hiecm/gateway/v3/bridge-services</c>, the bridge's service ids.</summary>
+    BridgeServices,
+
+    /// <summary>
+    /// Sent (v3): <c>POST {hip}/api/v3/hip/patient/running-token/status</c>, the gateway asking which token a counter
+    /// serves now (<see cref="AbdmGatewaySimulator.RequestRunningTokenStatusAsync"/>).
+    /// </summary>
+    RunningTokenStatus,
+
+    /// <summary>Received (v3): <c>POST {root}/api/hiecm/patient-share/v3/running-token/on-status</c>, the HIP's answer.</summary>
+    OnRunningTokenStatus,
 }

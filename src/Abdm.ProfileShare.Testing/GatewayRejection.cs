@@ -90,4 +90,17 @@ public enum GatewayRejection
 
     /// <summary>v3 only: 400, <c>ABDM-1006</c>: <c>acknowledgement.profile.context</c> is not the share's <c>metaData.context</c>.</summary>
     ContextMismatch,
+
+    /// <summary>
+    /// v3 only: 400, <c>ABDM-1092</c> "Duplicate Link token request": a generate-token for an ABHA address and
+    /// <c>X-HIP-ID</c> whose last accepted generate-token is younger than
+    /// <see cref="GatewaySimulatorOptions.LinkTokenRequestWindow"/> (<see cref="GatewaySimulatorOptions.EnforceLinkTokenRequestWindow"/>).
+    /// </summary>
+    DuplicateLinkTokenRequest,
+
+    /// <summary>
+    /// v3 only: 400, <c>ABDM-1006</c>: <c>response.requestId</c> of a running-token on-status is not the
+    /// <c>REQUEST-ID</c> of a status request the simulator sent.
+    /// </summary>
+    UnknownStatusRequest,
 }

@@ -52,6 +52,80 @@ public sealed class GatewaySimulatorOptions
     public TimeSpan CallbackTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// Refuses a v3 generate-token with <c>ABDM-1092</c> "Duplicate Link token request" (HTTP 400, body
+    /// <c>{"error":{"code":"ABDM-1092","message":...}}</c>) when a generate-token for the same ABHA address (compared
+    /// case-insensitively) and <c>X-HIP-ID</c> was accepted less than <see cref="LinkTokenRequestWindow"/> before,
+    /// even with a fresh <c>REQUEST-ID</c> and even when the first was answered, as the v3 sandbox does.
+    /// Default: <see langword="true"/>; <see langword="false"/> accepts every well-formed request.
+    /// </summary>
+    public bool EnforceLinkTokenRequestWindow { get; set; } = true;
+
+    /// <summary>
+    /// How long after an accepted v3 generate-token a second one for the same ABHA address and HIP is refused
+    /// (<see cref="EnforceLinkTokenRequestWindow"/>). Default: 6 minutes 12 seconds (the sandbox's measured ~6.2 minutes).
+    /// </summary>
+    public TimeSpan LinkTokenRequestWindow { get; set; } = TimeSpan.FromSeconds(372);
+
+    /// <summary>
+    /// Blocks an ABHA address after <see cref="RefusalsBeforeBlock"/> <c>ABDM-1092</c> refusals (counted over the last
+    /// <see cref="BlockDuration"/>, any HIP): for <see cref="BlockDuration"/> from the last refusal, every v3
+    /// generate-token for that address is accepted (202) and its on-generate-token carries error <c>ABDM-1027</c>
+    /// "You are blocked. Please try again after 24 hours." The block follows the address, whatever the HIP.
+    /// Default: <see langword="true"/>.
+    /// </summary>
+    public bool EnforceBlockAfterRefusals { get; set; } = true;
+
+    /// <summary>How many <c>ABDM-1092</c> refusals block an ABHA address (<see cref="EnforceBlockAfterRefusals"/>). Default: 3.</summary>
+    public int RefusalsBeforeBlock { get; set; } = 3;
+
+    /// <summary>How long a blocked ABHA address stays blocked (<see cref="EnforceBlockAfterRefusals"/>). Default: 24 hours.</summary>
+    public TimeSpan BlockDuration { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Issues v3 link tokens (on-generate-token <c>linkToken</c>) as the sandbox does: RS512, signed by the RS512 key
+    /// published in the v3 certs, claims <c>hipId</c>, <c>abhaNumber</c> (14 digits, or null), <c>transactionId</c>,
+    /// <c>abhaAddress</c>, <c>sub</c> (the ABHA address), <c>iat</c>, <c>exp</c> = <c>iat</c> +
+    /// <see cref="V3LinkTokenLifetime"/>. Default: <see langword="true"/>; <see langword="false"/> issues the v0.5
+    /// linking token's claims (<c>sub</c>, <c>requesterType</c>, <c>requesterId</c>, <c>patientId</c>, <c>sessionId</c>)
+    /// signed by an unpublished key, with the same lifetime. v0.5 linking tokens (on-confirm) are not affected.
+    /// </summary>
+    public bool SandboxV3LinkTokens { get; set; } = true;
+
+    /// <summary>The lifetime (<c>exp</c> - <c>iat</c>) of a v3 link token. Default: 182.5 days (the sandbox's "6 months").</summary>
+    public TimeSpan V3LinkTokenLifetime { get; set; } = TimeSpan.FromDays(182.5);
+
+    /// <summary>
+    /// Delivers a callback (on-init, on-confirm, on-generate-token) once more, <see cref="CallbackRedeliveryDelay"/>
+    /// later, when the HIP answered it with a non-2xx status or not at all, with the same body, <c>REQUEST-ID</c>,
+    /// <c>TIMESTAMP</c> and bearer token (by then possibly expired), as the sandbox does. A callback dropped by a fault
+    /// is not redelivered; shares and running-token status requests are not callbacks. Default: <see langword="true"/>.
+    /// </summary>
+    public bool RedeliverCallbacks { get; set; } = true;
+
+    /// <summary>
+    /// How long after a refused callback its one redelivery is sent (<see cref="RedeliverCallbacks"/>), measured on
+    /// <see cref="TimeProvider"/>. Default: 16 minutes (the sandbox's measured delay).
+    /// </summary>
+    public TimeSpan CallbackRedeliveryDelay { get; set; } = TimeSpan.FromMinutes(16);
+
+    /// <summary>
+    /// Routes v3 generate-token on the bridge service id, as the sandbox does: a generate-token whose <c>X-HIP-ID</c>
+    /// is not one of the bridge's services (<see cref="BridgeServiceIds"/>) is accepted (202) and its
+    /// on-generate-token is never sent; the journal entry's <see cref="JournalEntry.Detail"/> says why. Without an
+    /// <c>X-HIP-ID</c> the request is refused <c>ABDM-1035</c>. Default: <see langword="true"/>; <see langword="false"/>
+    /// refuses an unregistered <c>X-HIP-ID</c> with <c>ABDM-1035</c> (400) instead.
+    /// </summary>
+    public bool EnforceBridgeServiceIds { get; set; } = true;
+
+    /// <summary>
+    /// The bridge's service ids (for example <c>IN1410000232_1</c>: the HFR facility id and <c>_n</c>), listed by
+    /// <c>GET /api/hiecm/gateway/v3/bridge-services</c> and checked by <see cref="EnforceBridgeServiceIds"/>. A
+    /// service still needs <see cref="AbdmGatewaySimulator.RegisterHip"/> for its callbacks to go anywhere.
+    /// Default: empty, meaning the HIP ids registered with <see cref="AbdmGatewaySimulator.RegisterHip"/>.
+    /// </summary>
+    public IList<string> BridgeServiceIds { get; } = [];
+
+    /// <summary>
     /// Patients the simulator holds in addition to <see cref="SyntheticPatients.All"/> (demographic auth is
     /// checked against them). Patients used in <see cref="AbdmGatewaySimulator.ScanAsync"/> are added automatically.
     /// </summary>
@@ -102,12 +176,24 @@ public sealed class GatewaySimulatorOptions
                      (nameof(SessionTokenLifetime), SessionTokenLifetime), (nameof(RefreshTokenLifetime), RefreshTokenLifetime),
                      (nameof(CallbackTokenLifetime), CallbackTokenLifetime), (nameof(AuthTransactionLifetime), AuthTransactionLifetime),
                      (nameof(CallbackTimeout), CallbackTimeout),
+                     (nameof(LinkTokenRequestWindow), LinkTokenRequestWindow), (nameof(BlockDuration), BlockDuration),
+                     (nameof(V3LinkTokenLifetime), V3LinkTokenLifetime), (nameof(CallbackRedeliveryDelay), CallbackRedeliveryDelay),
                  })
         {
             if (value <= TimeSpan.Zero)
             {
                 problems.Add($"{name} must be positive.");
             }
+        }
+
+        if (RefusalsBeforeBlock < 1)
+        {
+            problems.Add($"{nameof(RefusalsBeforeBlock)} must be at least 1.");
+        }
+
+        if (BridgeServiceIds.Any(string.IsNullOrWhiteSpace))
+        {
+            problems.Add($"{nameof(BridgeServiceIds)} must not contain an empty id.");
         }
 
         if (SigningKeyOverlap < TimeSpan.Zero)

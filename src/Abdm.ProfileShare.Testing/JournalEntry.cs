@@ -109,6 +109,12 @@ public sealed record JournalEntry
     /// <summary>A short explanation: the rejection message (names a field, never a value) or the delivery error.</summary>
     public string? Detail { get; init; }
 
+    /// <summary>
+    /// <see langword="true"/> for a sent callback that is the gateway's one late redelivery of a callback the HIP did
+    /// not accept (<see cref="GatewaySimulatorOptions.RedeliverCallbacks"/>): same body, <c>REQUEST-ID</c> and bearer token.
+    /// </summary>
+    public bool IsRedelivery { get; init; }
+
     /// <summary>The faults applied to this exchange.</summary>
     public IReadOnlyList<FaultKind> Faults { get; init; } = [];
 
@@ -123,5 +129,6 @@ public sealed record JournalEntry
         $"#{Sequence} {Direction} {Operation} {Method} {Path} -> {StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no answer"}"
         + (Rejection is { } r ? $" ({r})" : "")
         + (Faults.Count > 0 ? $" [faults: {string.Join(", ", Faults)}]" : "")
+        + (IsRedelivery ? " (redelivery)" : "")
         + (RequestId is { } id ? $" requestId {id}" : "");
 }

@@ -7,9 +7,11 @@ namespace Abdm.ProfileShare.Testing;
 public sealed class OperationFaults
 {
     private static readonly GatewayOperation[] Received =
-        [GatewayOperation.Sessions, GatewayOperation.Certs, GatewayOperation.OpenIdConfiguration, GatewayOperation.OnShare, GatewayOperation.AuthInit, GatewayOperation.AuthConfirm, GatewayOperation.GenerateToken];
+        [GatewayOperation.Sessions, GatewayOperation.Certs, GatewayOperation.OpenIdConfiguration, GatewayOperation.OnShare, GatewayOperation.AuthInit, GatewayOperation.AuthConfirm, GatewayOperation.GenerateToken,
+         GatewayOperation.BridgeServices, GatewayOperation.OnRunningTokenStatus];
 
-    private static readonly GatewayOperation[] Sent = [GatewayOperation.Share, GatewayOperation.OnInit, GatewayOperation.OnConfirm, GatewayOperation.OnGenerateToken];
+    private static readonly GatewayOperation[] Sent =
+        [GatewayOperation.Share, GatewayOperation.OnInit, GatewayOperation.OnConfirm, GatewayOperation.OnGenerateToken, GatewayOperation.RunningTokenStatus];
 
     private static readonly GatewayOperation[] Callbacks = [GatewayOperation.OnInit, GatewayOperation.OnConfirm, GatewayOperation.OnGenerateToken];
 
@@ -64,7 +66,7 @@ public sealed class OperationFaults
         return Add(new FaultRule(FaultKind.Hang, Positive(times)));
     }
 
-    /// <summary>Does not send a call to the HIP (it is journaled as dropped). Share, OnInit, OnConfirm and OnGenerateToken only.</summary>
+    /// <summary>Does not send a call to the HIP (it is journaled as dropped). Share, OnInit, OnConfirm, OnGenerateToken and RunningTokenStatus only.</summary>
     /// <param name="times">How many calls; <see langword="null"/> for all.</param>
     /// <returns>This instance.</returns>
     public OperationFaults Drop(int? times = null)
@@ -75,7 +77,7 @@ public sealed class OperationFaults
 
     /// <summary>
     /// Sends a call to the HIP twice, with the same body (same requestId), the second after the HIP answered the
-    /// first. Share, OnInit, OnConfirm and OnGenerateToken only.
+    /// first. Share, OnInit, OnConfirm, OnGenerateToken and RunningTokenStatus only.
     /// </summary>
     /// <param name="times">How many calls; <see langword="null"/> for all.</param>
     /// <returns>This instance.</returns>
@@ -112,7 +114,7 @@ public sealed class OperationFaults
 
     /// <summary>
     /// Signs the token on a call to the HIP with a key that is not published in the certs (<c>/v0.5/certs</c>, or
-    /// the v3 certs for a v3 call; a HIP must refuse it). Share, OnInit, OnConfirm and OnGenerateToken only.
+    /// the v3 certs for a v3 call; a HIP must refuse it). Share, OnInit, OnConfirm, OnGenerateToken and RunningTokenStatus only.
     /// </summary>
     /// <param name="times">How many calls; <see langword="null"/> for all.</param>
     /// <returns>This instance.</returns>

@@ -45,7 +45,7 @@ public sealed class FakeHip : IAsyncDisposable
         var app = builder.Build();
         FakeHip? hip = null;
         var group = app.MapGroup(pathBase);
-        foreach (var path in new[] { "/v0.5/patients/profile/share", "/v1.0/patients/profile/share", "/v0.5/users/auth/on-init", "/v0.5/users/auth/on-confirm", "/api/v3/hip/patient/share", "/api/v3/hip/token/on-generate-token" })
+        foreach (var path in new[] { "/v0.5/patients/profile/share", "/v1.0/patients/profile/share", "/v0.5/users/auth/on-init", "/v0.5/users/auth/on-confirm", "/api/v3/hip/patient/share", "/api/v3/hip/token/on-generate-token", "/api/v3/hip/patient/running-token/status" })
         {
             group.MapPost(path, async (HttpContext context) =>
             {

@@ -11,7 +11,8 @@ namespace Abdm.ProfileShare.Simulator;
 /// <summary>
 /// <c>dotnet run --project tools/Abdm.ProfileShare.Simulator -- [run] --port 5080 --hip-id HIP-1 --hip-callback http://127.0.0.1:5000 --client-id ID --client-secret SECRET</c>
 /// runs the gateway simulator until Ctrl+C; <c>scan --simulator http://127.0.0.1:5080 --hip-id HIP-1 --counter C1 [--patient 3] [--version v1.0|v3]</c>
-/// plays a scan through its control API; <c>patients</c> lists the synthetic patients.
+/// plays a scan through its control API; <c>running-token --hip-id HIP-1 --counter C1</c> asks the HIP for a counter's
+/// running token (v3); <c>patients</c> lists the synthetic patients.
 /// </summary>
 internal static class Program
 {
@@ -25,6 +26,9 @@ internal static class Program
 
         Play a scan against a running simulator and print what the phone shows:
           scan --simulator http://127.0.0.1:5080 --hip-id HIP-1 --counter C1 [--patient 3] [--version v0.5|v1.0|v3] [--timeout 30]
+
+        Ask a HIP which token a counter is serving now (v3 running-token status) and print its on-status:
+          running-token --simulator http://127.0.0.1:5080 --hip-id HIP-1 --counter C1 [--timeout 30]
 
         List the synthetic patients:
           patients
@@ -40,6 +44,7 @@ internal static class Program
             {
                 "run" => await RunAsync(options),
                 "scan" => await ScanAsync(options),
+                "running-token" => await RunningTokenAsync(options),
                 "patients" => ListPatients(),
                 "help" or "--help" or "-h" => Help(0),
                 _ => Help(2, $"Unknown command '{command}'."),
@@ -105,7 +110,7 @@ internal static class Program
         Console.WriteLine($"Certs:            {gateway.CertsUrl}");
         Console.WriteLine($"v3 base URL:      {gateway.BaseUrlFor(WireVersion.V3)}   (v3: set AbdmProfileShare:Gateway:BaseUrl to it)");
         Console.WriteLine($"v3 certs:         {gateway.CertsUrlFor(WireVersion.V3)}   (session token and v3 headers required)");
-        Console.WriteLine($"Control API:      POST {gateway.RootUrl}_simulator/scan   GET {gateway.RootUrl}_simulator/journal");
+        Console.WriteLine($"Control API:      POST {gateway.RootUrl}_simulator/scan   POST {gateway.RootUrl}_simulator/running-token-status   GET {gateway.RootUrl}_simulator/journal");
         Console.WriteLine("Press Ctrl+C to stop.");
         try
         {
@@ -171,6 +176,61 @@ internal static class Program
                 _ => "Phone shows nothing: the share was not delivered",
             });
             return outcome == "SUCCESS" ? 0 : 1;
+        }
+    }
+
+    private static async Task<int> RunningTokenAsync(Options options)
+    {
+        var simulator = options.One("simulator") ?? "http://127.0.0.1:5080";
+        if (!Uri.TryCreate(simulator.TrimEnd('/') + "/", UriKind.Absolute, out var root))
+        {
+            throw new UsageException($"--simulator '{simulator}' is not an absolute URL.");
+        }
+
+        var timeout = options.Int("timeout") ?? 30;
+        var request = new JsonObject
+        {
+            ["hipId"] = options.One("hip-id") ?? throw new UsageException("--hip-id is required."),
+            ["counter"] = options.One("counter") ?? throw new UsageException("--counter is required."),
+            ["timeoutSeconds"] = timeout,
+        };
+
+        using var http = new HttpClient { BaseAddress = root, Timeout = TimeSpan.FromSeconds(timeout + 30) };
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.PostAsync("_simulator/running-token-status", new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json"));
+        }
+        catch (HttpRequestException ex)
+        {
+            await Console.Error.WriteLineAsync($"The simulator at {root} could not be reached: {ex.Message}");
+            return 2;
+        }
+
+        using (response)
+        {
+            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync());
+            if (!response.IsSuccessStatusCode || body is null)
+            {
+                await Console.Error.WriteLineAsync($"No running-token status (HTTP {(int)response.StatusCode}): {body?["error"]}");
+                return response.StatusCode == System.Net.HttpStatusCode.GatewayTimeout ? 1 : 2;
+            }
+
+            Console.WriteLine($"Status request {body["requestId"]} to {body["hipId"]}, counter {body["counterCode"]}");
+            if (body["deliveryError"] is { } error)
+            {
+                Console.WriteLine($"The HIP did not accept the request: {error}");
+                return 1;
+            }
+
+            if (body["errorCode"] is { } code)
+            {
+                Console.WriteLine($"The HIP answered error {code}: {body["errorMessage"]}");
+                return 1;
+            }
+
+            Console.WriteLine($"Now serving {body["runningTokenNumber"]}, about {body["averageTokenServiceTimeInMinutes"]} min per patient");
+            return 0;
         }
     }
 

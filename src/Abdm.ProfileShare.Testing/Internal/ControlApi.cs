@@ -8,7 +8,8 @@ namespace Abdm.ProfileShare.Testing.Internal;
 
 /// <summary>
 /// The control API of the command-line simulator: <c>POST /_simulator/scan</c> plays a scan and answers what the
-/// phone shows; <c>GET /_simulator/journal</c> lists the journal (no bodies).
+/// phone shows; <c>POST /_simulator/running-token-status</c> asks a HIP which token a counter serves and answers the
+/// HIP's on-status; <c>GET /_simulator/journal</c> lists the journal (no bodies).
 /// </summary>
 internal static class ControlApi
 {
@@ -19,6 +20,7 @@ internal static class ControlApi
     {
         routes.MapPost("/_simulator/scan", context => ScanAsync(context, engine));
         routes.MapGet("/_simulator/journal", context => JournalAsync(context, engine));
+        routes.MapPost("/_simulator/running-token-status", context => RunningTokenStatusAsync(context, engine));
     }
 
     public static bool TryParseVersion(string? text, out WireVersion version)
@@ -120,6 +122,49 @@ internal static class ControlApi
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(context.Response.Body, response, SimulatorJson.Compact.ControlScanResponse, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task RunningTokenStatusAsync(HttpContext context, SimulatorEngine engine)
+    {
+        ControlRunningTokenRequest? request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync(context.Request.Body, SimulatorJson.Compact.ControlRunningTokenRequest, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            request = null;
+        }
+
+        if (request is null || string.IsNullOrWhiteSpace(request.HipId) || string.IsNullOrWhiteSpace(request.Counter))
+        {
+            await ProblemAsync(context, "Send {\"hipId\": \"...\", \"counter\": \"...\", \"timeoutSeconds\": 30}.").ConfigureAwait(false);
+            return;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeout.CancelAfter(TimeSpan.FromSeconds(Math.Clamp(request.TimeoutSeconds ?? DefaultTimeoutSeconds, 1, 600)));
+        RunningTokenStatus status;
+        try
+        {
+            status = await engine.RequestRunningTokenStatusAsync(request.HipId, request.Counter, timeout.Token).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            await ProblemAsync(context, ex.Message).ConfigureAwait(false);
+            return;
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            context.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
+            context.Response.ContentType = "application/json";
+            await JsonSerializer.SerializeAsync(context.Response.Body, new ControlProblem("No on-status within the timeout (see GET /_simulator/journal)."), SimulatorJson.Compact.ControlProblem, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(context.Response.Body, status, SimulatorJson.Compact.RunningTokenStatus, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task JournalAsync(HttpContext context, SimulatorEngine engine)

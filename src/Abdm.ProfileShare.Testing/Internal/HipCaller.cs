@@ -112,28 +112,56 @@ internal sealed class HipCaller : IDisposable
         }
 
         var unpublished = plan.Has(FaultKind.UnpublishedKey);
+        var redeliver = _options.RedeliverCallbacks && IsCallback(operation);
         if (plan.Has(FaultKind.ReverseOrder))
         {
             var later = build();
-            await SendAsync(operation, hipId, url, later, plan.Applied, unpublished, cancellationToken).ConfigureAwait(false);
-            return await SendAsync(operation, hipId, url, first, plan.Applied, unpublished, cancellationToken).ConfigureAwait(false);
+            await SendAsync(operation, hipId, url, later, plan.Applied, unpublished, null, redeliver, cancellationToken).ConfigureAwait(false);
+            return await SendAsync(operation, hipId, url, first, plan.Applied, unpublished, null, redeliver, cancellationToken).ConfigureAwait(false);
         }
 
-        var entry = await SendAsync(operation, hipId, url, first, [.. plan.Applied.Where(f => f != FaultKind.Duplicate)], unpublished, cancellationToken).ConfigureAwait(false);
+        var entry = await SendAsync(operation, hipId, url, first, [.. plan.Applied.Where(f => f != FaultKind.Duplicate)], unpublished, null, redeliver, cancellationToken).ConfigureAwait(false);
         if (plan.Has(FaultKind.Duplicate))
         {
-            await SendAsync(operation, hipId, url, first, plan.Applied, unpublished, cancellationToken).ConfigureAwait(false);
+            await SendAsync(operation, hipId, url, first, plan.Applied, unpublished, null, redeliver: false, cancellationToken).ConfigureAwait(false);
         }
 
         return entry;
     }
 
+    private static bool IsCallback(GatewayOperation operation) =>
+        operation is GatewayOperation.OnInit or GatewayOperation.OnConfirm or GatewayOperation.OnGenerateToken;
+
+    /// <summary>
+    /// The gateway's one late delivery of a callback the HIP did not accept: at <paramref name="due"/> (on the
+    /// simulator's clock), the same message with the same bearer token.
+    /// </summary>
+    private void ScheduleRedelivery(GatewayOperation operation, string hipId, Uri url, Outgoing message, IReadOnlyList<FaultKind> faults, string token, DateTimeOffset due) =>
+        RunInBackground(async stopping =>
+        {
+            var wait = due - _time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _time, stopping).ConfigureAwait(false);
+            }
+
+            Log.Redelivering(_logger, operation, message.RequestId, hipId);
+            await SendAsync(operation, hipId, url, message, faults, unpublishedKey: false, token, redeliver: false, stopping).ConfigureAwait(false);
+        });
+
+    /// <summary>
+    /// Sends one call; <paramref name="redeliveryToken"/> makes it a redelivery with that bearer token. With
+    /// <paramref name="redeliver"/>, a call the HIP did not accept is scheduled for its redelivery before it is journaled
+    /// (so a test that saw the entry can advance the clock past the redelivery).
+    /// </summary>
     private async Task<JournalEntry> SendAsync(
-        GatewayOperation operation, string hipId, Uri url, Outgoing message, IReadOnlyList<FaultKind> faults, bool unpublishedKey, CancellationToken cancellationToken)
+        GatewayOperation operation, string hipId, Uri url, Outgoing message, IReadOnlyList<FaultKind> faults, bool unpublishedKey, string? redeliveryToken,
+        bool redeliver, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(message.Body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _tokens().CallbackToken(unpublishedKey, message.V3));
+        var bearer = redeliveryToken ?? _tokens().CallbackToken(unpublishedKey, message.V3);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         request.Headers.TryAddWithoutValidation("X-HIP-ID", hipId);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -175,6 +203,11 @@ internal sealed class HipCaller : IDisposable
             Log.NotDelivered(_logger, operation, message.RequestId, hipId, detail);
         }
 
+        if (redeliver && statusCode is not (>= 200 and < 300))
+        {
+            ScheduleRedelivery(operation, hipId, url, message, faults, bearer, _time.GetUtcNow() + _options.CallbackRedeliveryDelay);
+        }
+
         return _journal.Record(sequence => new JournalEntry
         {
             Sequence = sequence,
@@ -184,13 +217,14 @@ internal sealed class HipCaller : IDisposable
             Method = "POST",
             Path = url.ToString(),
             Headers = headers,
+            IsRedelivery = redeliveryToken is not null,
             Body = ParseBody(message.Body),
             RequestId = message.RequestId,
             RespRequestId = message.RespRequestId,
             HealthId = message.HealthId,
             HipId = hipId,
             StatusCode = statusCode,
-            Detail = detail,
+            Detail = redeliveryToken is null ? detail : "Redelivery with the first delivery's bearer token." + (detail is null ? "" : " " + detail),
             Faults = faults,
         });
     }

@@ -94,6 +94,9 @@ internal sealed record InboundResult(int StatusCode, byte[]? Body = null)
     public Func<CancellationToken, Task>? Callback { get; init; }
 
     public bool CallbackBeforeAccepted { get; init; }
+
+    /// <summary>A note for the journal entry of an accepted request (why its callback will not come, say).</summary>
+    public string? Detail { get; init; }
 }
 
 /// <summary>

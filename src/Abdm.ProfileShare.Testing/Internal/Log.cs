@@ -40,4 +40,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4301, Level = LogLevel.Debug, Message = "v3 generate-token requestId {RequestId} from HIP {HipId}: demographics {Outcome}")]
     public static partial void GenerateTokenChecked(ILogger logger, Guid requestId, string hipId, string outcome);
+
+    [LoggerMessage(EventId = 4302, Level = LogLevel.Warning, Message = "v3 generate-token requestId {RequestId}: X-HIP-ID {HipId} is not a routable bridge service id; accepted, no callback will be sent")]
+    public static partial void NotRouted(ILogger logger, Guid requestId, string hipId);
+
+    [LoggerMessage(EventId = 4303, Level = LogLevel.Information, Message = "Redelivering {Operation} requestId {RequestId} to HIP {HipId} (the first delivery was not accepted)")]
+    public static partial void Redelivering(ILogger logger, GatewayOperation operation, Guid requestId, string hipId);
 }

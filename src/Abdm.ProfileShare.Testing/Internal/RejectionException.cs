@@ -44,6 +44,7 @@ internal sealed class RejectionException : Exception
         GatewayRejection.MissingConsentManagerId or GatewayRejection.ConsentManagerIdMismatch => "ABDM-2403",
         GatewayRejection.InvalidRequestIdHeader => "ABDM-2404",
         GatewayRejection.UnknownRequester => "ABDM-1035",
+        GatewayRejection.DuplicateLinkTokenRequest => "ABDM-1092",
         _ => "ABDM-1006",
     };
 
@@ -76,6 +77,8 @@ internal sealed class RejectionException : Exception
         GatewayRejection.TransactionExpired => 1014,
         GatewayRejection.ErrorWithSuccess => 1017,
         GatewayRejection.ContextMismatch => 1018,
+        GatewayRejection.DuplicateLinkTokenRequest => 1092,
+        GatewayRejection.UnknownStatusRequest => 1019,
         _ => 1000,
     };
 }

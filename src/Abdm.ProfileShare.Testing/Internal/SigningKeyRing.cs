@@ -12,7 +12,7 @@ namespace Abdm.ProfileShare.Testing.Internal;
 /// The v0.5 set publishes bare RSA keys (<c>/v0.5/certs</c>). The v3 set (<c>/api/hiecm/gateway/v3/certs</c>) is a
 /// separate ring, as on the real gateway (the v0.5 keys do not sign v3 callbacks): each key comes with a self-signed
 /// certificate (<c>x5c</c>, <c>x5t</c>, <c>x5t2</c>), and an RS512 key is published next to the RS256 signing key,
-/// as in the sandbox's v3 set; the RS512 key signs nothing.
+/// as in the sandbox's v3 set; the RS512 key signs the v3 link tokens.
 /// </summary>
 internal sealed class SigningKeyRing : IDisposable
 {
@@ -35,6 +35,9 @@ internal sealed class SigningKeyRing : IDisposable
             _published512 = NewKey(SecurityAlgorithms.RsaSha512);
         }
     }
+
+    /// <summary>The v3 set's RS512 key (published in the v3 certs): it signs the v3 link tokens.</summary>
+    public SigningKey LinkTokenKey => _published512 ?? throw new InvalidOperationException("Only the v3 key set has an RS512 key.");
 
     public SigningKey Current
     {

@@ -13,7 +13,7 @@ namespace Abdm.ProfileShare.Testing.Internal;
 /// <remarks>
 /// This file holds the state, the routes and the pipeline every received request goes through (faults, authentication,
 /// the journal, the answer). The operations live one family per file (<c>SimulatorEngine.Sessions.cs</c>,
-/// <c>.Share.cs</c>, <c>.Auth.cs</c>, <c>.GenerateToken.cs</c>); calls to the HIP go through <see cref="HipCaller"/>.
+/// <c>.Share.cs</c>, <c>.Auth.cs</c>, <c>.GenerateToken.cs</c>, <c>.Bridge.cs</c>, <c>.RunningToken.cs</c>); calls to the HIP go through <see cref="HipCaller"/>.
 /// </remarks>
 internal sealed partial class SimulatorEngine : IAsyncDisposable
 {
@@ -22,6 +22,7 @@ internal sealed partial class SimulatorEngine : IAsyncDisposable
     private const string V3OpenIdPath = "/api/hiecm/gateway/v3/.well-known/openid-configuration";
     private const string V3OnSharePath = "/api/hiecm/patient-share/v3/on-share";
     private const string V3GenerateTokenPath = "/api/hiecm/v3/token/generate-token";
+    private const string V3BridgeServicesPath = "/api/hiecm/gateway/v3/bridge-services";
 
     private readonly GatewaySimulatorOptions _options;
     private readonly TimeProvider _time;
@@ -33,6 +34,7 @@ internal sealed partial class SimulatorEngine : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HipCaller _caller;
+    private readonly LinkTokenThrottle _throttle;
     private readonly Lazy<SigningKeyRing> _v3Keys;
     private TokenService? _tokens;
     private int _disposed;
@@ -46,6 +48,7 @@ internal sealed partial class SimulatorEngine : IAsyncDisposable
         _caller = new HipCaller(options, Journal, () => Tokens, _stopping, logger);
         Faults = new GatewayFaults(() => Tokens.InvalidateSessionTokens());
         Keys = new SigningKeyRing(_time);
+        _throttle = new LinkTokenThrottle(options);
 
         // Created on first use: its keys carry certificates, and most tests never touch v3.
         _v3Keys = new Lazy<SigningKeyRing>(() => new SigningKeyRing(_time, v3: true), LazyThreadSafetyMode.ExecutionAndPublication);
@@ -96,6 +99,8 @@ internal sealed partial class SimulatorEngine : IAsyncDisposable
         routes.MapGet(V3CertsPath, Handler(GatewayOperation.Certs, authenticate: true, (inbound, _) => CertsV3(inbound), v3: true));
         routes.MapPost(V3OnSharePath, Handler(GatewayOperation.OnShare, authenticate: true, (inbound, _) => OnShareV3(inbound), v3: true));
         routes.MapPost(V3GenerateTokenPath, Handler(GatewayOperation.GenerateToken, authenticate: true, (inbound, _) => GenerateToken(inbound), v3: true));
+        routes.MapGet(V3BridgeServicesPath, Handler(GatewayOperation.BridgeServices, authenticate: true, (inbound, _) => BridgeServicesV3(inbound), v3: true));
+        routes.MapPost(V3OnRunningTokenStatusPath, Handler(GatewayOperation.OnRunningTokenStatus, authenticate: true, (inbound, _) => OnRunningTokenStatus(inbound), v3: true));
     }
 
     public void RegisterHip(string hipId, Uri callbackBaseUrl) => _hips[hipId] = callbackBaseUrl;
@@ -115,6 +120,11 @@ internal sealed partial class SimulatorEngine : IAsyncDisposable
         foreach (var share in _shares.Values)
         {
             share.Abandon();
+        }
+
+        foreach (var status in _statusRequests.Values)
+        {
+            status.Completion.TrySetCanceled();
         }
 
         _caller.Dispose();
@@ -226,7 +236,7 @@ internal sealed partial class SimulatorEngine : IAsyncDisposable
                 await before(_stopping.Token).ConfigureAwait(false);
             }
 
-            Record(operation, inbound, result.StatusCode, plan.Applied);
+            Record(operation, inbound, result.StatusCode, plan.Applied, detail: result.Detail);
             Log.Received(_logger, operation, result.StatusCode);
             await WriteAsync(context, result.StatusCode, result.Body).ConfigureAwait(false);
             if (result.Callback is { } after && !result.CallbackBeforeAccepted)

@@ -135,6 +135,16 @@ internal sealed record ControlScanResponse
     public double? Expiry { get; init; }
 }
 
+/// <summary>Control API: a running-token status request (<c>POST /_simulator/running-token-status</c>).</summary>
+internal sealed record ControlRunningTokenRequest
+{
+    public string? HipId { get; init; }
+
+    public string? Counter { get; init; }
+
+    public int? TimeoutSeconds { get; init; }
+}
+
 /// <summary>Control API: a problem with the control request.</summary>
 internal sealed record ControlProblem(string Error);
 
@@ -158,6 +168,10 @@ internal sealed record ControlJournalEntry(
 [JsonSerializable(typeof(V3ShareRequest))]
 [JsonSerializable(typeof(V3LinkTokenResult))]
 [JsonSerializable(typeof(V3LinkTokenError))]
+[JsonSerializable(typeof(Abdm.ProfileShare.Wire.V3.RunningTokenStatusV3Request))]
+[JsonSerializable(typeof(Abdm.ProfileShare.Wire.V3.BridgeServicesV3Response))]
+[JsonSerializable(typeof(ControlRunningTokenRequest))]
+[JsonSerializable(typeof(RunningTokenStatus))]
 [JsonSerializable(typeof(ControlScanRequest))]
 [JsonSerializable(typeof(ControlScanResponse))]
 [JsonSerializable(typeof(ControlProblem))]

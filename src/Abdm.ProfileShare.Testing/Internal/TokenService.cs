@@ -134,13 +134,32 @@ internal sealed class TokenService : IDisposable
         IssueLinkToken(healthId, hipId, _timeProvider.GetUtcNow(), TimeSpan.FromHours(24));
 
     /// <summary>
-    /// A v3 link token (the <c>linkToken</c> of on-generate-token): the same kind of JWT as the v0.5 linking token,
-    /// with <c>exp</c> = <c>iat</c> + 6 months ("valid for 6 months").
+    /// A v3 link token (the <c>linkToken</c> of on-generate-token). As the sandbox issues it
+    /// (<see cref="GatewaySimulatorOptions.SandboxV3LinkTokens"/>): RS512, signed by the RS512 key of the v3 certs,
+    /// claims <c>hipId</c>, <c>abhaNumber</c> (14 digits, or null), <c>transactionId</c>, <c>abhaAddress</c>,
+    /// <c>sub</c>, <c>iat</c>, <c>exp</c>; else the v0.5 linking token's claims. Both live
+    /// <see cref="GatewaySimulatorOptions.V3LinkTokenLifetime"/> (182.5 days).
     /// </summary>
-    public string IssueV3LinkToken(string abhaAddress, string hipId)
+    public string IssueV3LinkToken(string abhaAddress, string? abhaNumber, string hipId)
     {
         var now = _timeProvider.GetUtcNow();
-        return IssueLinkToken(abhaAddress, hipId, now, now.AddMonths(6) - now);
+        if (!_options.SandboxV3LinkTokens)
+        {
+            return IssueLinkToken(abhaAddress, hipId, now, _options.V3LinkTokenLifetime);
+        }
+
+        var key = _v3Keys().LinkTokenKey;
+        var claims = new Dictionary<string, object>
+        {
+            ["hipId"] = hipId,
+            ["transactionId"] = Guid.NewGuid().ToString(),
+            ["abhaAddress"] = abhaAddress,
+            ["sub"] = abhaAddress,
+            ["iat"] = now.ToUnixTimeSeconds(),
+            ["exp"] = (now + _options.V3LinkTokenLifetime).ToUnixTimeSeconds(),
+        };
+        claims["abhaNumber"] = abhaNumber is null ? System.Text.Json.JsonDocument.Parse("null").RootElement.Clone() : abhaNumber;
+        return _handler.CreateToken(new SecurityTokenDescriptor { SigningCredentials = key.Credentials, Claims = claims });
     }
 
     private string IssueLinkToken(string healthId, string hipId, DateTimeOffset now, TimeSpan lifetime)

@@ -15,6 +15,7 @@ internal static class WireBuilder
     public const string OnConfirmPath = "/v0.5/users/auth/on-confirm";
     public const string ShareV3Path = "/api/v3/hip/patient/share";
     public const string OnGenerateTokenPath = "/api/v3/hip/token/on-generate-token";
+    public const string RunningTokenStatusPath = "/api/v3/hip/patient/running-token/status";
 
     /// <summary>v1.0 <c>location</c> defaults (a share's latitude and longitude when the scan gives none).</summary>
     public const string V10Latitude = "12.9716";
@@ -70,13 +71,14 @@ internal static class WireBuilder
         return JsonSerializer.SerializeToUtf8Bytes(body, SimulatorJson.Shares.V3ShareRequest);
     }
 
-    public static byte[] OnGenerateToken(Guid generateTokenRequestId, string abhaAddress, string? linkToken) =>
-        linkToken is null
-            ? JsonSerializer.SerializeToUtf8Bytes(
-                new V3LinkTokenError(new V3Error("ABDM-1051", "Invalid ABHA Number or ABHA Address"), new V3ResponseReference(generateTokenRequestId)),
-                SimulatorJson.Shares.V3LinkTokenError)
-            : JsonSerializer.SerializeToUtf8Bytes(
-                new V3LinkTokenResult(abhaAddress, linkToken, new V3ResponseReference(generateTokenRequestId)), SimulatorJson.Shares.V3LinkTokenResult);
+    public static byte[] OnGenerateToken(Guid generateTokenRequestId, string abhaAddress, string linkToken) =>
+        JsonSerializer.SerializeToUtf8Bytes(
+            new V3LinkTokenResult(abhaAddress, linkToken, new V3ResponseReference(generateTokenRequestId)), SimulatorJson.Shares.V3LinkTokenResult);
+
+    /// <summary>An on-generate-token carrying an error (<c>ABDM-1051</c>, <c>ABDM-1027</c>) and no token.</summary>
+    public static byte[] OnGenerateTokenError(Guid generateTokenRequestId, string code, string message) =>
+        JsonSerializer.SerializeToUtf8Bytes(
+            new V3LinkTokenError(new V3Error(code, message), new V3ResponseReference(generateTokenRequestId)), SimulatorJson.Shares.V3LinkTokenError);
 
     public static byte[] OnInit(Guid requestId, DateTimeOffset timestamp, Guid initRequestId, string? transactionId, DateTimeOffset expiry, Error? error)
     {
