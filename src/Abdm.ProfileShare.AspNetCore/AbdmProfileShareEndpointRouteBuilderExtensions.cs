@@ -16,7 +16,7 @@ public static class AbdmProfileShareEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps the HIP callbacks: <c>POST /v0.5/patients/profile/share</c>, <c>POST /v1.0/patients/profile/share</c>,
     /// <c>POST /v0.5/users/auth/on-init</c>, <c>POST /v0.5/users/auth/on-confirm</c>, <c>GET /v0.5/heartbeat</c>, and the
-    /// v3 <c>POST /api/v3/hip/patient/share</c> and <c>POST /api/v3/hip/token/on-generate-token</c> (every version is
+    /// v3 <c>POST /api/v3/hip/patient/share</c>, <c>POST /api/v3/hip/token/on-generate-token</c> and <c>POST /api/v3/hip/patient/running-token/status</c> (every version is
     /// accepted whatever <c>AbdmProfileShare:WireVersion</c> says).
     /// Every POST is authenticated with the gateway's JWT and its <c>X-HIP-ID</c> checked against
     /// <c>AbdmProfileShare:HipIds</c>. The callbacks are excluded from the app's OpenAPI description.
@@ -49,6 +49,7 @@ public static class AbdmProfileShareEndpointRouteBuilderExtensions
         group.MapGet("/v0.5/heartbeat", handlers.HeartbeatAsync).WithDisplayName("ABDM heartbeat");
         group.MapPost("/api/v3/hip/patient/share", handlers.ShareV3Async).WithDisplayName("ABDM profile share (v3)");
         group.MapPost("/api/v3/hip/token/on-generate-token", handlers.OnGenerateTokenAsync).WithDisplayName("ABDM v3 on-generate-token");
+        group.MapPost("/api/v3/hip/patient/running-token/status", handlers.RunningTokenStatusAsync).WithDisplayName("ABDM v3 running-token status");
         group.ExcludeFromDescription();
         return new ProfileShareEndpointConventionBuilder(group);
     }

@@ -126,6 +126,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 1321, Level = LogLevel.Warning, Message = "The counter's service record could not be updated for entry {EntryId}; the running-token figures miss it")]
     public static partial void CounterServiceNotRecorded(ILogger logger, Guid entryId, Exception exception);
 
+    [LoggerMessage(EventId = 1330, Level = LogLevel.Information, Message = "Running-token status {RequestId} for HIP {HipId} answered: {Answer}")]
+    public static partial void RunningTokenAnswered(ILogger logger, Guid requestId, string hipId, string answer);
+
+    [LoggerMessage(EventId = 1331, Level = LogLevel.Warning, Message = "Running-token status {RequestId} not answered: {Reason}")]
+    public static partial void RunningTokenDropped(ILogger logger, Guid requestId, string reason);
+
     // 1400-1499: linking tokens at rest (never the token: entry and HIP ids only)
     [LoggerMessage(EventId = 1400, Level = LogLevel.Error, Message = "The stored linking token of entry {EntryId} (HIP {HipId}) could not be decrypted and is treated as absent. Persist the Data Protection key ring (AddDataProtection().PersistKeysTo..., shared by every instance, with the same application name) so stored tokens survive restarts")]
     public static partial void LinkingTokenUndecryptable(ILogger logger, Guid entryId, string hipId, Exception exception);

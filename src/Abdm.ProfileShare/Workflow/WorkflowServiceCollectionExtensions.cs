@@ -39,6 +39,9 @@ internal static class WorkflowServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxProcessor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, QueueLengthMonitor>());
         services.TryAddSingleton<BridgeServiceCheck>();
+        services.TryAddSingleton<RunningTokenResponder>();
+        services.TryAddSingleton<IRunningTokenStatusRequests>(sp => sp.GetRequiredService<RunningTokenResponder>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RunningTokenResponder>(sp => sp.GetRequiredService<RunningTokenResponder>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BridgeServiceStartupLog>());
         return services;
     }

@@ -7,6 +7,7 @@ using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Storage;
 using Abdm.ProfileShare.Workflow;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -60,6 +61,34 @@ internal sealed class CallbackEndpoints
 
     /// <summary>v3 <c>POST /api/v3/hip/token/on-generate-token</c>: the link token (or error) for a generate-token call; answered 200.</summary>
     public Task OnGenerateTokenAsync(HttpContext context) => LinkingCallbackAsync(context, LinkingCallbackKind.OnGenerateToken);
+
+    /// <summary>
+    /// v3 <c>POST /api/v3/hip/patient/running-token/status</c>: the gateway asks which token a counter serves now; answered
+    /// 202 and, in the background, on <c>running-token/on-status</c> (<see cref="IRunningTokenStatusRequests"/>).
+    /// </summary>
+    public async Task RunningTokenStatusAsync(HttpContext context)
+    {
+        var (hipId, refusal, _) = await AuthenticateAndCheckHipAsync(context, v3: true).ConfigureAwait(false);
+        if (hipId is null)
+        {
+            _metrics.CallbackReceived("running_token_status", refusal);
+            return;
+        }
+
+        var requests = context.RequestServices.GetRequiredService<IRunningTokenStatusRequests>();
+        var requestId = context.Request.Headers[CallbackHeaders.RequestId].ToString();
+        var body = await CallbackBodyReader.ReadAsync(context.Request, _options.CurrentValue.Callbacks, (Requests: requests, HipId: hipId, RequestId: requestId),
+            static (s, bytes) => s.Requests.Read(s.HipId, s.RequestId, bytes), context.RequestAborted).ConfigureAwait(false);
+        if (!body.Succeeded)
+        {
+            _metrics.CallbackReceived("running_token_status", "invalid");
+            await WriteErrorAsync(context, body.StatusCode, body.Error, v3: true, body.ErrorCode).ConfigureAwait(false);
+            return;
+        }
+
+        _metrics.CallbackReceived("running_token_status", requests.Accept(body.Value!) ? "applied" : "ignored");
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+    }
 
     public async Task HeartbeatAsync(HttpContext context)
     {
