@@ -1,6 +1,8 @@
 using Abdm.ProfileShare.Model;
 using Abdm.ProfileShare.Testing;
 using Abdm.ProfileShare.FlowTests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Xunit.Abstractions;
 
 namespace Abdm.ProfileShare.FlowTests;
@@ -156,5 +158,38 @@ public sealed class LinkingRulesFlowTests(ITestOutputHelper output)
         var running = await flow.Queue.GetRunningTokenAsync(FlowHost.HipId, "counter-1");
         Assert.Equal(2, running.ServedToday);
         Assert.Equal(entries[2].TokenNumber, running.TokenNumber);
+    }
+}
+
+/// <summary>
+/// On v3, X-HIP-ID must be the bridge service id: a host configured with the HFR facility id is told so by its health
+/// check, while the simulator (like the sandbox) accepts its token request with 202 and never calls back.
+/// </summary>
+public sealed class BridgeServiceIdFlowTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task HfrIdConfigured_HealthCheckNamesTheServiceId_AndTheGatewayDropsTheCallback()
+    {
+        await using var flow = await FlowHost.StartAsync(new FlowHostOptions
+        {
+            Logs = new TestOutputLogs(output),
+            WireVersion = WireVersion.V3,
+            ConfigureSimulator = s => s.BridgeServiceIds.Add(FlowHost.HipId + "_1"),
+            ConfigureBuilder = b => b.AddHealthChecks(),
+        });
+
+        var health = await flow.App.Services.GetRequiredService<HealthCheckService>()
+            .CheckHealthAsync(r => r.Name == AbdmProfileShareHealthCheckBuilderExtensions.BridgeServicesCheckName);
+        var check = health.Entries[AbdmProfileShareHealthCheckBuilderExtensions.BridgeServicesCheckName];
+        Assert.Equal(HealthStatus.Unhealthy, check.Status);
+        Assert.Contains($"did you mean its service id '{FlowHost.HipId}_1'", check.Description, StringComparison.Ordinal);
+
+        var patient = SyntheticPatients.All[7];
+        var entry = await flow.EntryForAsync(await flow.ScanAsync(patient, WireVersion.V3));
+        var request = await flow.Gateway.Journal.WaitForAsync(e => e.Operation == GatewayOperation.GenerateToken, FlowHost.Wait);
+        Assert.Equal(202, request.StatusCode);
+        Assert.NotNull(request.Detail);
+        Assert.Empty(flow.Gateway.Journal.Of(GatewayOperation.OnGenerateToken));
+        Assert.Equal(LinkingState.AwaitingToken, (await flow.Queue.GetAsync(entry.Id))!.Linking.State);
     }
 }
