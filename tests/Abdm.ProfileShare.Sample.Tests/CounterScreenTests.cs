@@ -9,6 +9,23 @@ public sealed class CounterScreenTests(BrowserFixture browser)
     private static readonly LocatorAssertionsToBeVisibleOptions WithinTwoSeconds = new() { Timeout = 2000 };
 
     [Fact]
+    public async Task CallNext_ShowsNowServingOnTheCounterScreen()
+    {
+        await using var host = await SampleHost.StartAsync(browser.Browser);
+        var opd1 = await host.OpenCounterAsync(SampleHost.Hip1, SampleHost.Opd1);
+        await Expect(opd1.GetByTestId("now-serving")).ToHaveTextAsync("No token called yet today");
+
+        var asha = SampleHost.Patient("asha.testpatient@sbx");
+        var token = await host.ScanAsync(SampleHost.Hip1, SampleHost.Opd1, asha);
+        await Expect(opd1.Locator("li.entry", new() { HasText = asha.Name }).GetByTestId("match")).ToHaveTextAsync("New patient", new() { Timeout = 5000 });
+
+        await opd1.GetByTestId("call-next").ClickAsync();
+
+        await Expect(opd1.GetByRole(AriaRole.Status).First).ToContainTextAsync($"Now serving token {token}.");
+        await Expect(opd1.GetByTestId("now-serving")).ToContainTextAsync($"Now serving token {token}, about 1 min per patient (0 registered today)");
+    }
+
+    [Fact]
     public async Task Scan_AtOneCounter_AppearsLiveOnThatCounterScreenOnly()
     {
         await using var host = await SampleHost.StartAsync(browser.Browser);

@@ -12,7 +12,7 @@ internal static class QueueText
     public const string TimedOut = "ABDM did not answer in time. The patient can still be registered; try linking again later.";
 
     /// <summary>The linking-token state in words.</summary>
-    public static string Linking(QueueEntry entry)
+    public static string Linking(QueueEntry entry, LocalClock? clock = null)
     {
         var linking = entry.Linking;
         return linking.State switch
@@ -23,7 +23,10 @@ internal static class QueueText
             LinkingState.AwaitingTransaction => "Asking ABDM for a linking token…",
             LinkingState.AwaitingToken when linking.TokenRequestId is not null => "Asking ABDM for a link token…",
             LinkingState.AwaitingToken => "Confirming the patient's details with ABDM…",
+            LinkingState.Linked when linking.ReusedToken => "Linked with the patient's stored token (no new request to ABDM): records can be linked.",
             LinkingState.Linked => "Linking token received: records can be linked.",
+            LinkingState.Throttled => string.Create(CultureInfo.InvariantCulture,
+                $"Waiting to ask ABDM for a token{(clock is not null && linking.ProceedAt is { } at ? " until " + clock.Format(at) : "")}: ABDM allows one request per patient every few minutes and blocks a patient who is asked for more."),
             LinkingState.TimedOut => TimedOut,
             LinkingState.Failed => Failure(linking.ErrorCode),
             _ => linking.State.ToString(),
@@ -36,6 +39,7 @@ internal static class QueueText
     public static string Failure(string? errorCode) => errorCode switch
     {
         "1441" or "ABDM-1051" => DemographicMismatch,
+        "ABDM-1027" => "ABDM has blocked linking-token requests for this ABHA address for 24 hours (too many requests). The patient can still be registered; link records tomorrow.",
         null => "ABDM refused the linking request. The patient can still be registered; try linking again later.",
         _ => string.Create(CultureInfo.InvariantCulture,
             $"ABDM refused the linking request (error {errorCode}). The patient can still be registered; try linking again later."),

@@ -28,6 +28,9 @@ internal sealed class CounterModel(Facilities facilities, ICounterQueue queue, L
 
     public IReadOnlyList<QueueEntry> Entries { get; private set; } = [];
 
+    /// <summary>What the counter serves now (the gateway asks the same for the patient's app on v3).</summary>
+    public CounterRunningToken? Running { get; private set; }
+
     public LocalClock Clock { get; } = clock;
 
     public bool SimulatorMode => simulator.Control is not null;
@@ -97,6 +100,32 @@ internal sealed class CounterModel(Facilities facilities, ICounterQueue queue, L
         return Redirect(BasePath);
     }
 
+    /// <summary>Call-next, for desks that call a token before they register it: the lowest waiting token not yet called.</summary>
+    public async Task<IActionResult> OnPostCallNextAsync(CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken))
+        {
+            return NotFound();
+        }
+
+        var result = await queue.CallNextAsync(HipId, CounterCode, Operator, cancellationToken);
+        if (result.Outcome == QueueActionOutcome.Done)
+        {
+            Flash.Set(TempData, $"Now serving token {result.Entry!.TokenNumber}.");
+        }
+        else
+        {
+            Flash.SetError(TempData, "No waiting token is left to call.");
+        }
+
+        return Redirect(BasePath);
+    }
+
+    /// <summary>"Now serving 12, about 4 minutes per patient", or that no token was called today.</summary>
+    public static string NowServing(CounterRunningToken? running) => running?.TokenNumber is { } token
+        ? $"Now serving token {token}, about {running.AverageServiceMinutes} min per patient ({running.ServedToday} registered today)"
+        : "No token called yet today";
+
     public static string Age(SharedPatientProfile profile, LocalClock clock)
     {
         var age = profile.AgeOn(clock.Today);
@@ -125,6 +154,7 @@ internal sealed class CounterModel(Facilities facilities, ICounterQueue queue, L
         Facility = facility;
         Counter = counter;
         Entries = await queue.ListAsync(HipId, CounterCode, cancellationToken);
+        Running = await queue.GetRunningTokenAsync(HipId, CounterCode, cancellationToken);
         ViewData["Title"] = $"{counter.DisplayName}, {facility.DisplayName}";
         return true;
     }
