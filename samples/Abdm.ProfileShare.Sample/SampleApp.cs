@@ -102,7 +102,7 @@ internal static class SampleApp
             .AddPatientDirectory<SamplePatientDirectory>()    // new or returning patient, from the sample's patient list
             .AddProfileShareHandler<SampleShareHandler>()      // refuses scans at unknown counters, in words
             .AddLinkingTokenHandler<SampleLinkingTokenHandler>() // hears how each linking-token chain ended
-            .AddHealthChecks();                                  // store, outbox, gateway session, gateway keys
+            .AddHealthChecks();                                  // store, outbox, gateway session, bridge services (v3), gateway keys
         SampleTelemetry.Add(builder);                            // OpenTelemetry: Sample:Telemetry:Exporter = none | console | otlp
         builder.Services.AddSingleton(simulatorHolder);
 

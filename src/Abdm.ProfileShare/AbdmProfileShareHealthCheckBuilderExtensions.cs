@@ -2,6 +2,7 @@ using Abdm.ProfileShare.Diagnostics.Internal;
 using Abdm.ProfileShare.Gateway;
 using Abdm.ProfileShare.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -30,6 +31,7 @@ public static class AbdmProfileShareHealthCheckBuilderExtensions
     /// The name of the check that compares <c>AbdmProfileShare:HipIds</c> with the bridge's services on v3
     /// (<c>GET /api/hiecm/gateway/v3/bridge-services</c>): failing when a configured id is not a service id (the gateway
     /// would accept calls with it and never call back), degraded when the listing cannot be read, healthy on v0.5/v1.0.
+    /// Registering the checks also logs the same finding once after start (events 1020/1021).
     /// </summary>
     public const string BridgeServicesCheckName = "abdm_bridge_services";
 
@@ -70,6 +72,8 @@ public static class AbdmProfileShareHealthCheckBuilderExtensions
         checks.Add(new HealthCheckRegistration(GatewaySessionCheckName,
             sp => new GatewaySessionHealthCheck(sp.GetRequiredService<IGatewaySessionTokenProvider>(), sp.GetRequiredService<TimeProvider>()),
             HealthStatus.Unhealthy, tags, options.Timeout));
+        // With the checks, the bridge-services check also runs once after start and logs what it found (v3 only).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, BridgeServiceStartupLog>());
         checks.Add(new HealthCheckRegistration(BridgeServicesCheckName,
             sp => new BridgeServicesHealthCheck(sp.GetRequiredService<BridgeServiceCheck>()), HealthStatus.Unhealthy, tags, options.Timeout));
         checks.Add(new HealthCheckRegistration(SigningKeysCheckName,

@@ -42,7 +42,6 @@ internal static class WorkflowServiceCollectionExtensions
         services.TryAddSingleton<RunningTokenResponder>();
         services.TryAddSingleton<IRunningTokenStatusRequests>(sp => sp.GetRequiredService<RunningTokenResponder>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RunningTokenResponder>(sp => sp.GetRequiredService<RunningTokenResponder>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BridgeServiceStartupLog>());
         return services;
     }
 }

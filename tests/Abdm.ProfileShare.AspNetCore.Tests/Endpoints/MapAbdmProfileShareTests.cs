@@ -52,7 +52,7 @@ public sealed class MapAbdmProfileShareTests
         // Conventions run when the endpoints are first built (the first request).
         Assert.Equal(
             ["/abdm/v0.5/patients/profile/share", "/abdm/v1.0/patients/profile/share", "/abdm/v0.5/users/auth/on-init", "/abdm/v0.5/users/auth/on-confirm", "/abdm/v0.5/heartbeat",
-                "/abdm/api/v3/hip/patient/share", "/abdm/api/v3/hip/token/on-generate-token"],
+                "/abdm/api/v3/hip/patient/share", "/abdm/api/v3/hip/token/on-generate-token", "/abdm/api/v3/hip/patient/running-token/status"],
             seen);
         await app.StopAsync();
     }

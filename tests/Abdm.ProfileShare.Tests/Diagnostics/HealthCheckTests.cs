@@ -11,7 +11,7 @@ namespace Abdm.ProfileShare.Tests.Diagnostics;
 public sealed class HealthCheckTests
 {
     [Fact]
-    public async Task AddHealthChecks_CalledTwice_RegistersTheFourChecksOnceWithTheirTags()
+    public async Task AddHealthChecks_CalledTwice_RegistersTheFiveChecksOnceWithTheirTags()
     {
         var services = new ServiceCollection();
         var builder = services.AddAbdmProfileShare();
@@ -21,7 +21,7 @@ public sealed class HealthCheckTests
         await using var provider = services.BuildServiceProvider();
         var registrations = provider.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations;
 
-        Assert.Equal([Checks.StoreCheckName, Checks.OutboxCheckName, Checks.GatewaySessionCheckName, Checks.SigningKeysCheckName],
+        Assert.Equal([Checks.StoreCheckName, Checks.OutboxCheckName, Checks.GatewaySessionCheckName, Checks.BridgeServicesCheckName, Checks.SigningKeysCheckName],
             registrations.Select(r => r.Name).ToArray());
         Assert.All(registrations, r => Assert.Equal(["abdm", "ready"], r.Tags.Order(StringComparer.Ordinal)));
         Assert.All(registrations, r => Assert.Equal(TimeSpan.FromSeconds(5), r.Timeout));

@@ -467,7 +467,8 @@ public sealed class EntryLifecycleTests
         var later = Now.AddHours(1);
         var claimed = EntryLifecycle.Apply(entry, new OperatorClaimed("op-1"), later, V05AfterAck).Update!;
         Assert.Equal(later, claimed.Entry.ClaimedAt);
-        Assert.Equal(Applied(entry, new OperatorClaimed("op-1")).Entry with { ClaimedAt = later }, claimed.Entry);
+        Assert.Equal(later, claimed.Entry.CalledAt);
+        Assert.Equal(Applied(entry, new OperatorClaimed("op-1")).Entry with { ClaimedAt = later, CalledAt = later }, claimed.Entry);
     }
 
     private static QueueEntry Entry(QueueEntryStatus status) => new()
