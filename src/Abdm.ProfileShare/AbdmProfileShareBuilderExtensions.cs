@@ -46,6 +46,21 @@ public static class AbdmProfileShareBuilderExtensions
     }
 
     /// <summary>
+    /// Uses <typeparamref name="THandler"/> (scoped) for v3 shares whose intent is <c>RECORD_SHARE</c> or
+    /// <c>PAYMENT_SHARE</c>; without one they are refused with <c>ABDM-1149</c>. See <see cref="IShareIntentHandler"/>.
+    /// </summary>
+    /// <typeparam name="THandler">The handler.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static AbdmProfileShareBuilder AddShareIntentHandler<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(this AbdmProfileShareBuilder builder)
+        where THandler : class, IShareIntentHandler
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Scoped<IShareIntentHandler, THandler>());
+        return builder;
+    }
+
+    /// <summary>
     /// Keeps everything in process memory (the default): for tests and demos only. A restart loses the queue and the
     /// linking tokens; use <c>UseSqliteStore</c> (one server) or <c>UseRedisStore</c> (several instances) in production.
     /// </summary>

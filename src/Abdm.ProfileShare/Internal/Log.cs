@@ -60,6 +60,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Share {ShareRequestId} repeats a requestId already accepted with a different body: answered as a duplicate, the first body stands")]
     public static partial void ShareRequestIdConflict(ILogger logger, Guid shareRequestId);
 
+    [LoggerMessage(EventId = 1220, Level = LogLevel.Information, Message = "Share {ShareRequestId} for HIP {HipId} ({Intent}) handed to the share intent handler: accepted {Accepted}, code {ErrorCode}, repeat {Repeat}")]
+    public static partial void ShareIntentHandled(ILogger logger, Guid shareRequestId, string hipId, string intent, bool accepted, string errorCode, bool repeat);
+
+    [LoggerMessage(EventId = 1221, Level = LogLevel.Error, Message = "The share intent handler failed for share {ShareRequestId} of HIP {HipId} ({Intent}) with {ExceptionType}; answered as unavailable, nothing remembered")]
+    public static partial void ShareIntentHandlerFailed(ILogger logger, Guid shareRequestId, string hipId, string intent, string exceptionType);
+
     [LoggerMessage(EventId = 1210, Level = LogLevel.Warning, Message = "Callback {Callback} for requestId {RequestId} matches no request of this host: recorded and ignored")]
     public static partial void CallbackUnmatched(ILogger logger, string callback, Guid requestId);
 

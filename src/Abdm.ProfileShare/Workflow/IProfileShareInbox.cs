@@ -24,9 +24,15 @@ public interface IProfileShareInbox
     /// </summary>
     /// <remarks>
     /// A refusal names the JSON path or header and the rule, never a submitted value. On v3 it carries the ABDM code to
-    /// answer with: <c>ABDM-1006</c> for a body that cannot be read, <c>ABDM-2404</c> for a missing or malformed
-    /// <c>REQUEST-ID</c>, or the rule's own (<c>ABDM-1149</c> the intent, <c>ABDM-1050</c> the counter, <c>ABDM-1102</c> no
-    /// patient, <c>ABDM-1006</c> the ABHA address or gender). Reading stores nothing.
+    /// answer with: <c>ABDM-1006</c> for a body that cannot be read (an <c>abhaAddress</c> or <c>abhaNumber</c> sent as
+    /// a JSON number among them: identifiers stay strings), <c>ABDM-2404</c> for a missing or malformed
+    /// <c>REQUEST-ID</c>, or the rule's own: <c>ABDM-1049</c> an intent that is none of <c>PROFILE_SHARE</c>,
+    /// <c>RECORD_SHARE</c>, <c>PAYMENT_SHARE</c>; <c>ABDM-1149</c> a <c>RECORD_SHARE</c> or <c>PAYMENT_SHARE</c> when no
+    /// <see cref="IShareIntentHandler"/> is registered; <c>ABDM-1050</c> a <c>metaData</c> key the contract does not
+    /// define (named) or no counter; <c>ABDM-1035</c> a <c>metaData.hipId</c> that differs from <c>X-HIP-ID</c>;
+    /// <c>ABDM-1102</c> no patient; <c>ABDM-1006</c> the ABHA address or gender. Reading stores nothing. A share read
+    /// with an intent other than <see cref="ShareIntent.ProfileShare"/> (<see cref="ReceivedShare.Intent"/>) goes to
+    /// <see cref="HandleShareIntentAsync"/>, every other to <see cref="AcceptShareAsync"/>.
     /// </remarks>
     /// <param name="version">The wire version of the route it arrived on.</param>
     /// <param name="hipId">The <c>X-HIP-ID</c> header, already checked against <c>HipIds</c>.</param>
@@ -56,7 +62,24 @@ public interface IProfileShareInbox
     /// <param name="share">The share.</param>
     /// <param name="cancellationToken">Cancels the write (the write is atomic; a repeat is recognised).</param>
     /// <returns>What the store did.</returns>
+    /// <exception cref="ArgumentException">The share's intent is not <see cref="ShareIntent.ProfileShare"/> (see <see cref="HandleShareIntentAsync"/>).</exception>
     Task<ShareIntakeResult> AcceptShareAsync(ReceivedShare share, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Hands a v3 <c>RECORD_SHARE</c> or <c>PAYMENT_SHARE</c> (read by <see cref="ReadShare"/>) to the host's
+    /// <see cref="IShareIntentHandler"/>: no queue entry, no token number, no on-share. Deduplicated by requestId in
+    /// process memory (bounded): a repeat gets the first outcome without calling the handler again.
+    /// </summary>
+    /// <remarks>
+    /// Answer 2xx when the outcome is accepted, 400 with its code and message when refused. An exception from the
+    /// handler propagates (and nothing is remembered): answer 503 (<c>ABDM-1024</c>), so the gateway's redelivery is
+    /// handled again.
+    /// </remarks>
+    /// <param name="share">The share (<see cref="ReceivedShare.Intent"/> is not <see cref="ShareIntent.ProfileShare"/>).</param>
+    /// <param name="cancellationToken">Passed to the handler; cancel when the sender stopped waiting.</param>
+    /// <returns>The handler's outcome (or the remembered one for a repeat).</returns>
+    /// <exception cref="ArgumentException">The share is a <c>PROFILE_SHARE</c>.</exception>
+    Task<ShareIntentOutcome> HandleShareIntentAsync(ReceivedShare share, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Applies a linking callback: the entry changes only if its chain still waits for exactly the request the

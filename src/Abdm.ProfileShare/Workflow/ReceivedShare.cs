@@ -24,7 +24,20 @@ public sealed record ReceivedShare
     /// <summary>The wire version the share arrived in.</summary>
     public required WireVersion WireVersion { get; init; }
 
+    /// <summary>
+    /// What the share asks (v3 <c>intent</c>; always <see cref="ShareIntent.ProfileShare"/> on v0.5/v1.0). Only a
+    /// <see cref="ShareIntent.ProfileShare"/> is accepted by <see cref="IProfileShareInbox.AcceptShareAsync"/>; the others
+    /// go to <see cref="IProfileShareInbox.HandleShareIntentAsync"/> (read only when an <see cref="IShareIntentHandler"/> is registered).
+    /// </summary>
+    public ShareIntent Intent { get; init; } = ShareIntent.ProfileShare;
+
+    /// <summary>
+    /// v3: the <c>metaData</c> keys other than the counter, as text (<c>hipId</c>, <c>hprId</c>, <c>latitude</c>,
+    /// <c>longitude</c>; a key sent as <c>null</c> is absent); empty on v0.5/v1.0.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> MetaData { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Ids only: the profile is patient data and never printed.</summary>
-    /// <returns>The request id, HIP, counter and version.</returns>
-    public override string ToString() => $"ReceivedShare {{ RequestId = {RequestId}, HipId = {HipId}, CounterCode = {CounterCode}, WireVersion = {WireVersion} }}";
+    /// <returns>The request id, HIP, counter, version and intent.</returns>
+    public override string ToString() => $"ReceivedShare {{ RequestId = {RequestId}, HipId = {HipId}, CounterCode = {CounterCode}, WireVersion = {WireVersion}, Intent = {Intent} }}";
 }

@@ -22,6 +22,7 @@ internal static class WorkflowServiceCollectionExtensions
         services.TryAddSingleton<LinkingTokenProtector>();
         services.TryAddSingleton<EntryTransitions>();
         services.TryAddSingleton<ProfileShareWorkflow>();
+        services.TryAddSingleton<ShareIntentDeduplicator>();
         services.TryAddSingleton<IProfileShareInbox, ProfileShareInbox>();
         services.TryAddSingleton<ICounterQueue, CounterQueue>();
         services.TryAddScoped<IProfileShareHandler, AcceptAllProfileShareHandler>();

@@ -161,6 +161,8 @@ public sealed class V3ShareEndpointTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var onShare = await h.Gateway.WaitForAsync(c => c.Path == V3FakeGateway.OnShare);
         Assert.Equal("FAILED", onShare.Get("acknowledgement", "status"));
+        Assert.Null(onShare.Body!["acknowledgement"]!["profile"]);
+        Assert.DoesNotContain("tokenNumber", onShare.Body.ToJsonString(), StringComparison.Ordinal);
         Assert.Equal(requestId.ToString(), onShare.Get("response", "requestId"));
         Assert.Equal(JsonValueKind.String, onShare.Body!["error"]!["code"]!.GetValueKind());
         Assert.Equal("ABDM-9999", onShare.Get("error", "code"));
@@ -363,44 +365,5 @@ public sealed class V3ShareEndpointTests
 
         public ValueTask<ShareDecision> OnShareReceivedAsync(QueueEntry entry, CancellationToken cancellationToken) =>
             ValueTask.FromResult(ShareDecision.Reject(Message));
-    }
-
-    /// <summary>A <see cref="ProfileShareTestHost"/> on <see cref="WireVersion.V3"/> whose gateway is a <see cref="V3FakeGateway"/>.</summary>
-    private sealed class V3Host : IAsyncDisposable
-    {
-        private V3Host(ProfileShareTestHost host, V3FakeGateway gateway)
-        {
-            Host = host;
-            Gateway = gateway;
-        }
-
-        public ProfileShareTestHost Host { get; }
-
-        public V3FakeGateway Gateway { get; }
-
-        public static async Task<V3Host> StartAsync(Action<AbdmProfileShareOptions>? configure = null, Action<AbdmProfileShareBuilder>? build = null)
-        {
-            var gateway = new V3FakeGateway();
-            var host = await ProfileShareTestHost.StartAsync(
-                o =>
-                {
-                    o.WireVersion = WireVersion.V3;
-                    o.Gateway.BaseUrl = new Uri(V3FakeGateway.BaseUrl);
-                    configure?.Invoke(o);
-                },
-                b =>
-                {
-                    b.GatewayHttpClient.ConfigurePrimaryHttpMessageHandler(() => gateway);
-                    b.SessionsHttpClient.ConfigurePrimaryHttpMessageHandler(() => gateway);
-                    build?.Invoke(b);
-                });
-            gateway.Hip = host.Client;
-            return new V3Host(host, gateway);
-        }
-
-        public Task<HttpResponseMessage> ShareAsync(JsonNode body, Guid requestId) =>
-            Gateway.PostToHipAsync(SharePath, body, requestId.ToString());
-
-        public ValueTask DisposeAsync() => Host.DisposeAsync();
     }
 }

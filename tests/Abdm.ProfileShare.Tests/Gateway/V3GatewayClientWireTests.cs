@@ -113,6 +113,32 @@ public sealed partial class V3GatewayClientWireTests
     }
 
     [Fact]
+    public async Task SendShareAcknowledgementAsync_V3FailedForAnEntryWithAToken_SendsTheErrorAndNoTokenProfileOrExpiry()
+    {
+        await using var h = Harness();
+        h.Gateway.On(V3FakeGateway.OnShare, (HttpStatusCode.Accepted, null));
+
+        // The acknowledgement step hands over the entry's token number and counter for a rejected share too.
+        await h.Client.SendShareAcknowledgementAsync(Success(TimeSpan.FromMinutes(30)) with
+        {
+            Success = false,
+            ErrorCode = "ABDM-1149",
+            ErrorMessage = "This counter is closed.",
+        });
+
+        var request = Assert.Single(h.Gateway.RequestsTo(V3FakeGateway.OnShare));
+        var expected = JsonNode.Parse($$"""
+            {"acknowledgement":{"status":"FAILED","abhaAddress":"{{AbhaAddress}}"},
+             "error":{"code":"ABDM-1149","message":"This counter is closed."},
+             "response":{"requestId":"{{ShareRequestId}}"} }
+            """)!;
+        JsonAssert.Equal(expected, request.Body);
+        Assert.DoesNotContain("tokenNumber", request.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("expiry", request.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("profile", request.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SendShareAcknowledgementAsync_V05FailureWithAnAbdmCode_StillSendsIntegerCode1000()
     {
         await using var h = GatewayHarness.Create();

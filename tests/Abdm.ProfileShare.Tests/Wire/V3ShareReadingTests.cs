@@ -47,7 +47,7 @@ public sealed class V3ShareReadingTests
         Assert.Equal("Test District", patient.Address.District);
         Assert.Equal("641050", patient.Address.Pincode);
         Assert.Null(patient.PhoneNumber);
-        Assert.Equal((null, null), ShareMapper.ValidateV3(RequestId, share));
+        Assert.Equal((null, null), Validate(RequestId, share));
     }
 
     [Fact]
@@ -128,10 +128,9 @@ public sealed class V3ShareReadingTests
     [InlineData("RECORD_SHARE")]
     [InlineData("PAYMENT_SHARE")]
     [InlineData("record_share")]
-    [InlineData("SOMETHING_ELSE")]
-    public void ValidateV3_IntentNotProfileShare_IsRefusedWithAbdm1149(string intent)
+    public void ValidateV3_RecordOrPaymentShareWithoutAHandler_IsRefusedWithAbdm1149(string intent)
     {
-        var (error, code) = ShareMapper.ValidateV3(RequestId, Read(SandboxShare.Replace("\"PROFILE_SHARE\"", $"\"{intent}\"", StringComparison.Ordinal)));
+        var (error, code) = Validate(RequestId, Read(SandboxShare.Replace("\"PROFILE_SHARE\"", $"\"{intent}\"", StringComparison.Ordinal)));
 
         Assert.Equal("ABDM-1149", code);
         Assert.Contains("intent", error, StringComparison.Ordinal);
@@ -139,11 +138,24 @@ public sealed class V3ShareReadingTests
     }
 
     [Theory]
+    [InlineData("SOMETHING_ELSE")]
+    [InlineData("PROFILE")]
+    [InlineData("PROFILE_SHARE_V2")]
+    public void ValidateV3_UnknownIntent_IsRefusedWithAbdm1049(string intent)
+    {
+        var share = Read(SandboxShare.Replace("\"PROFILE_SHARE\"", $"\"{intent}\"", StringComparison.Ordinal));
+
+        Assert.Equal("ABDM-1049", Validate(RequestId, share).Code);
+        Assert.Equal("ABDM-1049", ShareMapper.ValidateV3(RequestId, "TEST-HIP-0001", share, intentsHandled: true).Code);
+        Assert.Equal("intent is not one of PROFILE_SHARE, RECORD_SHARE, PAYMENT_SHARE.", Validate(RequestId, share).Error);
+    }
+
+    [Theory]
     [InlineData("\"\"")]
     [InlineData("\"   \"")]
     public void ValidateV3_EmptyContext_NamesMetaDataContext(string context)
     {
-        var (error, code) = ShareMapper.ValidateV3(RequestId, Read(SandboxShare.Replace("\"context\":\"OPD1\"", "\"context\":" + context, StringComparison.Ordinal)));
+        var (error, code) = Validate(RequestId, Read(SandboxShare.Replace("\"context\":\"OPD1\"", "\"context\":" + context, StringComparison.Ordinal)));
 
         Assert.Contains("metaData.context", error, StringComparison.Ordinal);
         Assert.Equal("ABDM-1050", code);
@@ -162,7 +174,7 @@ public sealed class V3ShareReadingTests
     {
         var share = Read(SandboxShare.Replace("\"context\":\"OPD1\"", $"\"context\":\"{new string('A', 251)}\"", StringComparison.Ordinal));
 
-        Assert.Contains("metaData.context", ShareMapper.ValidateV3(RequestId, share).Error, StringComparison.Ordinal);
+        Assert.Contains("metaData.context", Validate(RequestId, share).Error, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -171,7 +183,7 @@ public sealed class V3ShareReadingTests
     [InlineData("")]
     public void ValidateV3_BadGender_NamesTheGender(string gender)
     {
-        var (error, code) = ShareMapper.ValidateV3(RequestId, Read(SandboxShare.Replace("\"gender\":\"F\"", $"\"gender\":\"{gender}\"", StringComparison.Ordinal)));
+        var (error, code) = Validate(RequestId, Read(SandboxShare.Replace("\"gender\":\"F\"", $"\"gender\":\"{gender}\"", StringComparison.Ordinal)));
 
         Assert.Contains("profile.patient.gender", error, StringComparison.Ordinal);
         Assert.Equal("ABDM-1006", code);
@@ -188,7 +200,7 @@ public sealed class V3ShareReadingTests
     {
         var share = Read(SandboxShare.Replace("\"gender\":\"F\"", $"\"gender\":\"{letter}\"", StringComparison.Ordinal));
 
-        Assert.Equal((null, null), ShareMapper.ValidateV3(RequestId, share));
+        Assert.Equal((null, null), Validate(RequestId, share));
         Assert.Equal(expected, ShareMapper.ToProfile(share.Profile!.Patient).Gender);
     }
 
@@ -198,7 +210,7 @@ public sealed class V3ShareReadingTests
         var node = JsonNode.Parse(SandboxShare)!.AsObject();
         node.Remove("profile");
 
-        var (error, code) = ShareMapper.ValidateV3(RequestId, Read(node.ToJsonString()));
+        var (error, code) = Validate(RequestId, Read(node.ToJsonString()));
 
         Assert.Equal("ABDM-1102", code);
         Assert.Contains("profile.patient", error, StringComparison.Ordinal);
@@ -207,9 +219,16 @@ public sealed class V3ShareReadingTests
     [Fact]
     public void ValidateV3_EmptyRequestId_NamesRequestIdHeader()
     {
-        var (error, _) = ShareMapper.ValidateV3(Guid.Empty, Read(SandboxShare));
+        var (error, _) = Validate(Guid.Empty, Read(SandboxShare));
 
         Assert.Contains("REQUEST-ID", error, StringComparison.Ordinal);
+    }
+
+    /// <summary>ValidateV3 for the HIP the sandbox share names, with no intent handler registered.</summary>
+    private static (string? Error, string? Code) Validate(Guid requestId, ShareProfileV3Request share)
+    {
+        var (error, code, _) = ShareMapper.ValidateV3(requestId, "TEST-HIP-0001", share, intentsHandled: false);
+        return (error, code);
     }
 
     private static ShareProfileV3Request Read(string json) =>

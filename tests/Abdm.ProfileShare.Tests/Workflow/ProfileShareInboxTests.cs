@@ -189,10 +189,11 @@ public sealed class ProfileShareInboxTests : IAsyncDisposable
     /// <summary>Every <c>ShareMapper.ValidateV3</c> refusal, through the inbox, with its ABDM code.</summary>
     [Theory]
     [InlineData("$.intent", "RECORD_SHARE", "intent RECORD_SHARE is not supported", "ABDM-1149")]
-    [InlineData("$.intent", "SOMETHING_ELSE", "intent is not one of PROFILE_SHARE", "ABDM-1149")]
+    [InlineData("$.intent", "SOMETHING_ELSE", "intent is not one of PROFILE_SHARE", "ABDM-1049")]
+    [InlineData("$.metaData.hipId", "ANOTHER-HIP", "metaData.hipId differs from the X-HIP-ID header", "ABDM-1035")]
     [InlineData("$.metaData.context", " ", "metaData.context (the counter id) is required.", "ABDM-1050")]
     [InlineData("$.metaData.context", "LONG", "metaData.context is longer than 250 characters.", "ABDM-1050")]
-    [InlineData("$.profile", null, "profile.patient is required for PROFILE_SHARE.", "ABDM-1102")]
+    [InlineData("$.profile", null, "profile.patient is required.", "ABDM-1102")]
     [InlineData("$.profile.patient.abhaAddress", " ", "profile.patient.abhaAddress (the ABHA address) is required.", "ABDM-1006")]
     [InlineData("$.profile.patient.abhaAddress", "LONG", "profile.patient.abhaAddress is longer than 256 characters.", "ABDM-1006")]
     [InlineData("$.profile.patient.abhaAddress", "kiran.sbx", "profile.patient.abhaAddress must be an ABHA address", "ABDM-1006")]

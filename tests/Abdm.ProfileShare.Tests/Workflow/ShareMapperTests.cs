@@ -39,7 +39,7 @@ public sealed class ShareMapperTests
     [InlineData("@sbx")]
     public void ValidateV3_MalformedAbhaAddress_RefusedWithAbdm1006NamingField(string abhaAddress)
     {
-        var (error, code) = ShareMapper.ValidateV3(Guid.NewGuid(), V3Share(abhaAddress));
+        var (error, code) = Validate(V3Share(abhaAddress));
 
         Assert.Equal("ABDM-1006", code);
         Assert.StartsWith("profile.patient.abhaAddress must be an ABHA address name@suffix", error, StringComparison.Ordinal);
@@ -47,7 +47,7 @@ public sealed class ShareMapperTests
 
     [Fact]
     public void ValidateV3_WellFormedAbhaAddress_Accepted() =>
-        Assert.Equal((null, null), ShareMapper.ValidateV3(Guid.NewGuid(), V3Share("test.v3@sbx")));
+        Assert.Equal((null, null), Validate(V3Share("test.v3@sbx")));
 
     [Fact]
     public void ToProfile_V05BidiControlsAndDecomposedText_StoredCleanAndComposed()
@@ -103,6 +103,12 @@ public sealed class ShareMapperTests
             YearOfBirth = 2000,
         },
     };
+
+    private static (string? Error, string? Code) Validate(ShareProfileV3Request share)
+    {
+        var (error, code, _) = ShareMapper.ValidateV3(Guid.NewGuid(), "HIP-TEST-1", share, intentsHandled: false);
+        return (error, code);
+    }
 
     private static ShareProfileV3Request V3Share(string abhaAddress) => new()
     {

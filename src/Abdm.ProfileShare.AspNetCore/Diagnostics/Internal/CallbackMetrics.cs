@@ -65,7 +65,7 @@ internal sealed class CallbackMetrics
     public void ShareReceived(WireVersion version) =>
         _sharesReceived.Add(1, new KeyValuePair<string, object?>(WireVersionTag, Of(version)));
 
-    /// <param name="reason">unauthorized, keys_unavailable, unknown_hip or invalid.</param>
+    /// <param name="reason">unauthorized, keys_unavailable, unknown_hip, invalid, intent_refused or intent_failed.</param>
     /// <param name="version">The share's wire version.</param>
     /// <param name="servedHipId">The HIP id when it is one this host serves, else null (never tag an unknown value).</param>
     public void ShareRejected(string reason, WireVersion version, string? servedHipId)

@@ -127,10 +127,53 @@ internal sealed class CallbackEndpoints
             return;
         }
 
+        if (body.Value!.Intent != ShareIntent.ProfileShare)
+        {
+            await ShareIntentAsync(context, body.Value).ConfigureAwait(false);
+            return;
+        }
+
         // Persist before answering: a 202 for a share that is then lost would be a silent failure. The write is not
         // cancelled by a client disconnect: it is atomic, and a gateway retry is deduplicated by requestId.
-        await _inbox.AcceptShareAsync(body.Value!, CancellationToken.None).ConfigureAwait(false);
+        await _inbox.AcceptShareAsync(body.Value, CancellationToken.None).ConfigureAwait(false);
         context.Response.StatusCode = v3 ? StatusCodes.Status200OK : StatusCodes.Status202Accepted;
+    }
+
+    /// <summary>
+    /// A v3 <c>RECORD_SHARE</c> or <c>PAYMENT_SHARE</c> (read only when the host registered an
+    /// <see cref="IShareIntentHandler"/>): the handler's outcome is the answer, 200 as any v3 share when accepted, 400 with
+    /// its code and message when refused. A handler that throws is answered 503 with <c>ABDM-1024</c> and nothing is
+    /// remembered, so the gateway's redelivery reaches it again: nothing was answered 2xx, so nothing accepted is lost.
+    /// A disconnect cancels the handler (nobody waits for the answer; the gateway delivers again).
+    /// </summary>
+    private async Task ShareIntentAsync(HttpContext context, ReceivedShare share)
+    {
+        ShareIntentOutcome outcome;
+        try
+        {
+            outcome = await _inbox.HandleShareIntentAsync(share, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+        {
+            // The inbox logged the exception's type (never its message: a host's exception may carry patient data).
+            _metrics.ShareRejected("intent_failed", share.WireVersion, share.HipId);
+            await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "The HIP could not handle the share now; deliver it again later.", v3: true, "ABDM-1024")
+                .ConfigureAwait(false);
+            return;
+        }
+
+        if (!outcome.Accepted)
+        {
+            _metrics.ShareRejected("intent_refused", share.WireVersion, share.HipId);
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, outcome.ErrorMessage, v3: true, outcome.ErrorCode).ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
     /// <summary>

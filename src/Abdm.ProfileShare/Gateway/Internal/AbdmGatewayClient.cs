@@ -81,12 +81,15 @@ internal sealed partial class AbdmGatewayClient : IAbdmGatewayClient
 
     /// <summary>
     /// v3 on-share, following NHA's prose: <c>response</c> always; on SUCCESS the acknowledgement with the token and its
-    /// remaining validity; on FAILED the acknowledgement (status FAILED) and an <c>error</c> with a string code.
+    /// remaining validity; on FAILED the acknowledgement (status FAILED, the ABHA address) and an <c>error</c> with a
+    /// string code, and no <c>profile</c>: a refused share has no token for the phone to show, so no
+    /// <c>tokenNumber</c>, <c>context</c> or <c>expiry</c> is sent even when the entry holds a number (the portal: the
+    /// token or the error, never both).
     /// </summary>
     private Task SendShareAcknowledgementV3Async(ShareAcknowledgement acknowledgement, string cmId, CancellationToken cancellationToken)
     {
         var options = _options.CurrentValue;
-        var profile = acknowledgement.TokenNumber is { Length: > 0 } token && acknowledgement.CounterCode is { Length: > 0 } counter
+        var profile = acknowledgement.Success && acknowledgement.TokenNumber is { Length: > 0 } token && acknowledgement.CounterCode is { Length: > 0 } counter
             ? new OnShareProfileV3 { Context = counter, TokenNumber = token, Expiry = ExpiryValue(acknowledgement.TokenExpiresIn, options.V3.ExpiryUnit) }
             : null;
         if (acknowledgement.Success && profile is null)

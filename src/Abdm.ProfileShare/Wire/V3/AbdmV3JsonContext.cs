@@ -11,6 +11,7 @@ namespace Abdm.ProfileShare.Wire.V3;
 /// extension data, nullable annotations respected. Reading is lenient where the real sandbox differs from NHA's
 /// document: a string field also accepts a JSON number (birth parts, counter ids) and a number field also accepts a
 /// numeric string (<c>"latitude": "12.97"</c>); see <see cref="LenientStringConverter"/> and <see cref="LenientDoubleConverter"/>.
+/// The share callback is read with <see cref="ShareV3Contract.ShareRequest"/>, where the patient's identifiers stay strings.
 /// </remarks>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,

@@ -7,6 +7,7 @@ using Abdm.ProfileShare.Storage;
 using Abdm.ProfileShare.Wire;
 using Abdm.ProfileShare.Wire.Internal;
 using Abdm.ProfileShare.Wire.V3;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -25,6 +26,9 @@ internal sealed class ProfileShareInbox(
     ProfileShareWorkflow workflow,
     IOptionsMonitor<AbdmProfileShareOptions> options,
     AbdmMetrics metrics,
+    ShareIntentDeduplicator intents,
+    IServiceScopeFactory scopes,
+    IServiceProviderIsService registered,
     ILogger<ProfileShareInbox> logger) : IProfileShareInbox
 {
     /// <summary>The v3 code of a body that cannot be read (malformed, incomplete, over a limit).</summary>
@@ -54,7 +58,7 @@ internal sealed class ProfileShareInbox(
 
             case WireVersion.V3:
             {
-                var read = CallbackJsonReader.Read(body, AbdmV3JsonContext.Default.ShareProfileV3Request, current.Callbacks);
+                var read = CallbackJsonReader.Read(body, ShareV3Contract.ShareRequest, current.Callbacks);
                 return read.Value is { } share
                     ? ShareV3(share, requestId, hipId)
                     : new(null, read.Error, UnreadableBodyCodeV3);
@@ -130,9 +134,57 @@ internal sealed class ProfileShareInbox(
     public async Task<ShareIntakeResult> AcceptShareAsync(ReceivedShare share, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(share);
+        if (share.Intent != ShareIntent.ProfileShare)
+        {
+            throw new ArgumentException($"A {ShareMapper.IntentName(share.Intent)} share is not a queue entry: hand it to HandleShareIntentAsync.", nameof(share));
+        }
+
         var result = await workflow.AcceptAsync(share, cancellationToken).ConfigureAwait(false);
         metrics.ShareAccepted(share.HipId, share.WireVersion, result.Outcome);
         return result;
+    }
+
+    public async Task<ShareIntentOutcome> HandleShareIntentAsync(ReceivedShare share, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(share);
+        if (share.Intent == ShareIntent.ProfileShare)
+        {
+            throw new ArgumentException("A PROFILE_SHARE is a queue entry: hand it to AcceptShareAsync.", nameof(share));
+        }
+
+        var request = new ShareIntentRequest
+        {
+            Intent = share.Intent,
+            HipId = share.HipId,
+            CounterCode = share.CounterCode,
+            RequestId = share.RequestId,
+            Profile = share.Profile,
+            MetaData = share.MetaData,
+        };
+        var intent = ShareMapper.IntentName(share.Intent);
+        try
+        {
+            var (outcome, repeat) = await intents.RunAsync(share.RequestId, () => HandleAsync(request, cancellationToken)).ConfigureAwait(false);
+            Log.ShareIntentHandled(logger, share.RequestId, share.HipId, intent, outcome.Accepted, outcome.ErrorCode ?? "none", repeat);
+            return outcome;
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            Log.ShareIntentHandlerFailed(logger, share.RequestId, share.HipId, intent, ex.GetType().Name);
+            throw;
+        }
+    }
+
+    /// <summary>Calls the host's handler in a scope of its own (it is registered scoped, as the other handlers).</summary>
+    private async Task<ShareIntentOutcome> HandleAsync(ShareIntentRequest request, CancellationToken cancellationToken)
+    {
+        var scope = scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var handler = scope.ServiceProvider.GetService<IShareIntentHandler>()
+                ?? throw new InvalidOperationException("No IShareIntentHandler is registered: call AddShareIntentHandler<T>() on the AddAbdmProfileShare builder.");
+            return await handler.HandleAsync(request, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task<LinkingCallbackOutcome> ApplyLinkingCallbackAsync(LinkingCallback callback, CancellationToken cancellationToken = default)
@@ -171,12 +223,13 @@ internal sealed class ProfileShareInbox(
 
     /// <summary>
     /// A v3 share: the requestId is the <c>REQUEST-ID</c> header (empty or not a UUID: refused with <c>ABDM-2404</c>),
-    /// the counter is <c>metaData.context</c>.
+    /// the counter is <c>metaData.context</c>; a <c>RECORD_SHARE</c> or <c>PAYMENT_SHARE</c> is read only when an
+    /// <see cref="IShareIntentHandler"/> is registered (else <c>ABDM-1149</c>).
     /// </summary>
     private CallbackReadResult<ReceivedShare> ShareV3(ShareProfileV3Request share, string? requestIdHeader, string hipId)
     {
         var requestId = Guid.TryParse(requestIdHeader, out var parsed) ? parsed : Guid.Empty;
-        var (invalid, code) = ShareMapper.ValidateV3(requestId, share);
+        var (invalid, code, intent) = ShareMapper.ValidateV3(requestId, hipId, share, registered.IsService(typeof(IShareIntentHandler)));
         if (invalid is not null)
         {
             Log.ShareRefusedInvalid(logger, requestId, hipId);
@@ -190,6 +243,8 @@ internal sealed class ProfileShareInbox(
             CounterCode = share.MetaData.Context.Trim(),
             Profile = ShareMapper.ToProfile(share.Profile!.Patient),
             WireVersion = WireVersion.V3,
+            Intent = intent,
+            MetaData = ShareMapper.MetaDataOf(share.MetaData),
         }, null, null);
     }
 

@@ -20,65 +20,142 @@ internal static class ShareMapper
     /// <summary>The v3 counter id (<c>metaData.context</c>) may be up to 250 characters (NHA's pattern).</summary>
     public const int MaxCounterCodeLengthV3 = 250;
 
-    /// <summary>The only v3 intent a registration counter serves.</summary>
+    /// <summary>The v3 intent of the registration flow.</summary>
     public const string ProfileShareIntent = "PROFILE_SHARE";
 
+    /// <summary>The keys a v3 <c>metaData</c> may carry (NHA's schema, CONTRACT-v3 section 1); any other is <c>ABDM-1050</c>.</summary>
+    public static readonly IReadOnlyList<string> MetaDataKeys = ["hipId", "context", "hprId", "latitude", "longitude"];
+
+    /// <summary>The longest unknown key a refusal names; a longer or unusual one is described, not quoted.</summary>
+    private const int MaxQuotedKeyLength = 64;
+
     /// <summary>
-    /// Checks a v3 share can be acknowledged; returns why not (naming the field) and the ABDM code to answer with.
+    /// Checks a v3 share can be acknowledged (or handed to the host's intent handler); returns why not (naming the
+    /// field or header, never a patient's value) and the ABDM code to answer with, and the share's intent.
     /// </summary>
-    public static (string? Error, string? Code) ValidateV3(Guid requestId, ShareProfileV3Request share)
+    /// <param name="requestId">The <c>REQUEST-ID</c> header, parsed (empty when missing or malformed).</param>
+    /// <param name="hipId">The <c>X-HIP-ID</c> header (a HIP this host serves).</param>
+    /// <param name="share">The body.</param>
+    /// <param name="intentsHandled">Whether an <see cref="IShareIntentHandler"/> is registered.</param>
+    public static (string? Error, string? Code, ShareIntent Intent) ValidateV3(Guid requestId, string hipId, ShareProfileV3Request share, bool intentsHandled)
     {
         if (requestId == Guid.Empty)
         {
-            return ("The REQUEST-ID header is required and must be a non-empty UUID.", "ABDM-2404");
+            return ("The REQUEST-ID header is required and must be a non-empty UUID.", "ABDM-2404", ShareIntent.ProfileShare);
         }
 
-        if (!string.IsNullOrWhiteSpace(share.Intent) && !string.Equals(share.Intent.Trim(), ProfileShareIntent, StringComparison.OrdinalIgnoreCase))
+        var intent = ParseIntent(share.Intent);
+        if (intent is null)
         {
-            return (share.Intent.Trim().ToUpperInvariant() is "RECORD_SHARE" or "PAYMENT_SHARE"
-                ? $"intent {share.Intent.Trim().ToUpperInvariant()} is not supported at this HIP: a registration counter accepts PROFILE_SHARE."
-                : "intent is not one of PROFILE_SHARE, RECORD_SHARE, PAYMENT_SHARE; this HIP accepts PROFILE_SHARE.", "ABDM-1149");
+            return ("intent is not one of PROFILE_SHARE, RECORD_SHARE, PAYMENT_SHARE.", "ABDM-1049", ShareIntent.ProfileShare);
         }
 
-        var context = share.MetaData?.Context;
+        if (intent != ShareIntent.ProfileShare && !intentsHandled)
+        {
+            return ($"intent {IntentName(intent.Value)} is not supported at this HIP: it accepts PROFILE_SHARE.", "ABDM-1149", intent.Value);
+        }
+
+        if (share.MetaData.AdditionalProperties is { Count: > 0 } unknown)
+        {
+            return ($"metaData has an unknown key {DescribeKey(unknown.Keys.First())}: the keys are {string.Join(", ", MetaDataKeys)}.", "ABDM-1050", intent.Value);
+        }
+
+        var context = share.MetaData.Context;
         if (string.IsNullOrWhiteSpace(context))
         {
-            return ("metaData.context (the counter id) is required.", "ABDM-1050");
+            return ("metaData.context (the counter id) is required.", "ABDM-1050", intent.Value);
         }
 
         if (context.Length > MaxCounterCodeLengthV3)
         {
-            return ($"metaData.context is longer than {MaxCounterCodeLengthV3} characters.", "ABDM-1050");
+            return ($"metaData.context is longer than {MaxCounterCodeLengthV3} characters.", "ABDM-1050", intent.Value);
+        }
+
+        // The QR's hip-id travels both as metaData.hipId and as X-HIP-ID; a share whose two disagree was routed for
+        // one HIP and speaks for another. Absent (or null) is accepted, as before.
+        if (!string.IsNullOrWhiteSpace(share.MetaData.HipId) && !string.Equals(share.MetaData.HipId.Trim(), hipId, StringComparison.Ordinal))
+        {
+            return ("metaData.hipId differs from the X-HIP-ID header: both must name the same HIP.", "ABDM-1035", intent.Value);
         }
 
         var patient = share.Profile?.Patient;
         if (patient is null)
         {
-            return ("profile.patient is required for PROFILE_SHARE.", "ABDM-1102");
+            return ("profile.patient is required.", "ABDM-1102", intent.Value);
         }
 
         if (string.IsNullOrWhiteSpace(patient.AbhaAddress))
         {
-            return ("profile.patient.abhaAddress (the ABHA address) is required.", "ABDM-1006");
+            return ("profile.patient.abhaAddress (the ABHA address) is required.", "ABDM-1006", intent.Value);
         }
 
         if (patient.AbhaAddress.Length > MaxHealthIdLength)
         {
-            return ($"profile.patient.abhaAddress is longer than {MaxHealthIdLength} characters.", "ABDM-1006");
+            return ($"profile.patient.abhaAddress is longer than {MaxHealthIdLength} characters.", "ABDM-1006", intent.Value);
         }
 
         if (!PhrAddress.IsWellFormed(patient.AbhaAddress.Trim()))
         {
-            return ($"profile.patient.abhaAddress must be an ABHA address {PhrAddress.Rule}.", "ABDM-1006");
+            return ($"profile.patient.abhaAddress must be an ABHA address {PhrAddress.Rule}.", "ABDM-1006", intent.Value);
         }
 
         if (WireMapping.FromWireV3(patient.Gender) is null)
         {
-            return ("profile.patient.gender must be one of M, F, O, D, T, U.", "ABDM-1006");
+            return ("profile.patient.gender must be one of M, F, O, D, T, U.", "ABDM-1006", intent.Value);
         }
 
-        return (null, null);
+        return (null, null, intent.Value);
     }
+
+    /// <summary>A v3 intent: none (null or blank) is PROFILE_SHARE; case and surrounding spaces are ignored; null when unknown.</summary>
+    internal static ShareIntent? ParseIntent(string? intent) =>
+        string.IsNullOrWhiteSpace(intent) ? ShareIntent.ProfileShare
+        : intent.Trim().ToUpperInvariant() switch
+        {
+            ProfileShareIntent => ShareIntent.ProfileShare,
+            "RECORD_SHARE" => ShareIntent.RecordShare,
+            "PAYMENT_SHARE" => ShareIntent.PaymentShare,
+            _ => null,
+        };
+
+    /// <summary>The wire name of an intent.</summary>
+    internal static string IntentName(ShareIntent intent) => intent switch
+    {
+        ShareIntent.RecordShare => "RECORD_SHARE",
+        ShareIntent.PaymentShare => "PAYMENT_SHARE",
+        _ => ProfileShareIntent,
+    };
+
+    /// <summary>
+    /// The <c>metaData</c> keys other than the counter, as text: the strings trimmed, the coordinates in invariant
+    /// culture; a null or blank value is left out.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> MetaDataOf(ShareMetaDataV3 metaData)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        Add(values, "hipId", metaData.HipId);
+        Add(values, "hprId", metaData.HprId);
+        Add(values, "latitude", metaData.Latitude?.ToString("R", CultureInfo.InvariantCulture));
+        Add(values, "longitude", metaData.Longitude?.ToString("R", CultureInfo.InvariantCulture));
+        return values;
+
+        static void Add(Dictionary<string, string> values, string key, string? value)
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                values[key] = value.Trim();
+            }
+        }
+    }
+
+    /// <summary>
+    /// An unknown key for a refusal: quoted when it is a plain name (letters, digits, <c>_</c>, <c>-</c>, <c>.</c>; at
+    /// most 64 characters), else described without its text.
+    /// </summary>
+    private static string DescribeKey(string key) =>
+        key.Length is > 0 and <= MaxQuotedKeyLength && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')
+            ? $"'{key}'"
+            : "(a name that is not a plain identifier)";
 
     /// <summary>
     /// A v3 patient in the version-independent model. Birth parts arrive as strings (<c>"6"</c>): one that is not a
