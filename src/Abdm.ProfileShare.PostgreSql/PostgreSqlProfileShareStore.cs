@@ -83,8 +83,8 @@ public sealed class PostgreSqlProfileShareStore : IProfileShareStore, IAsyncDisp
     public string Schema => _sql.Schema;
 
     /// <summary>
-    /// Creates or migrates the schema now (otherwise the first operation does). Safe to call several times and from
-    /// several instances at once.
+    /// Creates or migrates the schema now (otherwise the first operation does) and starts listening for changes. Safe to
+    /// call several times and from several instances at once.
     /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the schema is current.</returns>
@@ -102,6 +102,10 @@ public sealed class PostgreSqlProfileShareStore : IProfileShareStore, IAsyncDisp
             if (!_initialized)
             {
                 await PgSchema.MigrateAsync(_dataSource, _sql.Schema, _logger, cancellationToken).ConfigureAwait(false);
+
+                // Listening from the start, as the Redis store subscribes when it connects: a subscriber that starts
+                // later sees every change committed after its first MoveNextAsync without waiting for a LISTEN.
+                await _listener.EnsureListeningAsync(cancellationToken).ConfigureAwait(false);
                 _initialized = true;
             }
         }

@@ -65,8 +65,7 @@ internal static class PgEntries
 
         if (storedStatus is null)
         {
-            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-            return (false, null);
+            return (false, null); // nothing was written: the commit ends an empty transaction
         }
 
         var removed = IsTerminal(written.Status) && !IsTerminal(Enum.Parse<QueueEntryStatus>(storedStatus));

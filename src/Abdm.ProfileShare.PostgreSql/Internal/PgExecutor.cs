@@ -28,7 +28,7 @@ internal sealed class PgExecutor(NpgsqlDataSource dataSource, PostgreSqlProfileS
     public Task<T> RunAsync<T>(string operation, bool rerunIfUncertain, Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
         RunCoreAsync(operation, rerunIfUncertain, transactional: false, (connection, _, ct) => work(connection, ct), cancellationToken);
 
-    /// <summary>Runs <paramref name="work"/> in a transaction, committed when it returns unless it rolled back.</summary>
+    /// <summary>Runs <paramref name="work"/> in a transaction, committed when it returns (rolled back when it throws).</summary>
     public Task<T> RunInTransactionAsync<T>(string operation, bool rerunIfUncertain, Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
         RunCoreAsync(operation, rerunIfUncertain, transactional: true, (connection, transaction, ct) => work(connection, transaction!, ct), cancellationToken);
 
@@ -56,11 +56,8 @@ internal sealed class PgExecutor(NpgsqlDataSource dataSource, PostgreSqlProfileS
                     await using (transaction.ConfigureAwait(false))
                     {
                         var result = await work(connection, transaction, token).ConfigureAwait(false);
-                        if (transaction.Connection is not null)
-                        {
-                            uncertain = true;
-                            await transaction.CommitAsync(token).ConfigureAwait(false);
-                        }
+                        uncertain = true;
+                        await transaction.CommitAsync(token).ConfigureAwait(false);
 
                         return result;
                     }
