@@ -13,6 +13,7 @@ public sealed class PostgreSqlServerFixture : IAsyncLifetime
 {
     public const string EnvironmentVariable = "ABDM_TEST_POSTGRES";
     public const string ControlVariable = "ABDM_TEST_POSTGRES_CTL";
+    public const string RestartableVariable = "ABDM_TEST_POSTGRES_RESTARTABLE";
 
     private readonly List<string> _schemas = [];
 
@@ -67,8 +68,24 @@ public sealed class PostgreSqlServerFixture : IAsyncLifetime
     public string ConnectionStringWith(string applicationName) =>
         new NpgsqlConnectionStringBuilder(ConnectionString) { ApplicationName = applicationName }.ConnectionString;
 
-    /// <summary>Runs the cluster's control script (<c>stop</c>, <c>start</c>, <c>restart</c>); fails naming the variable when it is not set.</summary>
-    public async Task ControlAsync(string action)
+    /// <summary>
+    /// The connection string of the second cluster, the one <see cref="ControlAsync"/> stops and starts (so a restart
+    /// never disturbs tests running on the shared one); fails naming the variables when they are not set.
+    /// </summary>
+    public static string RestartableConnectionString()
+    {
+        var configured = Environment.GetEnvironmentVariable(RestartableVariable);
+        if (string.IsNullOrWhiteSpace(configured) || string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(ControlVariable)))
+        {
+            throw new InvalidOperationException(
+                $"This test restarts PostgreSQL: set {RestartableVariable} to the connection string of a throw-away cluster and {ControlVariable} to its control script (ctl.sh stop|start|restart); bash .ci/run starts one.");
+        }
+
+        return configured.Trim();
+    }
+
+    /// <summary>Runs the restartable cluster's control script (<c>stop</c>, <c>start</c>, <c>restart</c>); fails naming the variable when it is not set.</summary>
+    public static async Task ControlAsync(string action)
     {
         var script = Environment.GetEnvironmentVariable(ControlVariable);
         if (string.IsNullOrWhiteSpace(script) || !File.Exists(script))
