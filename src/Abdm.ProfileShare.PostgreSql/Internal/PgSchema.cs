@@ -123,7 +123,17 @@ internal static class PgSchema
         await using var transactionLifetime = transaction.ConfigureAwait(false);
         Log.WaitingForMigrationLock(logger, schema);
         await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(hashtextextended('Abdm.ProfileShare.PostgreSql.migrate:' || $1, 0))", cancellationToken, schema).ConfigureAwait(false);
-        await ExecuteAsync(connection, transaction, $"CREATE SCHEMA IF NOT EXISTS {schema}", cancellationToken).ConfigureAwait(false);
+        // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists: a migration role that
+        // owns a schema created for it (docs/stores.md) has no such right, so the schema is created only when missing.
+        var exists = Command(connection, transaction, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", schema);
+        await using (exists.ConfigureAwait(false))
+        {
+            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
+            {
+                await ExecuteAsync(connection, transaction, $"CREATE SCHEMA {schema}", cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         await ExecuteAsync(connection, transaction, $"CREATE TABLE IF NOT EXISTS {schema}.schema_version (version integer NOT NULL)", cancellationToken).ConfigureAwait(false);
 
         var from = await ReadVersionAsync(connection, transaction, schema, cancellationToken).ConfigureAwait(false);
@@ -174,6 +184,17 @@ internal static class PgSchema
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
                 $"The PostgreSQL profile-share schema has version {version}, newer than this library's {target}. Upgrade Abdm.ProfileShare.PostgreSql."));
         }
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, params object[] values)
+    {
+        var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        return command;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken, params object[] values)
