@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3409, Level = LogLevel.Debug, Message = "PostgreSQL profile-share store waits for the migration lock of schema {Schema}")]
     public static partial void WaitingForMigrationLock(ILogger logger, string schema);
+
+    [LoggerMessage(EventId = 3410, Level = LogLevel.Debug, Message = "PostgreSQL profile-share store change feed still cannot reconnect ({ExceptionType}); trying again")]
+    public static partial void ListenerStillDown(ILogger logger, string exceptionType);
 }

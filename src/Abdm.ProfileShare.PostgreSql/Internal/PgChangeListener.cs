@@ -24,6 +24,7 @@ internal sealed class PgChangeListener : IAsyncDisposable
     private const int ResyncMargin = 1000;
     private const int SeenCapacity = 20_000;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan IdlePing = TimeSpan.FromSeconds(30);
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly PgSql _sql;
@@ -78,7 +79,7 @@ internal sealed class PgChangeListener : IAsyncDisposable
             }
             catch
             {
-                await connection.DisposeAsync().ConfigureAwait(false);
+                await ReleaseAsync(connection).ConfigureAwait(false);
                 throw;
             }
 
@@ -120,7 +121,7 @@ internal sealed class PgChangeListener : IAsyncDisposable
         }
         catch
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await ReleaseAsync(connection).ConfigureAwait(false);
             throw;
         }
     }
@@ -133,8 +134,18 @@ internal sealed class PgChangeListener : IAsyncDisposable
         {
             try
             {
-                // Notifications arrive (and are delivered by the Notification handler) while this waits.
-                await connection.WaitAsync(stopping).ConfigureAwait(false);
+                // Notifications arrive (and are delivered by the Notification handler) while this waits. A connection
+                // that went silent (a cut the kernel never reported) is found by a ping after a quiet interval.
+                if (!await connection.WaitAsync(IdlePing, stopping).ConfigureAwait(false))
+                {
+                    var ping = new NpgsqlCommand("SELECT 1", connection);
+                    await using (ping.ConfigureAwait(false))
+                    {
+                        ping.CommandTimeout = 10;
+                        await ping.ExecuteScalarAsync(stopping).ConfigureAwait(false);
+                    }
+                }
+
                 continue;
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -146,7 +157,7 @@ internal sealed class PgChangeListener : IAsyncDisposable
                 Log.ListenerLost(_logger, exception.GetType().Name);
             }
 
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await ReleaseAsync(connection).ConfigureAwait(false);
             while (!stopping.IsCancellationRequested)
             {
                 try
@@ -165,10 +176,36 @@ internal sealed class PgChangeListener : IAsyncDisposable
                 }
                 catch (Exception exception) when (exception is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
                 {
-                    Log.ListenerLost(_logger, exception.GetType().Name);
+                    Log.ListenerStillDown(_logger, exception.GetType().Name); // the loss itself was a warning, once
                     backoff = backoff * 2 > MaxBackoff ? MaxBackoff : backoff * 2;
                 }
             }
+        }
+
+        await ReleaseAsync(connection).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Gives the listening connection back to the pool without its subscription (a pooled connection may not be reset,
+    /// and one that kept listening would collect notifications nobody reads); a broken one is dropped by the pool.
+    /// </summary>
+    private static async Task ReleaseAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            if (connection.FullState == System.Data.ConnectionState.Open)
+            {
+                var unlisten = new NpgsqlCommand("UNLISTEN *", connection);
+                await using (unlisten.ConfigureAwait(false))
+                {
+                    unlisten.CommandTimeout = 5;
+                    await unlisten.ExecuteNonQueryAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception exception) when (exception is NpgsqlException or IOException or InvalidOperationException or TimeoutException)
+        {
+            // Broken: the pool drops it.
         }
 
         await connection.DisposeAsync().ConfigureAwait(false);

@@ -66,7 +66,8 @@ internal sealed partial class PgOptionsValidator(IServiceProviderIsService servi
     /// <summary>
     /// The data source the store opens from its connection string: connect and command timeouts from
     /// <see cref="PostgreSqlProfileShareStoreOptions.CommandTimeout"/>, statements auto-prepared (each operation's few
-    /// statements are parsed once per connection), and an application name, unless the connection string sets them.
+    /// statements are parsed once per connection), no reset of a connection returned to the pool, and an application
+    /// name, unless the connection string sets them.
     /// </summary>
     public static NpgsqlDataSource CreateDataSource(PostgreSqlProfileShareStoreOptions options)
     {
@@ -85,6 +86,14 @@ internal sealed partial class PgOptionsValidator(IServiceProviderIsService servi
         if (!builder.ContainsKey("Max Auto Prepare"))
         {
             builder.MaxAutoPrepare = 32;
+        }
+
+        // The store keeps no session state on pooled connections (its advisory locks are transaction-level, and its
+        // listener UNLISTENs before it gives its connection back), so the reset a pooled connection gets on its return
+        // (several statements with auto-prepare on) is work for nothing on every operation.
+        if (!builder.ContainsKey("No Reset On Close"))
+        {
+            builder.NoResetOnClose = true;
         }
 
         if (string.IsNullOrEmpty(builder.ApplicationName))
