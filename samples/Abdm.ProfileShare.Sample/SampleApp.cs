@@ -100,7 +100,7 @@ internal static class SampleApp
                 options.Gateway.ClientSecret = simulator.ClientSecret;
             }
         });
-        UseStore(abdm, sample, builder.Configuration, connectionString) // Sample:Store = Sqlite | Redis | PostgreSql
+        UseStore(abdm, sample, builder.Configuration.GetSection("AbdmProfileShare:PostgreSql"), connectionString) // Sample:Store = Sqlite | Redis | PostgreSql
             .AddPatientDirectory<SamplePatientDirectory>()    // new or returning patient, from the sample's patient list
             .AddProfileShareHandler<SampleShareHandler>()      // refuses scans at unknown counters, in words
             .AddLinkingTokenHandler<SampleLinkingTokenHandler>() // hears how each linking-token chain ended
@@ -224,11 +224,11 @@ internal static class SampleApp
     /// (the <c>AbdmProfileShare:PostgreSql</c> section: <c>ConnectionString</c>, <c>Schema</c>, <c>CommandTimeout</c>,
     /// validated when the sample starts). The patient list stays in <c>sample.db</c> either way.
     /// </summary>
-    private static AbdmProfileShareBuilder UseStore(AbdmProfileShareBuilder abdm, SampleOptions sample, IConfiguration configuration, string sqliteConnectionString) =>
+    private static AbdmProfileShareBuilder UseStore(AbdmProfileShareBuilder abdm, SampleOptions sample, IConfigurationSection postgreSql, string sqliteConnectionString) =>
         sample.Store switch
         {
             SampleStore.Redis => abdm.UseRedisStore(sample.Redis!),
-            SampleStore.PostgreSql => abdm.UsePostgreSqlStore(configuration.GetSection("AbdmProfileShare:PostgreSql")),
+            SampleStore.PostgreSql => abdm.UsePostgreSqlStore(postgreSql),
             _ => abdm.UseSqliteStore(sqliteConnectionString), // queue, outbox, linking tokens: same file as the patient list
         };
 
