@@ -44,6 +44,18 @@ public sealed class PostgreSqlRegistrationTests(PostgreSqlServerFixture postgres
     }
 
     [Fact]
+    public void CreateDataSource_ConnectionString_TimeoutsFromOptionsNoResetAndAutoPrepareUnlessGiven()
+    {
+        using var defaults = PgOptionsValidator.CreateDataSource(new PostgreSqlProfileShareStoreOptions { ConnectionString = "Host=db;Username=app" });
+        using var given = PgOptionsValidator.CreateDataSource(new PostgreSqlProfileShareStoreOptions { ConnectionString = "Host=db;Username=app;Command Timeout=9;No Reset On Close=false" });
+
+        var chosen = new NpgsqlConnectionStringBuilder(defaults.ConnectionString);
+        var kept = new NpgsqlConnectionStringBuilder(given.ConnectionString);
+        Assert.Equal((5, 5, true, 32), (chosen.Timeout, chosen.CommandTimeout, chosen.NoResetOnClose, chosen.MaxAutoPrepare));
+        Assert.Equal((9, false), (kept.CommandTimeout, kept.NoResetOnClose));
+    }
+
+    [Fact]
     public async Task UsePostgreSqlStore_ApplicationRegisteredADataSource_StoreUsesItAndLeavesItOpen()
     {
         var schema = postgres.NewSchema();

@@ -71,32 +71,36 @@ internal sealed partial class PgOptionsValidator(IServiceProviderIsService servi
     /// </summary>
     public static NpgsqlDataSource CreateDataSource(PostgreSqlProfileShareStoreOptions options)
     {
+        // NpgsqlConnectionStringBuilder.ContainsKey answers for every keyword it knows: what the connection string
+        // itself sets is read with the plain builder.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = options.ConnectionString };
+        bool Given(params string[] keys) => keys.Any(given.ContainsKey);
         var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString);
         var seconds = (int)Math.Ceiling(options.CommandTimeout.TotalSeconds);
-        if (!builder.ContainsKey("Timeout"))
+        if (!Given("Timeout"))
         {
             builder.Timeout = seconds;
         }
 
-        if (!builder.ContainsKey("Command Timeout"))
+        if (!Given("Command Timeout", "CommandTimeout"))
         {
             builder.CommandTimeout = seconds;
         }
 
-        if (!builder.ContainsKey("Max Auto Prepare"))
+        if (!Given("Max Auto Prepare", "MaxAutoPrepare"))
         {
             builder.MaxAutoPrepare = 32;
         }
 
         // The store keeps no session state on pooled connections (its advisory locks are transaction-level, and its
-        // listener UNLISTENs before it gives its connection back), so the reset a pooled connection gets on its return
-        // (several statements with auto-prepare on) is work for nothing on every operation.
-        if (!builder.ContainsKey("No Reset On Close"))
+        // listener UNLISTENs before it gives its connection back), so the reset a pooled connection gets when it is
+        // reused (DISCARD ALL, one more statement per operation) is work for nothing.
+        if (!Given("No Reset On Close", "NoResetOnClose"))
         {
             builder.NoResetOnClose = true;
         }
 
-        if (string.IsNullOrEmpty(builder.ApplicationName))
+        if (!Given("Application Name", "ApplicationName"))
         {
             builder.ApplicationName = "Abdm.ProfileShare";
         }
