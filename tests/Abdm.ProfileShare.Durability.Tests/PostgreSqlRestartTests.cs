@@ -5,8 +5,8 @@ using Xunit.Abstractions;
 namespace Abdm.ProfileShare.Durability.Tests;
 
 /// <summary>
-/// PostgreSQL restarted (pg_ctl restart -m fast: every connection cut) in the middle of a burst of scans against a host
-/// on the PostgreSQL store. The restart runs on the second, restartable test cluster, so tests on the shared one are
+/// PostgreSQL stopped, and restarted (pg_ctl restart -m fast: every connection cut) in the middle of a burst of scans,
+/// under a host on the PostgreSQL store. The restart runs on the second, restartable test cluster, so tests on the shared one are
 /// not disturbed.
 /// </summary>
 /// <remarks>
@@ -31,6 +31,69 @@ public sealed class PostgreSqlRestartTests(ITestOutputHelper output) : IDisposab
     public void Dispose() => Directory.Delete(_keyRing, recursive: true);
 
     [Fact]
+    public async Task Stopped_SharesGet503Quickly_ThenHostRecoversByItselfWhenPostgreSqlIsBack()
+    {
+        var connectionString = PostgreSqlServerFixture.RestartableConnectionString();
+        await using var gateway = await AbdmGatewaySimulator.StartAsync(new GatewaySimulatorOptions { ClientId = ClientId, ClientSecret = ClientSecret });
+        TestHostProcess? host = null;
+        var stopped = false;
+        try
+        {
+            host = await StartHostAsync(gateway, connectionString);
+            gateway.RegisterHip(HipId, host.BaseUrl);
+            var scans = new Scans(HipId, Counters);
+            Assert.Equal(202, (await gateway.ScanAsync(scans.Next())).HipStatusCode);
+
+            await PostgreSqlServerFixture.ControlAsync("stop");
+            stopped = true;
+            var clock = Stopwatch.StartNew();
+            var whileDown = await gateway.ScanAsync(scans.Next());
+            var answeredIn = clock.Elapsed;
+            Assert.Equal(503, whileDown.HipStatusCode);
+            Assert.True(answeredIn < TimeSpan.FromSeconds(5), $"The 503 took {answeredIn} (CommandTimeout is 5 s).");
+
+            await PostgreSqlServerFixture.ControlAsync("start");
+            stopped = false;
+            var again = await gateway.ScanAsync(whileDown.Scan);
+            var next = await gateway.ScanAsync(scans.Next());
+            Assert.Equal((202, 202), (again.HipStatusCode ?? 0, next.HipStatusCode ?? 0));
+            await Task.WhenAll(new[] { again, next }.Select(s => s.Acknowledgement.WaitAsync(Wait)));
+            var entries = (await host.GetEntriesAsync(HipId)).Entries;
+            Assert.Single(entries, e => e.ShareRequestId == whileDown.RequestId);
+            output.WriteLine($"PostgreSQL stopped: a share was answered 503 in {answeredIn.TotalMilliseconds:0} ms; after the start, the redelivery and a new scan were answered 202 by the same host process");
+        }
+        catch
+        {
+            output.WriteLine(host?.Output ?? "");
+            throw;
+        }
+        finally
+        {
+            if (stopped)
+            {
+                await PostgreSqlServerFixture.ControlAsync("start");
+            }
+
+            if (host is not null)
+            {
+                await host.DisposeAsync();
+            }
+        }
+    }
+
+    private Task<TestHostProcess> StartHostAsync(AbdmGatewaySimulator gateway, string connectionString) =>
+        TestHostProcess.StartAsync("postgres", new Dictionary<string, string>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            ["AbdmProfileShare:HipIds:0"] = HipId,
+            ["AbdmProfileShare:Gateway:BaseUrl"] = gateway.BaseUrl.ToString(),
+            ["AbdmProfileShare:Gateway:ClientId"] = ClientId,
+            ["TestHost:Store"] = "postgres:" + connectionString,
+            ["TestHost:KeyPrefix"] = $"restart_{Guid.NewGuid():N}",
+            ["TestHost:KeyRing"] = _keyRing,
+        }, new Dictionary<string, string> { ["AbdmProfileShare__Gateway__ClientSecret"] = ClientSecret });
+
+    [Fact]
     public async Task RestartMidBurst_No2xxLostRefusedOnes503AndStoredOnceOnRedeliveryChangeFeedResumes()
     {
         var connectionString = PostgreSqlServerFixture.RestartableConnectionString();
@@ -40,16 +103,7 @@ public sealed class PostgreSqlRestartTests(ITestOutputHelper output) : IDisposab
         ChangeFeedClient? feed = null;
         try
         {
-            host = await TestHostProcess.StartAsync("postgres", new Dictionary<string, string>
-            {
-                ["urls"] = "http://127.0.0.1:0",
-                ["AbdmProfileShare:HipIds:0"] = HipId,
-                ["AbdmProfileShare:Gateway:BaseUrl"] = gateway.BaseUrl.ToString(),
-                ["AbdmProfileShare:Gateway:ClientId"] = ClientId,
-                ["TestHost:Store"] = "postgres:" + connectionString,
-                ["TestHost:KeyPrefix"] = $"restart_{Guid.NewGuid():N}",
-                ["TestHost:KeyRing"] = _keyRing,
-            }, new Dictionary<string, string> { ["AbdmProfileShare__Gateway__ClientSecret"] = ClientSecret });
+            host = await StartHostAsync(gateway, connectionString);
             gateway.RegisterHip(HipId, host.BaseUrl);
             feed = await host.WatchAsync(HipId);
             var scans = new Scans(HipId, Counters);
