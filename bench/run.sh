@@ -8,7 +8,8 @@
 # Settings (environment): BENCH_DURATION (s per measured run, 10), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (wrk
 # connections, 32), BENCH_FLOW_CONCURRENCY (scans in flight, 32), BENCH_OUT (the report, bench/results/latest.md),
 # BENCH_HOST_DIR (a prebuilt bench host folder, for before/after comparisons of src/).
-# Everything it starts (hosts, the fast gateway, redis-server) listens on 127.0.0.1 and is stopped on exit.
+# Everything it starts (hosts, the fast gateway, redis-server, a throw-away PostgreSQL cluster) listens on 127.0.0.1 and
+# is stopped on exit.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -51,12 +52,13 @@ redis_cpu_ms() { redis-cli -p "$REDIS_PORT" info cpu | awk -F: '/^used_cpu_(sys|
 redis_commands() { redis-cli -p "$REDIS_PORT" info stats | awk -F: '/^total_commands_processed/ { print $2 + 0 }'; }
 gc_allocated() { curl -s "$1/_bench/gc" | tr ' ' '\n' | awk -F= '$1 == "allocated" { print $2 }'; }
 
-log "starting the fast gateway and redis-server"
+log "starting the fast gateway, redis-server and PostgreSQL"
 start gateway "$HOST_BIN" gateway --port 0 --token-file "$WORK/token"
 GATEWAY_PID=$LAST_PID
 GATEWAY_URL=$READY_URL
 GATEWAY_ROOT=${GATEWAY_URL%/gateway}
 start_redis
+start_postgres
 
 # host_args VARIANT INDEX: the command line of one share-endpoint variant.
 
@@ -67,20 +69,20 @@ measure() {
   start "host-$variant-$index" "$HOST_BIN" $(host_args "$variant" "$index")
   local pid=$LAST_PID url=$READY_URL
   wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$LUA" "$url$SHARE_PATH" -- "$WORK/token" "$delay" >/dev/null
-  local calls0 alloc0 calls1 alloc1 line redis0 redis1 cpu0 cpu1 rcpu0 rcpu1
-  calls0=$(curl -s "$GATEWAY_ROOT/_bench/counts"); alloc0=$(gc_allocated "$url"); redis0=$(redis_commands); cpu0=$(cpu_ms "$pid"); rcpu0=$(redis_cpu_ms)
+  local calls0 alloc0 calls1 alloc1 line redis0 redis1 cpu0 cpu1 rcpu0 rcpu1 pg0 pg1
+  calls0=$(curl -s "$GATEWAY_ROOT/_bench/counts"); alloc0=$(gc_allocated "$url"); redis0=$(redis_commands); cpu0=$(cpu_ms "$pid"); rcpu0=$(redis_cpu_ms); pg0=$(pg_counters)
   line=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$LUA" "$url$SHARE_PATH" -- "$WORK/token" "$delay" | grep '^BENCH-RESULT')
-  calls1=$(curl -s "$GATEWAY_ROOT/_bench/counts"); alloc1=$(gc_allocated "$url"); redis1=$(redis_commands); cpu1=$(cpu_ms "$pid"); rcpu1=$(redis_cpu_ms)
+  calls1=$(curl -s "$GATEWAY_ROOT/_bench/counts"); alloc1=$(gc_allocated "$url"); redis1=$(redis_commands); cpu1=$(cpu_ms "$pid"); rcpu1=$(redis_cpu_ms); pg1=$(pg_counters)
   stop "$pid"
   local requests seconds
   requests=$(field requests "$line"); seconds=$(field seconds "$line")
-  echo "$line variant=$variant gw_calls_per_s=$(awk -v c=$((calls1 - calls0)) -v s="$seconds" 'BEGIN { printf "%.0f", c / s }') alloc_per_request=$(awk -v a=$((alloc1 - alloc0)) -v r="$requests" 'BEGIN { printf "%.0f", a / r }') host_cpu_us_per_request=$(awk -v c=$((cpu1 - cpu0)) -v r="$requests" 'BEGIN { printf "%.0f", c * 1000 / r }') redis_cpu_us_per_request=$(awk -v c=$((rcpu1 - rcpu0)) -v r="$requests" 'BEGIN { printf "%.0f", c * 1000 / r }') redis_commands_per_request=$(awk -v a=$((redis1 - redis0)) -v r="$requests" 'BEGIN { printf "%.1f", a / r }')"
+  echo "$line variant=$variant gw_calls_per_s=$(awk -v c=$((calls1 - calls0)) -v s="$seconds" 'BEGIN { printf "%.0f", c / s }') alloc_per_request=$(awk -v a=$((alloc1 - alloc0)) -v r="$requests" 'BEGIN { printf "%.0f", a / r }') host_cpu_us_per_request=$(awk -v c=$((cpu1 - cpu0)) -v r="$requests" 'BEGIN { printf "%.0f", c * 1000 / r }') redis_cpu_us_per_request=$(awk -v c=$((rcpu1 - rcpu0)) -v r="$requests" 'BEGIN { printf "%.0f", c * 1000 / r }') redis_commands_per_request=$(awk -v a=$((redis1 - redis0)) -v r="$requests" 'BEGIN { printf "%.1f", a / r }') $(awk -v a="$pg0" -v b="$pg1" -v r="$requests" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "pg_statements_per_request=%.1f pg_commits_per_request=%.1f pg_cpu_us_per_request=%.0f", (y[1] - x[1]) / r, (y[2] - x[2]) / r, (y[3] - x[3]) * 1000 / r }')"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
 # 1. Share endpoint at saturation (same connection count for every variant), baseline first and last
 # ---------------------------------------------------------------------------------------------------------------
-SAT_ORDER=(bare memory-hot memory sqlite redis bare-bg bare)
+SAT_ORDER=(bare memory-hot memory sqlite redis postgres bare-bg bare)
 declare -A SAT
 i=0
 for variant in "${SAT_ORDER[@]}"; do
@@ -89,7 +91,7 @@ for variant in "${SAT_ORDER[@]}"; do
   SAT[$i]=$(measure "$variant" "s$i" 0)
   log "  $(field rps "${SAT[$i]}") req/s, p99 $(field p99_us "${SAT[$i]}") us, errors $(field errors "${SAT[$i]}")"
 done
-BARE_RPS=$(awk -v a="$(field rps "${SAT[1]}")" -v b="$(field rps "${SAT[7]}")" 'BEGIN { printf "%.0f", (a + b) / 2 }')
+BARE_RPS=$(awk -v a="$(field rps "${SAT[1]}")" -v b="$(field rps "${SAT[${#SAT_ORDER[@]}]}")" 'BEGIN { printf "%.0f", (a + b) / 2 }')
 MEMORY_RPS=$(field rps "${SAT[3]}")
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -100,7 +102,7 @@ MEMORY_RPS=$(field rps "${SAT[3]}")
 MEMORY_SUSTAINED=$(awk -v r="$MEMORY_RPS" -v g="$(field gw_calls_per_s "${SAT[3]}")" 'BEGIN { s = g / 2; if (s > r) s = r; printf "%.0f", s }')
 DELAY=$(awk -v c="$CONNECTIONS" -v r="$MEMORY_SUSTAINED" 'BEGIN { d = c * 1000 / (r / 2); d = int(d + 0.5); if (d < 1) d = 1; print d }')
 OFFERED=$(awk -v c="$CONNECTIONS" -v d="$DELAY" 'BEGIN { printf "%.0f", c * 1000 / d }')
-PACED_ORDER=(bare memory-hot memory bare-bg sqlite redis bare)
+PACED_ORDER=(bare memory-hot memory bare-bg sqlite redis postgres bare)
 declare -A PACED
 i=0
 for variant in "${PACED_ORDER[@]}"; do
@@ -153,6 +155,7 @@ mean_us() {
 # Report
 # ---------------------------------------------------------------------------------------------------------------
 SAMPLE_BODY='{"requestId":"00000000-0000-4000-8000-000000000001","timestamp":"2022-05-10T14:19:12.993Z","profile":{"hipCode":"counter-1","patient":{"healthId":"bench.000001@sbx","healthIdNumber":null,"name":"Bench Testpatient 000001","gender":"F","address":{"line":"12 Sample Street","district":"Bengaluru Urban","state":"Karnataka","pincode":"560001"},"yearOfBirth":1990,"dayOfBirth":27,"monthOfBirth":2,"identifiers":[{"type":"MOBILE","value":"+91-9000000001"}]}}}'
+pg_cell() { if [[ "$(field variant "$1")" == postgres ]]; then echo "$(field pg_statements_per_request "$1") / $(field pg_commits_per_request "$1") ($(field pg_cpu_us_per_request "$1") us)"; else echo "-"; fi; }
 redis_cell() { if [[ "$(field variant "$1")" == redis ]]; then echo "$(field redis_commands_per_request "$1") ($(field redis_cpu_us_per_request "$1") us)"; else echo "-"; fi; }
 ms() { awk -v u="$1" 'BEGIN { printf "%.2f ms", u / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -164,6 +167,7 @@ describe() {
     memory) echo "MapAbdmProfileShare, JWT, in-memory store" ;;
     sqlite) echo "MapAbdmProfileShare, JWT, SQLite (temp file, WAL)" ;;
     redis) echo "MapAbdmProfileShare, JWT, Redis (loopback)" ;;
+    postgres) echo "MapAbdmProfileShare, JWT, PostgreSQL (loopback, fsync on)" ;;
   esac
 }
 P_BARE_P99=$(awk -v a="$(field p99_us "${PACED[1]}")" -v b="$(field p99_us "${PACED[${#PACED_ORDER[@]}]}")" 'BEGIN { printf "%.0f", (a + b) / 2 }')
@@ -179,7 +183,7 @@ mkdir -p "$(dirname "$OUT")"
   echo
   echo "Generated by \`bash bench/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$(git -C "$ROOT" rev-parse --short HEAD)\`$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' (with uncommitted src changes)')."
   [[ -n "${BENCH_HOST_DIR:-}" ]] && echo "Hosts and drivers from \`BENCH_HOST_DIR=$BENCH_HOST_DIR\` (built elsewhere: the commit above is the harness's, not necessarily the measured src)."
-  echo "Machine: $(nproc) cores, $(LC_ALL=C lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'), $(free -g | awk '/Mem:/ { print $2 }') GiB, $(. /etc/os-release && echo "$PRETTY_NAME"), .NET SDK $(dotnet --version), $(wrk --version 2>&1 | head -1 | awk '{print $1, $2}'), redis-server $(redis-server --version | awk '{print $3}' | cut -d= -f2)."
+  echo "Machine: $(nproc) cores, $(LC_ALL=C lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'), $(free -g | awk '/Mem:/ { print $2 }') GiB, $(. /etc/os-release && echo "$PRETTY_NAME"), .NET SDK $(dotnet --version), $(wrk --version 2>&1 | head -1 | awk '{print $1, $2}'), redis-server $(redis-server --version | awk '{print $3}' | cut -d= -f2), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}')."
   echo "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (other work shares these cores: compare the ratios, not the absolute numbers)."
   echo
   echo "Every comparison is a ratio within this one run: the load generator, the hosts, the fast gateway or the simulator"
@@ -191,18 +195,20 @@ mkdir -p "$(dirname "$OUT")"
   echo "|---|---|---|"
   mem_ratio=$(ratio "$MEMORY_RPS" "$BARE_RPS"); hot_ratio=$(ratio "$(field rps "$(sat_of memory-hot)")" "$BARE_RPS")
   sqlite_ratio=$(ratio "$(field rps "$(sat_of sqlite)")" "$BARE_RPS"); redis_ratio=$(ratio "$(field rps "$(sat_of redis)")" "$BARE_RPS")
+  postgres_ratio=$(ratio "$(field rps "$(sat_of postgres)")" "$BARE_RPS")
   p99_ratio=$(ratio "$(field p99_us "$(paced_of memory)")" "$P_BARE_P99")
   flow_ratio=$(ratio "$FLOW_RATE" "$FLOW_BOUND")
   bg_ratio=$(ratio "$(field rps "$(sat_of bare-bg)")" "$BARE_RPS")
   echo "| In-memory + JWT throughput >= 0.8 x bare | $mem_ratio (request path alone, outbox not started: $hot_ratio; the bare endpoint plus only the HTTP work a share causes: $bg_ratio) | $(verdict "$mem_ratio" 0.8 '>=') |"
   if [[ "$SKIP_MICRO" != 1 ]]; then
     floor=$(awk -v a="$(mean_us 'CallbackBodyReader.ReadAsync')" -v b="$(mean_us 'cached (repeated token)')" -v c="$(mean_us 'AcceptShareAsync (new share)')" 'BEGIN { printf "%.1f", a + b + c }')
-    bare_cpu=$(awk -v a="$(field host_cpu_us_per_request "${SAT[1]}")" -v b="$(field host_cpu_us_per_request "${SAT[7]}")" 'BEGIN { printf "%.1f", (a + b) / 2 }')
+    bare_cpu=$(awk -v a="$(field host_cpu_us_per_request "${SAT[1]}")" -v b="$(field host_cpu_us_per_request "${SAT[${#SAT_ORDER[@]}]}")" 'BEGIN { printf "%.1f", (a + b) / 2 }')
     echo "| (the request path's floor) | reading + checking the body, the cached token check and the store write alone cost $floor us (micro-benchmarks below); the bare endpoint costs $bare_cpu us of host CPU per request: at most $(awk -v f="$floor" -v b="$bare_cpu" 'BEGIN { printf "%.2f", b / (b + f) }') x bare with nothing else done | |"
   fi
   echo "| In-memory + JWT p99 <= 1.5 x bare at the same offered load (~$OFFERED req/s) | $p99_ratio (request path alone: $(ratio "$(field p99_us "$(paced_of memory-hot)")" "$P_BARE_P99"); the bare endpoint plus only the HTTP work a share causes: $(ratio "$(field p99_us "$(paced_of bare-bg)")" "$P_BARE_P99")) | $(verdict "$p99_ratio" 1.5 '<=') |"
   echo "| SQLite throughput >= 0.5 x bare | $sqlite_ratio | $(verdict "$sqlite_ratio" 0.5 '>=') |"
   echo "| Redis throughput >= 0.5 x bare | $redis_ratio | $(verdict "$redis_ratio" 0.5 '>=') |"
+  echo "| PostgreSQL throughput >= 0.5 x bare | $postgres_ratio | $(verdict "$postgres_ratio" 0.5 '>=') |"
   echo "| Full flow >= 0.5 x HTTP bound | $flow_ratio ($FLOW_RATE flows/s vs $FLOW_BOUND) | $(verdict "$flow_ratio" 0.5 '>=') |"
   echo "| Allocations per share on the hot path | see \"Share endpoint handler\" below (Allocated column) | reported |"
   echo
@@ -213,11 +219,15 @@ mkdir -p "$(dirname "$OUT")"
   echo "Host CPU: CPU time of the host process per accepted request (user + system, background work included): less"
   echo "sensitive than req/s to other work on the machine. Allocated: bytes the host process allocated per accepted request, background work included."
   echo
-  echo "| Variant | req/s | p50 | p99 | Throughput ratio to bare | Host CPU / request | Background calls/s | Allocated / request | Redis commands (CPU) / request | Errors |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "PostgreSQL: statements (pg_stat_statements calls, each statement of an Npgsql batch counted) / committed transactions"
+  echo "(pg_stat_database) per accepted request, and the CPU of the PostgreSQL server processes, all work per share included (the"
+  echo "outbox's too). A share's own write is 3 round trips (one batch of lookups, one batch of writes, COMMIT)."
+  echo
+  echo "| Variant | req/s | p50 | p99 | Throughput ratio to bare | Host CPU / request | Background calls/s | Allocated / request | Redis commands (CPU) / request | PostgreSQL statements / commits (CPU) / request | Errors |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for k in "${!SAT_ORDER[@]}"; do
     line=${SAT[$((k + 1))]}
-    echo "| $(describe "${SAT_ORDER[$k]}") | $(field rps "$line") | $(ms "$(field p50_us "$line")") | $(ms "$(field p99_us "$line")") | $(ratio "$(field rps "$line")" "$BARE_RPS") | $(field host_cpu_us_per_request "$line") us | $(field gw_calls_per_s "$line") | $(field alloc_per_request "$line") B | $(redis_cell "$line") | $(field errors "$line") |"
+    echo "| $(describe "${SAT_ORDER[$k]}") | $(field rps "$line") | $(ms "$(field p50_us "$line")") | $(ms "$(field p99_us "$line")") | $(ratio "$(field rps "$line")" "$BARE_RPS") | $(field host_cpu_us_per_request "$line") us | $(field gw_calls_per_s "$line") | $(field alloc_per_request "$line") B | $(redis_cell "$line") | $(pg_cell "$line") | $(field errors "$line") |"
   done
   echo
   echo "Disk: $FSYNC_PER_S synchronous 4 KiB writes/s (\`dd oflag=dsync\`) and **$(field commits_per_s "$SQLITE_COMMITS") durable SQLite commits/s** (one ~1 KB row per"
@@ -282,7 +292,8 @@ mkdir -p "$(dirname "$OUT")"
   echo "# what it runs (URLs and ports vary):"
   echo "$(basename "$HOST_BIN") gateway --port 0 --token-file TOKEN            # fast 202 gateway + JWKS; writes one RS256 callback token"
   echo "redis-server --port PORT --bind 127.0.0.1 --save '' --appendonly no"
-  echo "$(basename "$HOST_BIN") host --variant bare|bare-bg|memory|sqlite|redis [--outbox off] --port 0 --gateway GATEWAY_URL [--sqlite FILE | --redis 127.0.0.1:PORT]"
+  echo "initdb -D DIR --auth=trust; pg_ctl -D DIR -w start   # port PORT on 127.0.0.1, pg_stat_statements (as postgres when root)"
+  echo "$(basename "$HOST_BIN") host --variant bare|bare-bg|memory|sqlite|redis|postgres [--outbox off] --port 0 --gateway GATEWAY_URL [--sqlite FILE | --redis 127.0.0.1:PORT | --postgres CONNECTION-STRING --schema S]"
   echo "wrk -t1 -c$CONNECTIONS -d${WARMUP}s -s bench/wrk/share.lua URL$SHARE_PATH -- TOKEN 0                  # warm-up"
   echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency -s bench/wrk/share.lua URL$SHARE_PATH -- TOKEN 0        # saturation"
   echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency -s bench/wrk/share.lua URL$SHARE_PATH -- TOKEN $DELAY       # fixed load"

@@ -7,10 +7,11 @@ namespace Abdm.ProfileShare.Benchmarks.Host;
 /// <code>
 /// gateway  --port P --token-file F             a fast local gateway: sessions, JWKS, 202 for every gateway call;
 ///                                              writes one RS256 callback token (signed by its JWKS key) to F
-/// host     --variant bare|bare-bg|memory|sqlite|redis   the share endpoint: a bare minimal-API 202 endpoint (bare-bg:
+/// host     --variant bare|bare-bg|memory|sqlite|redis|postgres   the share endpoint: a bare minimal-API 202 endpoint (bare-bg:
 ///          --port P --gateway URL               plus 2 gateway POSTs per request), or MapAbdmProfileShare() with real
 ///          [--outbox off] [--sqlite FILE]       JWT verification and a store (--outbox off: the request path alone)
-///          [--redis HOST:PORT] [--key-prefix P] [--client-id ID --client-secret S]
+///          [--redis HOST:PORT] [--key-prefix P] [--postgres CONNECTION-STRING] [--schema S]
+///          [--client-id ID --client-secret S]
 /// flow     --concurrency C --seconds S          the full flow through the gateway simulator (spawns a host)
 /// httpbound --concurrency C --seconds S         the raw loopback HTTP request rate (spawns a bare host)
 /// sqlite-commits --file F [--seconds S]         SQLite's durable one-row commit rate on this disk (WAL, FULL sync)

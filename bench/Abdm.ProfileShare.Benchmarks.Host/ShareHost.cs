@@ -1,5 +1,6 @@
 using System.Net;
 using Abdm.ProfileShare.AspNetCore;
+using Abdm.ProfileShare.PostgreSql;
 using Abdm.ProfileShare.Redis;
 using Abdm.ProfileShare.Sqlite;
 using Microsoft.AspNetCore.Builder;
@@ -17,7 +18,7 @@ namespace Abdm.ProfileShare.Benchmarks.Host;
 /// <item><c>bare</c>: the baseline, a minimal-API <c>POST /v0.5/patients/profile/share</c> that reads the body and answers 202;</item>
 /// <item><c>bare-bg</c>: the same plus the two gateway POSTs a share causes, from 16 background workers (what the
 /// machine can do with the HTTP work of a share alone);</item>
-/// <item><c>memory</c> / <c>sqlite</c> / <c>redis</c>: <c>MapAbdmProfileShare()</c> with the default (real) gateway-JWT
+/// <item><c>memory</c> / <c>sqlite</c> / <c>redis</c> / <c>postgres</c>: <c>MapAbdmProfileShare()</c> with the default (real) gateway-JWT
 /// verification against the gateway's JWKS and that store; the outbox processor runs against <c>--gateway</c>
 /// (<c>--outbox off</c>: not started, the request path alone).</item>
 /// </list>
@@ -68,8 +69,15 @@ internal static class ShareHost
                 case "redis":
                     abdm.UseRedisStore(args.Require("redis") + ",abortConnect=false", args.Get("key-prefix") ?? "abdm:bench:");
                     break;
+                case "postgres":
+                    abdm.UsePostgreSqlStore(options =>
+                    {
+                        options.ConnectionString = args.Require("postgres");
+                        options.Schema = args.Get("schema") ?? "abdm_bench";
+                    });
+                    break;
                 default:
-                    throw new ArgumentException($"unknown variant '{variant}': bare|memory|sqlite|redis");
+                    throw new ArgumentException($"unknown variant '{variant}': bare|memory|sqlite|redis|postgres");
             }
         }
 

@@ -6,6 +6,8 @@ using Abdm.ProfileShare.Sample.Handlers;
 using Abdm.ProfileShare.Sample.Internal;
 using Abdm.ProfileShare.Sample.Patients;
 using Abdm.ProfileShare.Sample.Simulation;
+using Abdm.ProfileShare.PostgreSql;
+using Abdm.ProfileShare.Redis;
 using Abdm.ProfileShare.Sqlite;
 using Abdm.ProfileShare.Sample.Operators;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -98,7 +100,7 @@ internal static class SampleApp
                 options.Gateway.ClientSecret = simulator.ClientSecret;
             }
         });
-        abdm.UseSqliteStore(connectionString)                  // queue, outbox, linking tokens: same file as the patient list
+        UseStore(abdm, sample, builder.Configuration.GetSection("AbdmProfileShare:PostgreSql"), connectionString) // Sample:Store = Sqlite | Redis | PostgreSql
             .AddPatientDirectory<SamplePatientDirectory>()    // new or returning patient, from the sample's patient list
             .AddProfileShareHandler<SampleShareHandler>()      // refuses scans at unknown counters, in words
             .AddLinkingTokenHandler<SampleLinkingTokenHandler>() // hears how each linking-token chain ended
@@ -217,6 +219,19 @@ internal static class SampleApp
     }
 
     /// <summary>The sample's options, refused at start when invalid (each problem naming its key).</summary>
+    /// <summary>
+    /// The SDK's store: the SQLite file beside the patient list (default), Redis (<c>Sample:Redis</c>), or PostgreSQL
+    /// (the <c>AbdmProfileShare:PostgreSql</c> section: <c>ConnectionString</c>, <c>Schema</c>, <c>CommandTimeout</c>,
+    /// validated when the sample starts). The patient list stays in <c>sample.db</c> either way.
+    /// </summary>
+    private static AbdmProfileShareBuilder UseStore(AbdmProfileShareBuilder abdm, SampleOptions sample, IConfigurationSection postgreSql, string sqliteConnectionString) =>
+        sample.Store switch
+        {
+            SampleStore.Redis => abdm.UseRedisStore(sample.Redis!),
+            SampleStore.PostgreSql => abdm.UsePostgreSqlStore(postgreSql),
+            _ => abdm.UseSqliteStore(sqliteConnectionString), // queue, outbox, linking tokens: same file as the patient list
+        };
+
     public static SampleOptions ReadOptions(IConfiguration configuration)
     {
         var sample = configuration.GetSection(SampleOptions.SectionName).Get<SampleOptions>() ?? new SampleOptions();

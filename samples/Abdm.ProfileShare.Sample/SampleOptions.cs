@@ -1,6 +1,19 @@
 namespace Abdm.ProfileShare.Sample;
 
 /// <summary>Where the sample gets its gateway from.</summary>
+/// <summary><c>Sample:Store</c>: where the SDK keeps the queue, the outbox and linking tokens.</summary>
+internal enum SampleStore
+{
+    /// <summary><c>sample.db</c> in <c>Sample:DataDirectory</c>, beside the patient list (the default).</summary>
+    Sqlite,
+
+    /// <summary>Redis at <c>Sample:Redis</c> (a StackExchange.Redis configuration string).</summary>
+    Redis,
+
+    /// <summary>PostgreSQL, configured under <c>AbdmProfileShare:PostgreSql</c> (<c>ConnectionString</c>, <c>Schema</c>, ...).</summary>
+    PostgreSql,
+}
+
 internal enum SampleMode
 {
     /// <summary>The gateway simulator from Abdm.ProfileShare.Testing, started in-process (the default).</summary>
@@ -17,6 +30,12 @@ internal sealed class SampleOptions
 
     /// <summary><c>Sample:Mode</c>: <c>Simulator</c> (default) or <c>Sandbox</c>.</summary>
     public SampleMode Mode { get; set; } = SampleMode.Simulator;
+
+    /// <summary><c>Sample:Store</c>: <c>Sqlite</c> (default), <c>Redis</c> or <c>PostgreSql</c>.</summary>
+    public SampleStore Store { get; set; } = SampleStore.Sqlite;
+
+    /// <summary><c>Sample:Redis</c>: the StackExchange.Redis configuration string when <c>Sample:Store</c> is <c>Redis</c>.</summary>
+    public string? Redis { get; set; }
 
     /// <summary><c>Sample:DataDirectory</c>: where <c>sample.db</c> lives, relative to the project folder. Default: <c>data</c>.</summary>
     public string DataDirectory { get; set; } = "data";
@@ -41,6 +60,16 @@ internal sealed class SampleOptions
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
+        if (!Enum.IsDefined(Store))
+        {
+            problems.Add("Sample:Store must be Sqlite, Redis or PostgreSql.");
+        }
+
+        if (Store == SampleStore.Redis && string.IsNullOrWhiteSpace(Redis))
+        {
+            problems.Add("Sample:Redis is required when Sample:Store is Redis (for example 127.0.0.1:6379).");
+        }
+
         var key = Mode == SampleMode.Sandbox ? "Sample:SandboxFacilities" : "Sample:Facilities";
         var facilities = ActiveFacilities;
         if (facilities.Count == 0)

@@ -5,8 +5,9 @@ using Xunit.Abstractions;
 namespace Abdm.ProfileShare.Durability.Tests;
 
 /// <summary>
-/// Crash safety with the SQLite store: the host runs as a separate process, is killed with SIGKILL while work is
-/// pending at every step of the flow, and is restarted on the same database file and port.
+/// Crash safety with the SQLite and the PostgreSQL store: the host runs as a separate process, is killed with SIGKILL
+/// while work is pending at every step of the flow, and is restarted on the same database (file, or PostgreSQL schema)
+/// and port.
 /// </summary>
 /// <remarks>
 /// <para>The queue is read from the restarted host over its test endpoint (<c>GET /_test/entries</c>): that is the
@@ -42,16 +43,37 @@ public sealed class CrashSafetyTests : IDisposable
     }
 
     [Fact]
-    public async Task KillMidFlow_RestartOnSameDatabase_EveryShareQueuedOnceAndEveryChainLinked()
+    public Task KillMidFlow_RestartOnSameDatabase_EveryShareQueuedOnceAndEveryChainLinked() =>
+        KillMidFlowAsync(new Dictionary<string, string> { ["TestHost:Store"] = "sqlite:" + Path.Combine(_directory, "profile-share.db") });
+
+    [Fact]
+    public async Task KillMidFlow_PostgreSql_RestartOnSameSchema_EveryShareQueuedOnceAndEveryChainLinked()
+    {
+        var postgres = new PostgreSqlServerFixture();
+        await postgres.InitializeAsync();
+        try
+        {
+            await KillMidFlowAsync(new Dictionary<string, string>
+            {
+                ["TestHost:Store"] = "postgres:" + postgres.ConnectionString,
+                ["TestHost:KeyPrefix"] = postgres.NewSchema(), // the schema
+            });
+        }
+        finally
+        {
+            await postgres.DisposeAsync();
+        }
+    }
+
+    private async Task KillMidFlowAsync(IReadOnlyDictionary<string, string> store)
     {
         var clock = Stopwatch.StartNew();
         await using var gateway = await AbdmGatewaySimulator.StartAsync(new GatewaySimulatorOptions { ClientId = ClientId, ClientSecret = ClientSecret });
-        var database = Path.Combine(_directory, "profile-share.db");
         TestHostProcess? host = null;
         TestHostProcess? restarted = null;
         try
         {
-            host = await StartHostAsync("before the crash", 0, database, gateway);
+            host = await StartHostAsync("before the crash", 0, store, gateway);
             gateway.RegisterHip(HipId, host.BaseUrl);
             var scans = new Scans(HipId, Counters);
             _output.WriteLine($"{clock.ElapsedMilliseconds,6} ms  host {host.ProcessId} ready on port {host.Port}");
@@ -99,7 +121,7 @@ public sealed class CrashSafetyTests : IDisposable
 
             // The gateway recovers; the host comes back on the same file and port.
             gateway.Faults.Clear();
-            restarted = await StartHostAsync("after the crash", host.Port, database, gateway);
+            restarted = await StartHostAsync("after the crash", host.Port, store, gateway);
             Assert.Equal(host.BaseUrl, restarted.BaseUrl);
             _output.WriteLine($"{clock.ElapsedMilliseconds,6} ms  host {restarted.ProcessId} ready on the same port");
 
@@ -195,17 +217,16 @@ public sealed class CrashSafetyTests : IDisposable
         return shares;
     }
 
-    private static Task<TestHostProcess> StartHostAsync(string name, int port, string database, AbdmGatewaySimulator gateway) =>
+    private Task<TestHostProcess> StartHostAsync(string name, int port, IReadOnlyDictionary<string, string> store, AbdmGatewaySimulator gateway) =>
         TestHostProcess.StartAsync(
             name,
-            new Dictionary<string, string>
+            new Dictionary<string, string>(store)
             {
                 ["urls"] = $"http://127.0.0.1:{port}",
                 ["AbdmProfileShare:HipIds:0"] = HipId,
                 ["AbdmProfileShare:Gateway:BaseUrl"] = gateway.BaseUrl.ToString(),
                 ["AbdmProfileShare:Gateway:ClientId"] = ClientId,
-                ["TestHost:Store"] = "sqlite:" + database,
-                ["TestHost:KeyRing"] = Path.Combine(Path.GetDirectoryName(database)!, "keys"),
+                ["TestHost:KeyRing"] = Path.Combine(_directory, "keys"),
 
                 // Held calls must stay in flight until the kill: no attempt timeout, no retry before it.
                 ["AbdmProfileShare:Resilience:AttemptTimeout"] = "00:00:30",

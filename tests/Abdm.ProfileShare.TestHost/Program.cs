@@ -1,4 +1,5 @@
 using Abdm.ProfileShare.AspNetCore;
+using Abdm.ProfileShare.PostgreSql;
 using Abdm.ProfileShare.Redis;
 using Abdm.ProfileShare.Sqlite;
 using Microsoft.AspNetCore.Builder;
@@ -24,8 +25,8 @@ namespace Abdm.ProfileShare.TestHost;
 ///     --AbdmProfileShare:HipIds:0=HIP-1
 ///     --AbdmProfileShare:Gateway:BaseUrl=http://127.0.0.1:5080/gateway
 ///     --AbdmProfileShare:Gateway:ClientId=sim-client          (the secret: env AbdmProfileShare__Gateway__ClientSecret)
-///     --TestHost:Store=sqlite:/tmp/queue.db | redis:127.0.0.1:6379 | memory
-///     [--TestHost:KeyPrefix=abdm:ps:]    the Redis key prefix
+///     --TestHost:Store=sqlite:/tmp/queue.db | redis:127.0.0.1:6379 | postgres:Host=127.0.0.1;Port=5432;... | memory
+///     [--TestHost:KeyPrefix=abdm:ps:]    the Redis key prefix, or the PostgreSQL schema
 ///     [--TestHost:Instance=A]            sent as X-Test-Instance on every gateway call (the tests route callbacks by it)
 ///     [--TestHost:ExitWithStdin=true]    stop gracefully when stdin closes (so a dying test never leaves it behind)
 ///     [--TestHost:KeyRing=/tmp/keys]     the Data Protection key ring folder (linking tokens are encrypted with it):
@@ -128,13 +129,23 @@ internal static class Program
             return true;
         }
 
+        if (store is not null && store.StartsWith("postgres:", StringComparison.Ordinal) && store.Length > "postgres:".Length)
+        {
+            abdm.UsePostgreSqlStore(options =>
+            {
+                options.ConnectionString = store["postgres:".Length..];
+                options.Schema = keyPrefix == "abdm:ps:" ? PostgreSqlProfileShareStoreOptions.DefaultSchema : keyPrefix;
+            });
+            return true;
+        }
+
         if (store == "memory")
         {
             abdm.UseInMemoryStore();
             return true;
         }
 
-        problem = "Set --TestHost:Store to sqlite:<path>, redis:<host:port> or memory.";
+        problem = "Set --TestHost:Store to sqlite:<path>, redis:<host:port>, postgres:<connection string> or memory.";
         return false;
     }
 }

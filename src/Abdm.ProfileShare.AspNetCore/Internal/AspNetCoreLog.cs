@@ -12,4 +12,9 @@ internal static partial class AspNetCoreLog
     // A warning per heartbeat: the outbox processor reports a store outage once as an error (1100) and its end (1101).
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Heartbeat: the store is unreachable ({Reason})")]
     public static partial void HeartbeatStoreDown(ILogger logger, string reason);
+
+    // The store's own exception is not logged: its message is the driver's, which this package cannot vouch for (a
+    // connection string, a server name); the store logs its failures itself (3000-3599).
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Share {RequestId} not stored: the store failed ({ExceptionType}); answered 503 with Retry-After so the gateway delivers it again")]
+    public static partial void ShareNotStored(ILogger logger, Guid requestId, string exceptionType);
 }

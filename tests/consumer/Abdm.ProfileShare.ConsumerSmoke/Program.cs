@@ -1,10 +1,13 @@
 // A fresh minimal host that uses the packages the way a HIS vendor does (the README quickstart), then completes
 // one scan against the gateway simulator: the phone gets SUCCESS with a token number and a linking token is stored.
-// It runs twice: on the v0.5 gateway (a v1.0 share, the demographic-auth chain) and on ABDM v3 (a v3 share,
-// generate-token). Exit code 0 on success, 1 with a reason otherwise.
+// It runs twice on the SQLite store: on the v0.5 gateway (a v1.0 share, the demographic-auth chain) and on ABDM v3 (a v3
+// share, generate-token); then once more on the PostgreSQL store (the v0.5 gateway) in the cluster ABDM_TEST_POSTGRES
+// names (.ci/run starts one; without it the run is skipped, and fails under CI=true). Exit code 0 on success, 1 with a
+// reason otherwise.
 using Abdm.ProfileShare;
 using Abdm.ProfileShare.AspNetCore;
 using Abdm.ProfileShare.Model;
+using Abdm.ProfileShare.PostgreSql;
 using Abdm.ProfileShare.Sqlite;
 using Abdm.ProfileShare.Testing;
 using Abdm.ProfileShare.Workflow;
@@ -14,15 +17,27 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 const string HipId = "CONSUMER-HIP-1";
 foreach (var (deployment, shareVersion) in new[] { (WireVersion.V05, WireVersion.V10), (WireVersion.V3, WireVersion.V3) })
 {
-    if (await RunAsync(deployment, shareVersion, args) is var rc and not 0)
+    if (await RunAsync(deployment, shareVersion, args, postgres: null) is var rc and not 0)
     {
         return rc;
     }
 }
 
-return 0;
+var postgres = Environment.GetEnvironmentVariable("ABDM_TEST_POSTGRES");
+if (string.IsNullOrWhiteSpace(postgres))
+{
+    if (Environment.GetEnvironmentVariable("CI") == "true")
+    {
+        return Fail("ABDM_TEST_POSTGRES is not set: the PostgreSQL run needs the cluster .ci/run starts");
+    }
 
-static async Task<int> RunAsync(WireVersion deployment, WireVersion shareVersion, string[] args)
+    Console.WriteLine("consumer smoke test: PostgreSQL run skipped (ABDM_TEST_POSTGRES is not set)");
+    return 0;
+}
+
+return await RunAsync(WireVersion.V05, WireVersion.V10, args, postgres);
+
+static async Task<int> RunAsync(WireVersion deployment, WireVersion shareVersion, string[] args, string? postgres)
 {
     var secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
     var dataDirectory = Directory.CreateTempSubdirectory("abdm-consumer-");
@@ -41,7 +56,7 @@ static async Task<int> RunAsync(WireVersion deployment, WireVersion shareVersion
                 o.Gateway.ClientId = "consumer-client";
                 o.Gateway.ClientSecret = secret;
             })
-            .UseSqliteStore($"Data Source={Path.Combine(dataDirectory.FullName, "abdm.db")}");
+            .UseStore(postgres, dataDirectory);
         await using var app = builder.Build();
         app.MapGroup("/abdm").MapAbdmProfileShare();
         await app.StartAsync();
@@ -95,7 +110,7 @@ static async Task<int> RunAsync(WireVersion deployment, WireVersion shareVersion
             return Fail($"the linking chain ended {entry.Linking.State}");
         }
 
-        Console.WriteLine($"consumer smoke test passed ({deployment}): the phone showed SUCCESS with token {phone.TokenNumber}; the linking token is stored");
+        Console.WriteLine($"consumer smoke test passed ({deployment}, {(postgres is null ? "SQLite" : "PostgreSQL")}): the phone showed SUCCESS with token {phone.TokenNumber}; the linking token is stored");
         await app.StopAsync();
         return 0;
     }
@@ -113,4 +128,17 @@ static int Fail(string reason)
 {
     Console.Error.WriteLine("consumer smoke test FAILED: " + reason);
     return 1;
+}
+
+internal static class StoreChoice
+{
+    /// <summary>SQLite in the temp folder, or PostgreSQL in a schema of its own (dropped with the cluster).</summary>
+    public static AbdmProfileShareBuilder UseStore(this AbdmProfileShareBuilder builder, string? postgres, DirectoryInfo dataDirectory) =>
+        postgres is null
+            ? builder.UseSqliteStore($"Data Source={Path.Combine(dataDirectory.FullName, "abdm.db")}")
+            : builder.UsePostgreSqlStore(o =>
+            {
+                o.ConnectionString = postgres;
+                o.Schema = $"consumer_{Guid.NewGuid():N}";
+            });
 }

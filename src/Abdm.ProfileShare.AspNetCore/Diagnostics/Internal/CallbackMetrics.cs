@@ -45,7 +45,7 @@ internal sealed class CallbackMetrics
         _sharesReceived = Meter.CreateCounter<long>("abdm.shares.received", "{share}",
             "Profile-share callbacks that reached the endpoints, whatever became of them.");
         _sharesRejected = Meter.CreateCounter<long>("abdm.shares.rejected", "{share}",
-            "Shares refused, by reason: unauthorized, unknown_hip, invalid (answered 4xx), keys_unavailable (answered 503), or host_rejected, unusable_profile (answered with a FAILURE on-share).");
+            "Shares refused, by reason: unauthorized, unknown_hip, invalid (answered 4xx), keys_unavailable, store_unavailable (answered 503), or host_rejected, unusable_profile (answered with a FAILURE on-share).");
         _callbacks = Meter.CreateCounter<long>("abdm.callbacks.received", "{callback}",
             "Auth callbacks (on_init, on_confirm, on_generate_token) received, by outcome: applied, ignored (duplicate or late), unmatched, unauthorized, keys_unavailable (answered 503), unknown_hip, invalid.");
         _lateDeliveries = Meter.CreateHistogram("abdm.callbacks.late_delivery", "s",

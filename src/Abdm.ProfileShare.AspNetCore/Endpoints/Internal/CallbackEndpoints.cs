@@ -135,7 +135,21 @@ internal sealed class CallbackEndpoints
 
         // Persist before answering: a 202 for a share that is then lost would be a silent failure. The write is not
         // cancelled by a client disconnect: it is atomic, and a gateway retry is deduplicated by requestId.
-        await _inbox.AcceptShareAsync(body.Value, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await _inbox.AcceptShareAsync(body.Value, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+        {
+            // The store failed (unreachable, timed out, or its commit's outcome is unknown): never a 2xx. 503 with
+            // Retry-After asks the gateway to deliver the share again; a share that did commit is then a duplicate.
+            AspNetCoreLog.ShareNotStored(_logger, body.Value.RequestId, exception.GetType().Name);
+            _metrics.ShareRejected("store_unavailable", version, hipId);
+            context.Response.Headers.RetryAfter = StoreRetryAfterSeconds;
+            await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "Service Unavailable", v3, v3 ? "ABDM-9999" : null).ConfigureAwait(false);
+            return;
+        }
+
         context.Response.StatusCode = v3 ? StatusCodes.Status200OK : StatusCodes.Status202Accepted;
     }
 
@@ -345,6 +359,9 @@ internal sealed class CallbackEndpoints
     /// </summary>
     internal static Task WriteUnauthorizedAsync(HttpContext context, bool v3) =>
         WriteErrorAsync(context, StatusCodes.Status401Unauthorized, UnauthorizedMessage, v3);
+
+    /// <summary>The <c>Retry-After</c> of a share answered 503 because the store failed.</summary>
+    private const string StoreRetryAfterSeconds = "5";
 
     /// <summary>The message of every 401 (the reason is only logged).</summary>
     internal const string UnauthorizedMessage = "Unauthorized";

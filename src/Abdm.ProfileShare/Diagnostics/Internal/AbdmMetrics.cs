@@ -50,7 +50,7 @@ internal sealed class AbdmMetrics
         _sharesAccepted = Meter.CreateCounter<long>("abdm.shares.accepted", "{share}",
             "Shares persisted and answered 202, by outcome: created (new token), rescanned (same patient, same token) or duplicate (a repeated requestId).");
         _sharesRejected = Meter.CreateCounter<long>("abdm.shares.rejected", "{share}",
-            "Shares refused, by reason: unauthorized, unknown_hip, invalid (answered 4xx), keys_unavailable (answered 503), or host_rejected, unusable_profile (answered with a FAILURE on-share).");
+            "Shares refused, by reason: unauthorized, unknown_hip, invalid (answered 4xx), keys_unavailable, store_unavailable (answered 503), or host_rejected, unusable_profile (answered with a FAILURE on-share).");
         _shareConflicts = Meter.CreateCounter<long>("abdm.shares.conflicts", "{share}",
             "Shares whose requestId was already accepted with a different body: answered as duplicates (also counted in abdm.shares.accepted with outcome duplicate), the first body kept.");
         _gatewayCalls = Meter.CreateHistogram("abdm.gateway.call.duration", "s",
