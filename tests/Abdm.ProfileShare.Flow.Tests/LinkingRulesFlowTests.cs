@@ -193,3 +193,56 @@ public sealed class BridgeServiceIdFlowTests(ITestOutputHelper output)
         Assert.Equal(LinkingState.AwaitingToken, (await flow.Queue.GetAsync(entry.Id))!.Linking.State);
     }
 }
+
+/// <summary>A gateway block survives a restart of the host: it is in the store (SQLite here), not in memory.</summary>
+public sealed class LinkingBlockRestartFlowTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _database = Path.Combine(Path.GetTempPath(), $"abdm-block-{Guid.NewGuid():N}.db");
+
+    [Fact]
+    public async Task Blocked1027_BlockHoldsAfterTheHostRestarts_NoRequestSent()
+    {
+        var patient = SyntheticPatients.All[5];
+        await using (var first = await StartAsync(s =>
+        {
+            s.LinkTokenRequestWindow = TimeSpan.FromMinutes(5);
+            s.RefusalsBeforeBlock = 1;
+        }))
+        {
+            first.Gateway.Faults.For(GatewayOperation.OnGenerateToken).Drop(times: 1);
+            await first.EntryForAsync(await first.ScanAsync(patient, WireVersion.V3));
+            await first.Gateway.Journal.WaitForAsync(e => e.Operation == GatewayOperation.GenerateToken && e.IsAccepted, FlowHost.Wait);
+            var second = await first.EntryForAsync(await first.ScanAsync(patient, WireVersion.V3, counter: "counter-2"));
+            var failed = await first.WaitForEntryAsync(second.Id, e => e.Linking.State == LinkingState.Failed, TimeSpan.FromSeconds(30));
+            Assert.Equal("ABDM-1027", failed.Linking.ErrorCode);
+        }
+
+        // A new process on the same database, and a gateway that would now accept the request: nothing is sent.
+        await using var restarted = await StartAsync(null);
+        var again = await restarted.EntryForAsync(await restarted.ScanAsync(patient, WireVersion.V3, counter: "counter-3"));
+        var blocked = await restarted.WaitForEntryAsync(again.Id, e => e.Linking.State == LinkingState.Failed);
+
+        Assert.Equal("ABDM-1027", blocked.Linking.ErrorCode);
+        Assert.Contains("blocked", blocked.Linking.ErrorMessage, StringComparison.Ordinal);
+        Assert.Empty(restarted.Gateway.Journal.Of(GatewayOperation.GenerateToken));
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { _database, _database + "-wal", _database + "-shm" })
+        {
+            File.Delete(file);
+        }
+    }
+
+    private Task<FlowHost> StartAsync(Action<GatewaySimulatorOptions>? simulator) => FlowHost.StartAsync(new FlowHostOptions
+    {
+        Logs = new TestOutputLogs(output),
+        WireVersion = WireVersion.V3,
+        ConfigureHost = o => o.Linking.RequestWindow = TimeSpan.FromSeconds(1),
+        ConfigureSimulator = simulator,
+        ConfigureBuilder = b => Abdm.ProfileShare.Sqlite.SqliteStoreBuilderExtensions.UseSqliteStore(b,
+            new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = _database }.ToString()),
+    });
+}
