@@ -5,10 +5,14 @@
     const box = document.getElementById("linking-box");
     if (!box) return;
     let busy = false;
+    let again = false;
     let stopped = false;
 
+    // A change that arrives while a refresh is in flight refreshes once more afterwards: the fetch in flight may have
+    // read the entry before that change (dropping it left the box showing a state the entry had already left).
     async function refresh() {
-        if (busy || stopped) return;
+        if (stopped) return;
+        if (busy) { again = true; return; }
         busy = true;
         try {
             const response = await fetch(box.dataset.refreshUrl, { cache: "no-store", headers: { "Accept": "text/html" } });
@@ -20,6 +24,7 @@
             // The next event refreshes again.
         } finally {
             busy = false;
+            if (again) { again = false; refresh(); }
         }
     }
 
