@@ -35,7 +35,7 @@ public sealed record ReceivedShare
     /// v3: the <c>metaData</c> keys other than the counter, as text (<c>hipId</c>, <c>hprId</c>, <c>latitude</c>,
     /// <c>longitude</c>; a key sent as <c>null</c> is absent); empty on v0.5/v1.0.
     /// </summary>
-    public IReadOnlyDictionary<string, string> MetaData { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> MetaData { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>Ids only: the profile is patient data and never printed.</summary>
     /// <returns>The request id, HIP, counter, version and intent.</returns>

@@ -28,7 +28,7 @@ public sealed record ShareIntentRequest
     /// <c>longitude</c>; numbers in invariant culture); a key sent as <c>null</c> is absent. The counter is
     /// <see cref="CounterCode"/>.
     /// </summary>
-    public IReadOnlyDictionary<string, string> MetaData { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> MetaData { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>Ids only: the profile is patient data and never printed.</summary>
     /// <returns>The intent, request id, HIP and counter.</returns>

@@ -153,14 +153,14 @@ public sealed class CallbackBodyReaderTests
         Assert.Single(app.Accepted);
     }
 
-    private static Task<CallbackBody<ShareProfileRequest>> ReadAsync(string json, string contentType = "application/json", CallbackOptions? limits = null)
+    private static ValueTask<CallbackBody<ShareProfileRequest>> ReadAsync(string json, string contentType = "application/json", CallbackOptions? limits = null)
     {
         var bytes = Encoding.UTF8.GetBytes(json);
         return ReadAsync(Request(new MemoryStream(bytes), contentType, bytes.Length).Request, limits ?? Defaults);
     }
 
     /// <summary>The transport's read with the core's JSON read of a v0.5 share (what the inbox does first).</summary>
-    private static Task<CallbackBody<ShareProfileRequest>> ReadAsync(HttpRequest request, CallbackOptions limits) =>
+    private static ValueTask<CallbackBody<ShareProfileRequest>> ReadAsync(HttpRequest request, CallbackOptions limits) =>
         CallbackBodyReader.ReadAsync(request, limits, limits, static (l, bytes) => CallbackJsonReader.Read(bytes, AbdmJsonContext.Default.ShareProfileRequest, l), CancellationToken.None);
 
     private static DefaultHttpContext Request(Stream body, string contentType, long? contentLength)

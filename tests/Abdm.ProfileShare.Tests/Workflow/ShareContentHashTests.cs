@@ -20,6 +20,17 @@ public sealed class ShareContentHashTests
     };
 
     [Fact]
+    public void Compute_IsStableAcrossVersions_AStoredHashStillMatchesItsRedelivery()
+    {
+        // The value the first implementation computed (a stored share's hash is compared with its redelivery's after
+        // an upgrade): any change of the canonical form must be a new format tag, never a silent change.
+        Assert.Equal("c9220ad97447a409f4d3ee405f1040c02e70a505a25cea8784464730fc082059", ShareContentHash.Compute("HIP-1", "OPD1", Profile));
+        Assert.Equal(
+            ["8c86c3db", "c9220ad9", "4468c7ea", "ec841d06", "c96b88f4", "906f469b"],
+            Enum.GetValues<Gender>().Select(g => ShareContentHash.Compute("HIP-1", "OPD1", Profile with { Gender = g })[..8]));
+    }
+
+    [Fact]
     public void Compute_SameShare_SameLowerHexSha256()
     {
         var hash = ShareContentHash.Compute("HIP-1", "OPD1", Profile);

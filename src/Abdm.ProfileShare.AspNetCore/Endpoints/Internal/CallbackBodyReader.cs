@@ -2,6 +2,7 @@ using Abdm.ProfileShare.AspNetCore.Diagnostics.Internal;
 using Abdm.ProfileShare.AspNetCore.Internal;
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Abdm.ProfileShare.Workflow;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
@@ -47,7 +48,8 @@ internal static class CallbackBodyReader
     /// <param name="read">Reads the bytes (<see cref="IProfileShareInbox.ReadShare"/>, <see cref="IProfileShareInbox.ReadLinkingCallback"/>).</param>
     /// <param name="ct">Cancels reading the body.</param>
     /// <returns>The value, or the status and message to answer with.</returns>
-    public static async Task<CallbackBody<T>> ReadAsync<TState, T>(HttpRequest request, CallbackOptions limits, TState state,
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<CallbackBody<T>> ReadAsync<TState, T>(HttpRequest request, CallbackOptions limits, TState state,
         Func<TState, ReadOnlySpan<byte>, CallbackReadResult<T>> read, CancellationToken ct)
         where T : class
     {
@@ -122,6 +124,13 @@ internal static class CallbackBodyReader
 
     private static bool IsJson(string? contentType)
     {
+        // What the gateway sends, recognised without parsing (a parse allocates per callback); anything else is parsed.
+        if (string.Equals(contentType, "application/json", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(contentType, "application/json; charset=utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
         if (!MediaTypeHeaderValue.TryParse(contentType, out var mediaType))
         {
             return false;

@@ -1,6 +1,7 @@
 using Abdm.ProfileShare.AspNetCore.Diagnostics.Internal;
 using Abdm.ProfileShare.AspNetCore.Internal;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Abdm.ProfileShare.AspNetCore.Security;
 using Abdm.ProfileShare.AspNetCore.Security.Internal;
 using Abdm.ProfileShare.Model;
@@ -248,7 +249,8 @@ internal sealed class CallbackEndpoints
     /// The HIP id, or null and why (the <c>abdm.reason</c>: unauthorized, keys_unavailable or unknown_hip) when the
     /// request was answered with an error; and the authentication result.
     /// </returns>
-    private async Task<(string? HipId, string Refusal, CallbackAuthenticationResult Authentication)> AuthenticateAndCheckHipAsync(HttpContext context, bool v3 = false, bool lateAllowed = false)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(string? HipId, string Refusal, CallbackAuthenticationResult Authentication)> AuthenticateAndCheckHipAsync(HttpContext context, bool v3 = false, bool lateAllowed = false)
     {
         var authentication = await _authenticator.AuthenticateAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
         if (!authentication.Succeeded && !(lateAllowed && authentication.IsLate))

@@ -85,6 +85,13 @@ internal readonly struct EntrySpan : IDisposable
         return this;
     }
 
+    /// <summary>Adds an id tag, formatted only when the span is recorded.</summary>
+    public EntrySpan Tag(string name, Guid value)
+    {
+        Activity?.SetTag(name, value.ToString());
+        return this;
+    }
+
     /// <summary>Marks the span failed with a description (ids and codes only).</summary>
     public void Fail(string description) => Activity?.SetStatus(ActivityStatusCode.Error, description);
 

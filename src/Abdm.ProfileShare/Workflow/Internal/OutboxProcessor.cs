@@ -195,8 +195,8 @@ internal sealed class OutboxProcessor : BackgroundService
 
         // Every attempt is a span of the entry's trace (a gateway call's HTTP span nests under it).
         using var span = EntrySpan.Start(step.SpanName, item.EntryId)
-            .Tag(AbdmTags.RequestId, item.RequestId.ToString())
-            .Tag(AbdmTags.OutboxItemId, item.Id.ToString())
+            .Tag(AbdmTags.RequestId, item.RequestId)
+            .Tag(AbdmTags.OutboxItemId, item.Id)
             .Tag(AbdmTags.Attempt, item.Attempts + 1);
         try
         {

@@ -65,7 +65,7 @@ internal sealed class ProfileShareWorkflow
         // The entry id is known only now (a re-scan or a repeat names an existing entry): the span starts late, dated back.
         var outcome = result.Outcome switch { ShareIntakeOutcome.Created => "created", ShareIntakeOutcome.Rescanned => "rescanned", _ => "duplicate" };
         using var span = EntrySpan.Start("abdm.share.receive", result.Entry.Id, started)
-            .Tag(AbdmTags.RequestId, requestId.ToString())
+            .Tag(AbdmTags.RequestId, requestId)
             .Tag(AbdmTags.HipId, intake.HipId)
             .Tag(AbdmTags.Counter, result.Entry.CounterCode)
             .Tag(AbdmTags.WireVersion, AbdmTags.Of(version))
@@ -170,7 +170,7 @@ internal sealed class ProfileShareWorkflow
         var persisted = EntrySpan.Timestamp();
         var name = callback.Replace('-', '_');
         using var span = EntrySpan.Start($"abdm.{name}.receive", entryId, started)
-            .Tag(AbdmTags.RequestId, requestId.ToString());
+            .Tag(AbdmTags.RequestId, requestId);
         if (!written || entry is null)
         {
             span.Tag(AbdmTags.Outcome, "ignored");

@@ -228,9 +228,23 @@ internal static class ShareMapper
 
     public static SharedPatientProfile ToProfile(ProfilePatient patient)
     {
-        var identifiers = patient.Identifiers is { Count: > 0 } list
-            ? list.Where(i => i is not null).Select(i => new ProfileIdentifier(i.Type ?? "", i.Value)).ToList()
-            : [];
+        List<ProfileIdentifier> identifiers;
+        if (patient.Identifiers is { Count: > 0 } list)
+        {
+            identifiers = new List<ProfileIdentifier>(list.Count);
+            foreach (var identifier in list)
+            {
+                if (identifier is not null)
+                {
+                    identifiers.Add(new ProfileIdentifier(identifier.Type ?? "", identifier.Value));
+                }
+            }
+        }
+        else
+        {
+            identifiers = [];
+        }
+
         var address = patient.Address is { } a ? Address(a.Line, a.District, a.State, a.Pincode) : null;
         return new SharedPatientProfile
         {
