@@ -32,7 +32,7 @@ public enum GatewaySimulatorProfile
     /// </list>
     /// What stays as in <see cref="Strict"/>, because the real gateway does it: the callback bearer token is signed once
     /// per key and reused until near its expiry (in both profiles), and each linking token (on-confirm) and v3 link
-    /// token (on-generate-token) is a freshly signed RS512 JWT (about a millisecond of CPU per flow). No rule is turned
+    /// token (on-generate-token) is a freshly signed RS512 JWT (an RSA-2048 signature per flow). No rule is turned
     /// off: the link-token request window (<c>ABDM-1092</c>), the block after refusals (<c>ABDM-1027</c>), the bridge
     /// service ids and callback redelivery keep their own options and defaults. A load test that requests a v3 link
     /// token for the same ABHA address and HIP more than once within
