@@ -14,6 +14,9 @@ namespace Abdm.ProfileShare.Benchmarks.Host;
 /// write), then play the next: share, on-share, auth init, on-init, auth confirm, on-confirm (6 HTTP exchanges;
 /// the session and the JWKS are fetched once). A warm-up flows first; then <c>--flows</c> flows are timed from the
 /// first share to the last stored token (or, without <c>--flows</c>, as many as fit in <c>--seconds</c>).
+/// <c>--simulator performance</c> (the default) runs the simulator in <see cref="GatewaySimulatorProfile.Performance"/>
+/// (the same validation, a bounded journal, session tokens verified once); <c>--simulator strict</c> in
+/// <see cref="GatewaySimulatorProfile.Strict"/>, as a test would, to measure the difference.
 /// </summary>
 internal static class FlowDriver
 {
@@ -23,13 +26,38 @@ internal static class FlowDriver
         var seconds = args.Double("seconds", 10);
         var warmupFlows = args.Int("warmup-flows", 400);
         var store = args.Get("store") ?? "memory";
+        var profile = args.Get("simulator") switch
+        {
+            null or "performance" => GatewaySimulatorProfile.Performance,
+            "strict" => GatewaySimulatorProfile.Strict,
+            var other => throw new ArgumentException($"--simulator must be strict or performance, not '{other}'"),
+        };
 
         await using var simulator = await AbdmGatewaySimulator.StartAsync(new GatewaySimulatorOptions
         {
             ClientId = Program.ClientId,
             ClientSecret = Program.ClientSecret,
             CallbackTimeout = TimeSpan.FromSeconds(30),
+            Profile = profile,
         });
+
+        // One journal waiter for the whole run, registered before any traffic: it sees every entry (the Performance
+        // profile's journal keeps only the latest), counts the exchanges, and completes a patient's flow on each
+        // on-confirm the simulator sent.
+        var pending = new ConcurrentDictionary<string, TaskCompletionSource<bool>>(StringComparer.Ordinal);
+        var counts = new JournalCounts();
+        using var stop = new CancellationTokenSource();
+        _ = simulator.Journal.WaitForAsync(entry =>
+        {
+            counts.Add(entry);
+            if (entry.Operation == GatewayOperation.OnConfirm && entry.Direction == JournalDirection.Sent
+                && entry.HealthId is { } healthId && pending.TryGetValue(healthId, out var flow))
+            {
+                flow.TrySetResult(entry.IsDelivered && HasLinkingToken(entry));
+            }
+
+            return false;
+        }, TimeSpan.FromDays(1), stop.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
 
         string[] hostArguments = ["host", "--variant", store, "--port", "0", "--gateway", simulator.BaseUrl.ToString(),
             "--client-id", Program.ClientId, "--client-secret", Program.ClientSecret];
@@ -45,20 +73,6 @@ internal static class FlowDriver
 
         await using var host = await ChildProcess.StartAsync(hostArguments, TimeSpan.FromSeconds(30));
         simulator.RegisterHip(Program.HipId, new Uri(host.Address.TrimEnd('/') + "/"));
-
-        // One journal waiter for the whole run: each on-confirm the simulator sent completes its patient's flow.
-        var pending = new ConcurrentDictionary<string, TaskCompletionSource<bool>>(StringComparer.Ordinal);
-        using var stop = new CancellationTokenSource();
-        _ = simulator.Journal.WaitForAsync(entry =>
-        {
-            if (entry.Operation == GatewayOperation.OnConfirm && entry.Direction == JournalDirection.Sent
-                && entry.HealthId is { } healthId && pending.TryGetValue(healthId, out var flow))
-            {
-                flow.TrySetResult(entry.IsDelivered && HasLinkingToken(entry));
-            }
-
-            return false;
-        }, TimeSpan.FromDays(1), stop.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
 
         var next = 0;
         var warm = await RunFlowsAsync(simulator, pending, () => Interlocked.Increment(ref next), concurrency, warmupFlows);
@@ -76,15 +90,13 @@ internal static class FlowDriver
         var simulatorCpu = (Process.GetCurrentProcess().TotalProcessorTime - selfCpu0).TotalMilliseconds;
         await stop.CancelAsync();
 
-        var exchanges = simulator.Journal.Entries.Count(e => e.Operation is GatewayOperation.Share or GatewayOperation.OnShare
-            or GatewayOperation.AuthInit or GatewayOperation.OnInit or GatewayOperation.AuthConfirm or GatewayOperation.OnConfirm);
         var total = warm.Completed + warm.Failures + timed.Completed + timed.Failures;
         Program.Result("flow",
-            ("store", store), ("concurrency", concurrency), ("flows", timed.Completed), ("failures", timed.Failures),
+            ("store", store), ("simulator", profile.ToString().ToLowerInvariant()), ("concurrency", concurrency), ("flows", timed.Completed), ("failures", timed.Failures),
             ("seconds", Math.Round(timed.Elapsed.TotalSeconds, 2)), ("flows_per_s", Math.Round(timed.Completed / timed.Elapsed.TotalSeconds, 1)),
             ("p50_ms", Math.Round(timed.Percentile(50), 1)), ("p99_ms", Math.Round(timed.Percentile(99), 1)),
-            ("exchanges_per_flow", Math.Round(exchanges / (double)Math.Max(1, total), 2)),
-            ("sessions", simulator.Journal.Of(GatewayOperation.Sessions).Count), ("certs", simulator.Journal.Of(GatewayOperation.Certs).Count),
+            ("exchanges_per_flow", Math.Round(counts.Exchanges / (double)Math.Max(1, total), 2)),
+            ("sessions", counts.Sessions), ("certs", counts.Certs),
             ("host_cpu_ms_per_flow", Math.Round(hostCpu / Math.Max(1, timed.Completed), 3)),
             ("simulator_cpu_ms_per_flow", Math.Round(simulatorCpu / Math.Max(1, timed.Completed), 3)),
             ("cpu_utilization", Math.Round((hostCpu + simulatorCpu) / timed.Elapsed.TotalMilliseconds, 2)));
@@ -139,6 +151,37 @@ internal static class FlowDriver
         })).ToArray();
         await Task.WhenAll(workers);
         return new FlowBatch(completed, failures, stopwatch.Elapsed, [.. durations.Order()]);
+    }
+
+    /// <summary>What the journal recorded, counted as it is recorded (called under the journal's lock, one entry at a time).</summary>
+    private sealed class JournalCounts
+    {
+        private long _exchanges;
+        private long _sessions;
+        private long _certs;
+
+        public long Exchanges => Interlocked.Read(ref _exchanges);
+
+        public long Sessions => Interlocked.Read(ref _sessions);
+
+        public long Certs => Interlocked.Read(ref _certs);
+
+        public void Add(JournalEntry entry)
+        {
+            switch (entry.Operation)
+            {
+                case GatewayOperation.Share or GatewayOperation.OnShare or GatewayOperation.AuthInit or GatewayOperation.OnInit
+                    or GatewayOperation.AuthConfirm or GatewayOperation.OnConfirm:
+                    Interlocked.Increment(ref _exchanges);
+                    break;
+                case GatewayOperation.Sessions:
+                    Interlocked.Increment(ref _sessions);
+                    break;
+                case GatewayOperation.Certs:
+                    Interlocked.Increment(ref _certs);
+                    break;
+            }
+        }
     }
 
     private sealed record FlowBatch(int Completed, int Failures, TimeSpan Elapsed, double[] Durations)

@@ -13,6 +13,7 @@ namespace Abdm.ProfileShare.Benchmarks.Host;
 ///          [--redis HOST:PORT] [--key-prefix P] [--postgres CONNECTION-STRING] [--schema S]
 ///          [--client-id ID --client-secret S]
 /// flow     --concurrency C --seconds S          the full flow through the gateway simulator (spawns a host)
+///          [--simulator performance|strict]     the simulator's profile (default performance)
 /// httpbound --concurrency C --seconds S         the raw loopback HTTP request rate (spawns a bare host)
 /// sqlite-commits --file F [--seconds S]         SQLite's durable one-row commit rate on this disk (WAL, FULL sync)
 /// </code>

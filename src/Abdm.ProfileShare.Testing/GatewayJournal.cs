@@ -7,18 +7,26 @@ namespace Abdm.ProfileShare.Testing;
 /// A thread-safe record of everything the simulator received and sent, in order, with waits that complete when a
 /// matching entry is recorded (already recorded entries count too).
 /// </summary>
+/// <remarks>
+/// With a <see cref="GatewaySimulatorOptions.JournalCapacity"/> (the <see cref="GatewaySimulatorProfile.Performance"/>
+/// profile keeps 1,024) only the latest entries are kept: <see cref="Entries"/>, <see cref="Of"/> and
+/// <see cref="Describe"/> show those, and a new wait looks back at those only. A wait already registered sees every
+/// entry as it is recorded, kept or not. <see cref="JournalEntry.Sequence"/> counts every entry ever recorded.
+/// </remarks>
 public sealed class GatewayJournal
 {
     private readonly Lock _gate = new();
-    private readonly List<JournalEntry> _entries = [];
+    private readonly Queue<JournalEntry> _entries = new();
     private readonly List<Waiter> _waiters = [];
+    private readonly int? _capacity;
     private long _sequence;
 
-    internal GatewayJournal()
+    internal GatewayJournal(int? capacity = null)
     {
+        _capacity = capacity;
     }
 
-    /// <summary>A snapshot of every entry so far, oldest first.</summary>
+    /// <summary>A snapshot of every entry kept so far (all of them unless there is a capacity), oldest first.</summary>
     public IReadOnlyList<JournalEntry> Entries
     {
         get
@@ -31,7 +39,8 @@ public sealed class GatewayJournal
     }
 
     /// <summary>
-    /// Waits until an entry matching <paramref name="predicate"/> is (or already was) recorded.
+    /// Waits until an entry matching <paramref name="predicate"/> is (or already was) recorded. With a capacity, "already
+    /// was" means among the entries still kept; every entry recorded after the call is seen.
     /// </summary>
     /// <param name="predicate">The condition; called under the journal's lock, keep it short.</param>
     /// <param name="timeout">How long to wait.</param>
@@ -137,7 +146,7 @@ public sealed class GatewayJournal
         return LinkToken(entry)!;
     }
 
-    /// <summary>Every entry of one operation, oldest first.</summary>
+    /// <summary>Every entry of one operation (among those kept), oldest first.</summary>
     /// <param name="operation">The operation.</param>
     /// <returns>A snapshot.</returns>
     public IReadOnlyList<JournalEntry> Of(GatewayOperation operation)
@@ -172,7 +181,12 @@ public sealed class GatewayJournal
         lock (_gate)
         {
             entry = create(++_sequence);
-            _entries.Add(entry);
+            _entries.Enqueue(entry);
+            if (_capacity is { } capacity && _entries.Count > capacity)
+            {
+                _entries.Dequeue();
+            }
+
             foreach (var waiter in _waiters)
             {
                 if (waiter.Predicate(entry))

@@ -13,6 +13,38 @@ public sealed class GatewaySimulatorOptions
     public string ClientSecret { get; set; } = "";
 
     /// <summary>
+    /// What the simulator is tuned for: <see cref="GatewaySimulatorProfile.Strict"/> (keep everything, verify every
+    /// token on every call) or <see cref="GatewaySimulatorProfile.Performance"/> (the same validation, rules and
+    /// answers, at less CPU and memory per flow: a bounded journal and verified session tokens recognised without
+    /// verifying them again). The options below keep their defaults in both profiles unless their own remarks say
+    /// otherwise, and an option you set explicitly wins over the profile.
+    /// </summary>
+    /// <remarks>Default: <see cref="GatewaySimulatorProfile.Strict"/>.</remarks>
+    /// <example>
+    /// <code>
+    /// await using var gateway = await AbdmGatewaySimulator.StartAsync(new GatewaySimulatorOptions
+    /// {
+    ///     ClientId = "sim-client",
+    ///     ClientSecret = "sim-secret",
+    ///     Profile = GatewaySimulatorProfile.Performance,
+    /// });
+    /// </code>
+    /// </example>
+    public GatewaySimulatorProfile Profile { get; set; } = GatewaySimulatorProfile.Strict;
+
+    /// <summary>
+    /// How many of the latest entries <see cref="AbdmGatewaySimulator.Journal"/> keeps (<see cref="GatewayJournal.Entries"/>,
+    /// <see cref="GatewayJournal.Of"/>, <see cref="GatewayJournal.Describe"/>, and the entries a new wait looks at first);
+    /// older entries are dropped as new ones are recorded. A wait registered with <see cref="GatewayJournal.WaitForAsync"/>
+    /// sees every entry recorded while it waits, whatever the capacity. At least 1.
+    /// </summary>
+    /// <remarks>
+    /// Default: <see langword="null"/>, meaning the <see cref="Profile"/>'s: every entry (unbounded) in
+    /// <see cref="GatewaySimulatorProfile.Strict"/>, the latest 1,024 in <see cref="GatewaySimulatorProfile.Performance"/>.
+    /// </remarks>
+    public int? JournalCapacity { get; set; }
+
+    /// <summary>
     /// The HTTP status of a successful v3 session (<c>POST /api/hiecm/gateway/v3/sessions</c>). Default: 202, as the
     /// v3 spec declares; NHA's own collection records 200, so a client must accept any 2xx. Must be 200-299.
     /// </summary>
@@ -143,6 +175,15 @@ public sealed class GatewaySimulatorOptions
     /// <summary>Where the simulator logs (event ids 4000-4199 and 4300-4349; never patient data or tokens). Default: none.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
+    /// <summary>The journal's capacity in effect: <see cref="JournalCapacity"/>, else the profile's (null: unbounded).</summary>
+    internal int? EffectiveJournalCapacity =>
+        JournalCapacity ?? (Profile == GatewaySimulatorProfile.Performance ? PerformanceJournalCapacity : null);
+
+    /// <summary>Whether a verified session token is recognised by its text until its expiry (the Performance profile).</summary>
+    internal bool CachesVerifiedSessionTokens => Profile == GatewaySimulatorProfile.Performance;
+
+    internal const int PerformanceJournalCapacity = 1024;
+
     internal IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
@@ -159,6 +200,16 @@ public sealed class GatewaySimulatorOptions
         if (Port is < 0 or > 65535)
         {
             problems.Add($"{nameof(Port)} must be between 0 and 65535.");
+        }
+
+        if (!Enum.IsDefined(Profile))
+        {
+            problems.Add($"{nameof(Profile)} must be {nameof(GatewaySimulatorProfile.Strict)} or {nameof(GatewaySimulatorProfile.Performance)}.");
+        }
+
+        if (JournalCapacity is < 1)
+        {
+            problems.Add($"{nameof(JournalCapacity)} must be at least 1 (or null for the profile's default).");
         }
 
         if (V3SessionStatusCode is < 200 or > 299)

@@ -44,7 +44,7 @@ internal sealed partial class SimulatorEngine : IAsyncDisposable
         _options = options;
         _time = options.TimeProvider;
         _logger = logger;
-        Journal = new GatewayJournal();
+        Journal = new GatewayJournal(options.EffectiveJournalCapacity);
         _caller = new HipCaller(options, Journal, () => Tokens, _stopping, logger);
         Faults = new GatewayFaults(() => Tokens.InvalidateSessionTokens());
         Keys = new SigningKeyRing(_time);

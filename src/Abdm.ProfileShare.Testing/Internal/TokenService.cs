@@ -11,11 +11,17 @@ namespace Abdm.ProfileShare.Testing.Internal;
 /// RS256, audience <c>account</c>, <c>azp</c> = <c>clientId</c> = <c>gateway</c>, <c>preferred_username</c>
 /// <c>service-account-gateway</c>, <c>CallbackTokenLifetime</c> = 20 minutes by default, reused until near expiry; v3
 /// calls are signed by the v3 key set), and linking tokens (RS512; the v3 link token lives 6 months).
+/// In the <see cref="GatewaySimulatorProfile.Performance"/> profile a session access token whose JWT was verified is
+/// recognised by its exact text until its <c>exp</c>; the checks that can change between calls (lifetime on the
+/// simulator's clock, invalidation, early expiry, the client id) run on every call, so the answer is the same.
 /// </summary>
 internal sealed class TokenService : IDisposable
 {
     public const string CallbackAudience = "account";
     public const string GatewayClientId = "gateway";
+
+    /// <summary>How many verified session tokens are remembered at most (the Performance profile).</summary>
+    private const int VerifiedSessionsLimit = 1024;
 
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private readonly SigningKeyRing _keys;
@@ -24,6 +30,8 @@ internal sealed class TokenService : IDisposable
     private readonly TimeProvider _timeProvider;
     // Every session access token issued (by jti), with the time it really stops working (early expiry, invalidation).
     private readonly ConcurrentDictionary<string, DateTimeOffset> _expiry = new(StringComparer.Ordinal);
+    // Session access tokens whose JWT verified (Performance profile only), by their exact text.
+    private readonly ConcurrentDictionary<string, VerifiedSession>? _verified;
     private readonly Lock _gate = new();
     private readonly Lazy<(RSA Rsa, SigningCredentials Credentials)> _linkingKey = new(() =>
     {
@@ -33,6 +41,7 @@ internal sealed class TokenService : IDisposable
 
     private CachedToken? _callbackToken;
     private CachedToken? _v3CallbackToken;
+    private long _sessionVerifications;
 
     public TokenService(SigningKeyRing keys, Func<SigningKeyRing> v3Keys, GatewaySimulatorOptions options, string issuer)
     {
@@ -41,7 +50,11 @@ internal sealed class TokenService : IDisposable
         _options = options;
         _timeProvider = options.TimeProvider;
         Issuer = issuer;
+        _verified = options.CachesVerifiedSessionTokens ? new(StringComparer.Ordinal) : null;
     }
+
+    /// <summary>How many times a session access token's JWT was verified (signature, issuer, audience, lifetime, claims).</summary>
+    public long SessionVerifications => Interlocked.Read(ref _sessionVerifications);
 
     public string Issuer { get; }
 
@@ -83,10 +96,35 @@ internal sealed class TokenService : IDisposable
         }
     }
 
-    public async Task<bool> ValidateSessionAsync(string token) =>
-        await ValidateOwnAsync(token, "Bearer", CallbackAudience).ConfigureAwait(false) is { } claims
-        && claims.TryGetValue("jti", out var jti) && jti is string id
-        && _expiry.TryGetValue(id, out var expiry) && _timeProvider.GetUtcNow() < expiry;
+    public async Task<bool> ValidateSessionAsync(string token)
+    {
+        if (_verified is not null && _verified.TryGetValue(token, out var known))
+        {
+            // What the JWT verification below would answer for this very text now: its signature, issuer, audience, type
+            // and jti cannot change; its lifetime and the client id (an option) are checked again, then the jti's state.
+            if (!IsLive(known.ExpiresAt))
+            {
+                _verified.TryRemove(token, out _);
+                return false;
+            }
+
+            return string.Equals(known.ClientId, _options.ClientId, StringComparison.Ordinal) && IsActive(known.Jti);
+        }
+
+        Interlocked.Increment(ref _sessionVerifications);
+        if (await ValidateOwnAsync(token, "Bearer", CallbackAudience).ConfigureAwait(false) is not { } verified
+            || !verified.Claims.TryGetValue("jti", out var jti) || jti is not string id)
+        {
+            return false;
+        }
+
+        if (_verified is not null)
+        {
+            Remember(token, new VerifiedSession(id, _options.ClientId, verified.ExpiresAt));
+        }
+
+        return IsActive(id);
+    }
 
     public async Task<bool> ValidateRefreshAsync(string token) =>
         await ValidateOwnAsync(token, "Refresh", Issuer).ConfigureAwait(false) is not null;
@@ -210,7 +248,36 @@ internal sealed class TokenService : IDisposable
         return _handler.CreateToken(new SecurityTokenDescriptor { SigningCredentials = credentials, Claims = claims });
     }
 
-    private async Task<IDictionary<string, object>?> ValidateOwnAsync(string token, string type, string audience)
+    /// <summary>The session's own state: issued by this simulator, not invalidated, not expired early by a fault.</summary>
+    private bool IsActive(string jti) => _expiry.TryGetValue(jti, out var expiry) && _timeProvider.GetUtcNow() < expiry;
+
+    /// <summary>The lifetime rule of <see cref="ValidateOwnAsync"/>: before <c>exp</c> on the simulator's clock, no skew.</summary>
+    private bool IsLive(DateTime expiresAt) => _timeProvider.GetUtcNow().UtcDateTime < expiresAt;
+
+    private void Remember(string token, VerifiedSession session)
+    {
+        var verified = _verified!;
+        if (verified.Count >= VerifiedSessionsLimit)
+        {
+            foreach (var (text, known) in verified)
+            {
+                if (!IsLive(known.ExpiresAt))
+                {
+                    verified.TryRemove(text, out _);
+                }
+            }
+
+            if (verified.Count >= VerifiedSessionsLimit)
+            {
+                // Many live sessions at once: start over rather than grow; a forgotten token is simply verified again.
+                verified.Clear();
+            }
+        }
+
+        verified[token] = session;
+    }
+
+    private async Task<(IDictionary<string, object> Claims, DateTime ExpiresAt)?> ValidateOwnAsync(string token, string type, string audience)
     {
         var result = await _handler.ValidateTokenAsync(token, new TokenValidationParameters
         {
@@ -221,7 +288,7 @@ internal sealed class TokenService : IDisposable
             ValidateLifetime = true,
             RequireExpirationTime = true,
             ClockSkew = TimeSpan.Zero,
-            LifetimeValidator = (_, expires, _, _) => expires is { } at && _timeProvider.GetUtcNow().UtcDateTime < at,
+            LifetimeValidator = (_, expires, _, _) => expires is { } at && IsLive(at),
         }).ConfigureAwait(false);
         if (!result.IsValid)
         {
@@ -235,8 +302,11 @@ internal sealed class TokenService : IDisposable
             return null;
         }
 
-        return claims;
+        return (claims, result.SecurityToken.ValidTo);
     }
 
     private sealed record CachedToken(string Token, SigningKey Key, DateTimeOffset ExpiresAt);
+
+    /// <summary>A session access token whose JWT verified: its <c>jti</c>, <c>azp</c> and <c>exp</c> (UTC).</summary>
+    private sealed record VerifiedSession(string Jti, string ClientId, DateTime ExpiresAt);
 }
