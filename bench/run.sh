@@ -5,7 +5,7 @@
 #   bash bench/run.sh                      # everything, about 6-8 minutes on 2 cores
 #   BENCH_SKIP_MICRO=1 bash bench/run.sh   # load tests only
 #
-# Settings (environment): BENCH_DURATION (s per measured run, 10), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (wrk
+# Settings (environment): BENCH_DURATION (s per measured run, 10), BENCH_WARMUP (s, 10: tiered compilation keeps optimising for several seconds under load), BENCH_CONNECTIONS (wrk
 # connections, 32), BENCH_FLOW_CONCURRENCY (scans in flight, 32), BENCH_OUT (the report, bench/results/latest.md),
 # BENCH_HOST_DIR (a prebuilt bench host folder, for before/after comparisons of src/).
 # Everything it starts (hosts, the fast gateway, redis-server, a throw-away PostgreSQL cluster) listens on 127.0.0.1 and
@@ -15,7 +15,7 @@ set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
 DURATION=${BENCH_DURATION:-10}
-WARMUP=${BENCH_WARMUP:-3}
+WARMUP=${BENCH_WARMUP:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 FLOW_CONCURRENCY=${BENCH_FLOW_CONCURRENCY:-32}
 SKIP_MICRO=${BENCH_SKIP_MICRO:-0}
@@ -50,7 +50,11 @@ fi
 # ---------------------------------------------------------------------------------------------------------------
 redis_cpu_ms() { redis-cli -p "$REDIS_PORT" info cpu | awk -F: '/^used_cpu_(sys|user):/ { t += $2 } END { printf "%.0f", t * 1000 }'; }
 redis_commands() { redis-cli -p "$REDIS_PORT" info stats | awk -F: '/^total_commands_processed/ { print $2 + 0 }'; }
-gc_allocated() { curl -s "$1/_bench/gc" | tr ' ' '\n' | awk -F= '$1 == "allocated" { print $2 }'; }
+gc_field() { curl -s "$1/_bench/gc" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }'; }
+gc_allocated() { gc_field "$1" allocated; }
+# The JIT's compilation time so far (ms; 0 for a host without the endpoint): tiering still compiling during a measured
+# window is start-up cost, not cost per share, and is reported beside the CPU it is part of.
+jit_ms() { local v; v=$(gc_field "$1" jit_ms); echo "${v:-0}"; }
 
 log "starting the fast gateway, redis-server and PostgreSQL"
 start gateway "$HOST_BIN" gateway --port 0 --token-file "$WORK/token"
@@ -69,14 +73,14 @@ measure() {
   start "host-$variant-$index" "$HOST_BIN" $(host_args "$variant" "$index")
   local pid=$LAST_PID url=$READY_URL
   wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$LUA" "$url$SHARE_PATH" -- "$WORK/token" "$delay" >/dev/null
-  local calls0 alloc0 calls1 alloc1 line redis0 redis1 cpu0 cpu1 rcpu0 rcpu1 pg0 pg1
-  calls0=$(curl -s "$GATEWAY_ROOT/_bench/counts"); alloc0=$(gc_allocated "$url"); redis0=$(redis_commands); cpu0=$(cpu_ms "$pid"); rcpu0=$(redis_cpu_ms); pg0=$(pg_counters)
+  local calls0 alloc0 calls1 alloc1 line redis0 redis1 cpu0 cpu1 rcpu0 rcpu1 pg0 pg1 jit0 jit1
+  calls0=$(curl -s "$GATEWAY_ROOT/_bench/counts"); alloc0=$(gc_allocated "$url"); redis0=$(redis_commands); cpu0=$(cpu_ms "$pid"); rcpu0=$(redis_cpu_ms); pg0=$(pg_counters); jit0=$(jit_ms "$url")
   line=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$LUA" "$url$SHARE_PATH" -- "$WORK/token" "$delay" | grep '^BENCH-RESULT')
-  calls1=$(curl -s "$GATEWAY_ROOT/_bench/counts"); alloc1=$(gc_allocated "$url"); redis1=$(redis_commands); cpu1=$(cpu_ms "$pid"); rcpu1=$(redis_cpu_ms); pg1=$(pg_counters)
+  calls1=$(curl -s "$GATEWAY_ROOT/_bench/counts"); alloc1=$(gc_allocated "$url"); redis1=$(redis_commands); cpu1=$(cpu_ms "$pid"); rcpu1=$(redis_cpu_ms); pg1=$(pg_counters); jit1=$(jit_ms "$url")
   stop "$pid"
   local requests seconds
   requests=$(field requests "$line"); seconds=$(field seconds "$line")
-  echo "$line variant=$variant gw_calls_per_s=$(awk -v c=$((calls1 - calls0)) -v s="$seconds" 'BEGIN { printf "%.0f", c / s }') alloc_per_request=$(awk -v a=$((alloc1 - alloc0)) -v r="$requests" 'BEGIN { printf "%.0f", a / r }') host_cpu_us_per_request=$(awk -v c=$((cpu1 - cpu0)) -v r="$requests" 'BEGIN { printf "%.0f", c * 1000 / r }') redis_cpu_us_per_request=$(awk -v c=$((rcpu1 - rcpu0)) -v r="$requests" 'BEGIN { printf "%.0f", c * 1000 / r }') redis_commands_per_request=$(awk -v a=$((redis1 - redis0)) -v r="$requests" 'BEGIN { printf "%.1f", a / r }') $(awk -v a="$pg0" -v b="$pg1" -v r="$requests" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "pg_statements_per_request=%.1f pg_commits_per_request=%.1f pg_cpu_us_per_request=%.0f", (y[1] - x[1]) / r, (y[2] - x[2]) / r, (y[3] - x[3]) * 1000 / r }')"
+  echo "$line variant=$variant gw_calls_per_s=$(awk -v c=$((calls1 - calls0)) -v s="$seconds" 'BEGIN { printf "%.0f", c / s }') alloc_per_request=$(awk -v a=$((alloc1 - alloc0)) -v r="$requests" 'BEGIN { printf "%.0f", a / r }') host_cpu_us_per_request=$(awk -v c=$((cpu1 - cpu0)) -v r="$requests" 'BEGIN { printf "%.0f", c * 1000 / r }') jit_us_per_request=$(awk -v c=$((jit1 - jit0)) -v r="$requests" 'BEGIN { printf "%.0f", c * 1000 / r }') redis_cpu_us_per_request=$(awk -v c=$((rcpu1 - rcpu0)) -v r="$requests" 'BEGIN { printf "%.0f", c * 1000 / r }') redis_commands_per_request=$(awk -v a=$((redis1 - redis0)) -v r="$requests" 'BEGIN { printf "%.1f", a / r }') $(awk -v a="$pg0" -v b="$pg1" -v r="$requests" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "pg_statements_per_request=%.1f pg_commits_per_request=%.1f pg_cpu_us_per_request=%.0f", (y[1] - x[1]) / r, (y[2] - x[2]) / r, (y[3] - x[3]) * 1000 / r }')"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -235,17 +239,18 @@ mkdir -p "$(dirname "$OUT")"
   echo "Each variant runs in a fresh process; the bare baseline runs first and last and the ratios use their mean ($BARE_RPS req/s)."
   echo "Background: gateway calls/s the fast gateway received during the run (the outbox's on-share and auth init)."
   echo "Host CPU: CPU time of the host process per accepted request (user + system, background work included): less"
-  echo "sensitive than req/s to other work on the machine. Allocated: bytes the host process allocated per accepted request, background work included."
+  echo "sensitive than req/s to other work on the machine. Of which JIT: the JIT's compilation time during the window per request"
+  echo "(tiered compilation still optimising hot code after the warm-up: a start-up cost, counted in the host CPU). Allocated: bytes the host process allocated per accepted request, background work included."
   echo
   echo "PostgreSQL: statements (pg_stat_statements calls, each statement of an Npgsql batch counted) / committed transactions"
   echo "(pg_stat_database) per accepted request, and the CPU of the PostgreSQL server processes, all work per share included (the"
   echo "outbox's too). A share's own write is 3 round trips (one batch of lookups, one batch of writes, COMMIT)."
   echo
-  echo "| Variant | req/s | p50 | p99 | Throughput ratio to bare | Host CPU / request | Background calls/s | Allocated / request | Redis commands (CPU) / request | PostgreSQL statements / commits (CPU) / request | Errors |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| Variant | req/s | p50 | p99 | Throughput ratio to bare | Host CPU / request | of which JIT | Background calls/s | Allocated / request | Redis commands (CPU) / request | PostgreSQL statements / commits (CPU) / request | Errors |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for k in "${!SAT_ORDER[@]}"; do
     line=${SAT[$((k + 1))]}
-    echo "| $(describe "${SAT_ORDER[$k]}") | $(field rps "$line") | $(ms "$(field p50_us "$line")") | $(ms "$(field p99_us "$line")") | $(ratio "$(field rps "$line")" "$BARE_RPS") | $(field host_cpu_us_per_request "$line") us | $(field gw_calls_per_s "$line") | $(field alloc_per_request "$line") B | $(redis_cell "$line") | $(pg_cell "$line") | $(field errors "$line") |"
+    echo "| $(describe "${SAT_ORDER[$k]}") | $(field rps "$line") | $(ms "$(field p50_us "$line")") | $(ms "$(field p99_us "$line")") | $(ratio "$(field rps "$line")" "$BARE_RPS") | $(field host_cpu_us_per_request "$line") us | $(field jit_us_per_request "$line") us | $(field gw_calls_per_s "$line") | $(field alloc_per_request "$line") B | $(redis_cell "$line") | $(pg_cell "$line") | $(field errors "$line") |"
   done
   echo
   echo "Disk: $FSYNC_PER_S synchronous 4 KiB writes/s (\`dd oflag=dsync\`) and **$(field commits_per_s "$SQLITE_COMMITS") durable SQLite commits/s** (one ~1 KB row per"

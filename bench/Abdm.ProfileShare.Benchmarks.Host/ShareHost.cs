@@ -125,7 +125,7 @@ internal static class ShareHost
         }
 
         app.MapGet("/_bench/gc", (HttpContext context) => context.Response.WriteAsync(
-            FormattableString.Invariant($"allocated={GC.GetTotalAllocatedBytes(precise: false)} gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} heap={GC.GetTotalMemory(false)} server={System.Runtime.GCSettings.IsServerGC}")));
+            FormattableString.Invariant($"allocated={GC.GetTotalAllocatedBytes(precise: false)} jit_ms={System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0} gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} heap={GC.GetTotalMemory(false)} server={System.Runtime.GCSettings.IsServerGC}")));
 
         await app.StartAsync();
         Console.Out.WriteLine($"{Program.ReadyMarker} {app.Urls.First()}");
