@@ -159,6 +159,15 @@ for variant in "${VARIANTS[@]}"; do
       echo "(dotnet-counters is not installed: dotnet tool install -g dotnet-counters)"
     fi
     echo
+    echo "## CPU by module (exclusive samples)"
+    echo
+    echo "[JIT] is managed code (ours, ASP.NET Core's, the BCL's); libcoreclr.so the runtime (GC, allocation, type checks,"
+    echo "thread pool); libclrjit.so the JIT compiler itself (tiering still at work); [kernel] sockets and scheduling."
+    echo
+    echo '```'
+    perf report -i "$data" --stdio --sort dso -g none --no-children 2>/dev/null | awk '!/^#/ && NF { sub(/tid [0-9]+/, ""); print }' | head -10
+    echo '```'
+    echo
     echo "## Top $TOP by inclusive time (the frame and everything it calls)"
     echo
     echo '```'

@@ -71,8 +71,10 @@ measure() {
   local variant=$1 index=$2 delay=$3
   # shellcheck disable=SC2046
   start "host-$variant-$index" "$HOST_BIN" $(host_args "$variant" "$index")
-  local pid=$LAST_PID url=$READY_URL
-  wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$LUA" "$url$SHARE_PATH" -- "$WORK/token" "$delay" >/dev/null
+  local pid=$LAST_PID url=$READY_URL warm=$WARMUP
+  # The paced runs are light: half the warm-up (keeps the whole run under 10 minutes).
+  [[ $delay != 0 ]] && warm=$(( (WARMUP + 1) / 2 ))
+  wrk -t1 -c"$CONNECTIONS" -d"${warm}s" -s "$LUA" "$url$SHARE_PATH" -- "$WORK/token" "$delay" >/dev/null
   local calls0 alloc0 calls1 alloc1 line redis0 redis1 cpu0 cpu1 rcpu0 rcpu1 pg0 pg1 jit0 jit1
   calls0=$(curl -s "$GATEWAY_ROOT/_bench/counts"); alloc0=$(gc_allocated "$url"); redis0=$(redis_commands); cpu0=$(cpu_ms "$pid"); rcpu0=$(redis_cpu_ms); pg0=$(pg_counters); jit0=$(jit_ms "$url")
   line=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$LUA" "$url$SHARE_PATH" -- "$WORK/token" "$delay" | grep '^BENCH-RESULT')
@@ -239,14 +241,15 @@ mkdir -p "$(dirname "$OUT")"
   echo "Each variant runs in a fresh process; the bare baseline runs first and last and the ratios use their mean ($BARE_RPS req/s)."
   echo "Background: gateway calls/s the fast gateway received during the run (the outbox's on-share and auth init)."
   echo "Host CPU: CPU time of the host process per accepted request (user + system, background work included): less"
-  echo "sensitive than req/s to other work on the machine. Of which JIT: the JIT's compilation time during the window per request"
-  echo "(tiered compilation still optimising hot code after the warm-up: a start-up cost, counted in the host CPU). Allocated: bytes the host process allocated per accepted request, background work included."
+  echo "sensitive than req/s to other work on the machine. JIT time: the JIT's compilation time during the window per request"
+  echo "(tiered compilation still optimising hot code after the warm-up: a start-up cost). It is wall time, an upper bound of the JIT's"
+  echo "CPU (\\`bash bench/profile.sh\\` attributes the CPU: the JIT compiler is libclrjit.so in its module table). Allocated: bytes the host process allocated per accepted request, background work included."
   echo
   echo "PostgreSQL: statements (pg_stat_statements calls, each statement of an Npgsql batch counted) / committed transactions"
   echo "(pg_stat_database) per accepted request, and the CPU of the PostgreSQL server processes, all work per share included (the"
   echo "outbox's too). A share's own write is 3 round trips (one batch of lookups, one batch of writes, COMMIT)."
   echo
-  echo "| Variant | req/s | p50 | p99 | Throughput ratio to bare | Host CPU / request | of which JIT | Background calls/s | Allocated / request | Redis commands (CPU) / request | PostgreSQL statements / commits (CPU) / request | Errors |"
+  echo "| Variant | req/s | p50 | p99 | Throughput ratio to bare | Host CPU / request | JIT time (wall) / request | Background calls/s | Allocated / request | Redis commands (CPU) / request | PostgreSQL statements / commits (CPU) / request | Errors |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for k in "${!SAT_ORDER[@]}"; do
     line=${SAT[$((k + 1))]}
@@ -262,7 +265,7 @@ mkdir -p "$(dirname "$OUT")"
   echo "operation (see the SQLite store micro-benchmarks below: one caller vs 32 concurrent callers). A burst is faster only while the"
   echo "outbox falls behind: see its background calls/s."
   echo
-  echo "## 2. Latency at the same offered load (~$OFFERED req/s: ${CONNECTIONS} connections, each waiting ${DELAY} ms before its next request)"
+  echo "## 2. Latency at the same offered load (~$OFFERED req/s: ${CONNECTIONS} connections, each waiting ${DELAY} ms before its next request; $(( (WARMUP + 1) / 2 )) s warm-up)"
   echo
   echo "The load is half of what the in-memory variant sustains with its outbox keeping up ($MEMORY_SUSTAINED shares/s: half the gateway"
   echo "calls/s of its saturation run, two calls per share), so its acknowledgements are not queueing behind the requests."
