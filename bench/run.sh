@@ -6,7 +6,7 @@
 #   BENCH_SKIP_MICRO=1 bash bench/run.sh   # load tests only
 #
 # Settings (environment): BENCH_DURATION (s per measured run, 10), BENCH_WARMUP (s, 10: tiered compilation keeps optimising for several seconds under load), BENCH_CONNECTIONS (wrk
-# connections, 32), BENCH_FLOW_CONCURRENCY (scans in flight, 32), BENCH_OUT (the report, bench/results/latest.md),
+# connections, 32), BENCH_FLOW_CONCURRENCY (scans in flight, 32), BENCH_FLOW_WARMUP (s of flows before the timed ones, 20), BENCH_OUT (the report, bench/results/latest.md),
 # BENCH_HOST_DIR (a prebuilt bench host folder, for before/after comparisons of src/).
 # Everything it starts (hosts, the fast gateway, redis-server, a throw-away PostgreSQL cluster) listens on 127.0.0.1 and
 # is stopped on exit.
@@ -18,6 +18,7 @@ DURATION=${BENCH_DURATION:-10}
 WARMUP=${BENCH_WARMUP:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 FLOW_CONCURRENCY=${BENCH_FLOW_CONCURRENCY:-32}
+FLOW_WARMUP=${BENCH_FLOW_WARMUP:-20}
 SKIP_MICRO=${BENCH_SKIP_MICRO:-0}
 OUT=${BENCH_OUT:-$BENCH_DIR/results/latest.md}
 LUA="$BENCH_DIR/wrk/share.lua"
@@ -126,10 +127,10 @@ log "HTTP bound: HttpClient loop, $FLOW_CONCURRENCY in flight, against a bare 20
 HTTPBOUND=$("$HOST_BIN" httpbound --concurrency "$FLOW_CONCURRENCY" --seconds "$DURATION" --warmup "$WARMUP" | grep '^BENCH-RESULT')
 log "  $(field rps "$HTTPBOUND") req/s -> $(field flow_bound "$HTTPBOUND") flows/s"
 log "full flow: $FLOW_CONCURRENCY scans in flight through the simulator, in-memory host"
-FLOW=$("$HOST_BIN" flow --concurrency "$FLOW_CONCURRENCY" --seconds "$DURATION" --simulator performance | grep '^BENCH-RESULT')
+FLOW=$("$HOST_BIN" flow --concurrency "$FLOW_CONCURRENCY" --seconds "$DURATION" --warmup-seconds "$FLOW_WARMUP" --simulator performance | grep '^BENCH-RESULT')
 log "  $(field flows_per_s "$FLOW") flows/s ($(field flows "$FLOW") flows, $(field failures "$FLOW") failed)"
 log "full flow again, the simulator in its Strict profile (every session token verified on every call, the whole journal kept)"
-FLOW_STRICT=$("$HOST_BIN" flow --concurrency "$FLOW_CONCURRENCY" --seconds "$DURATION" --simulator strict | grep '^BENCH-RESULT')
+FLOW_STRICT=$("$HOST_BIN" flow --concurrency "$FLOW_CONCURRENCY" --seconds "$DURATION" --warmup-seconds "$FLOW_WARMUP" --simulator strict | grep '^BENCH-RESULT')
 log "  $(field flows_per_s "$FLOW_STRICT") flows/s ($(field flows "$FLOW_STRICT") flows, $(field failures "$FLOW_STRICT") failed)"
 
 # The disk's synchronous write rate: what bounds a store that flushes every commit (SQLite in WAL mode, FULL sync).
@@ -285,7 +286,7 @@ mkdir -p "$(dirname "$OUT")"
   echo
   echo "One flow = share -> on-share -> auth init -> on-init -> auth confirm -> on-confirm -> linking token stored:"
   echo "6 HTTP exchanges (the session and the JWKS are fetched once per run; measured $(field exchanges_per_flow "$FLOW") exchanges per flow, $(field sessions "$FLOW") session and $(field certs "$FLOW") JWKS fetch)."
-  echo "$FLOW_CONCURRENCY scans in flight, each worker starting its next scan when its linking token is stored (the simulator's"
+  echo "$FLOW_CONCURRENCY scans in flight after $FLOW_WARMUP s of warm-up flows (tiered compilation settles), each worker starting its next scan when its linking token is stored (the simulator's"
   echo "on-confirm answered 202, which the host does after the store write); new synthetic patient per scan; in-memory host in"
   echo "its own process with real JWT verification against the simulator's JWKS."
   echo
@@ -326,7 +327,7 @@ mkdir -p "$(dirname "$OUT")"
   echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency -s bench/wrk/share.lua URL$SHARE_PATH -- TOKEN 0        # saturation"
   echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency -s bench/wrk/share.lua URL$SHARE_PATH -- TOKEN $DELAY       # fixed load"
   echo "$(basename "$HOST_BIN") httpbound --concurrency $FLOW_CONCURRENCY --seconds $DURATION --warmup $WARMUP"
-  echo "$(basename "$HOST_BIN") flow --concurrency $FLOW_CONCURRENCY --seconds $DURATION --simulator performance|strict"
+  echo "$(basename "$HOST_BIN") flow --concurrency $FLOW_CONCURRENCY --seconds $DURATION --warmup-seconds $FLOW_WARMUP --simulator performance|strict"
   echo "dotnet bench/Abdm.ProfileShare.Benchmarks/bin/Release/net10.0/Abdm.ProfileShare.Benchmarks.dll"
   echo '```'
   echo
