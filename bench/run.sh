@@ -244,7 +244,7 @@ mkdir -p "$(dirname "$OUT")"
   echo "Host CPU: CPU time of the host process per accepted request (user + system, background work included): less"
   echo "sensitive than req/s to other work on the machine. JIT time: the JIT's compilation time during the window per request"
   echo "(tiered compilation still optimising hot code after the warm-up: a start-up cost). It is wall time, an upper bound of the JIT's"
-  echo "CPU (\\`bash bench/profile.sh\\` attributes the CPU: the JIT compiler is libclrjit.so in its module table). Allocated: bytes the host process allocated per accepted request, background work included."
+  echo "CPU (\`bash bench/profile.sh\` attributes the CPU: the JIT compiler is libclrjit.so in its module table). Allocated: bytes the host process allocated per accepted request, background work included."
   echo
   echo "PostgreSQL: statements (pg_stat_statements calls, each statement of an Npgsql batch counted) / committed transactions"
   echo "(pg_stat_database) per accepted request, and the CPU of the PostgreSQL server processes, all work per share included (the"
