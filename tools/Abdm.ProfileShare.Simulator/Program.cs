@@ -21,7 +21,9 @@ internal static class Program
 
         Run the simulator until Ctrl+C:
           run --hip-id HIP-1 --hip-callback http://127.0.0.1:5000 --client-id ID --client-secret SECRET
-              [--port 5080] [--path-base /gateway] [--session-lifetime 1200] [--verbose]
+              [--port 5080] [--path-base /gateway] [--session-lifetime 1200] [--profile strict|performance] [--verbose]
+          (--profile performance: for a load test; the same validation and rules, a journal of the latest 1,024 entries,
+           session tokens verified once)
           (--hip-id/--hip-callback may be repeated in pairs; the secret may come from ABDM_SIMULATOR_CLIENT_SECRET)
 
         Play a scan against a running simulator and print what the phone shows:
@@ -78,6 +80,12 @@ internal static class Program
             PathBase = options.One("path-base") ?? "/gateway",
             EnableControlApi = true,
             LoggerFactory = loggerFactory,
+        };
+        simulatorOptions.Profile = options.One("profile") switch
+        {
+            null or "strict" => GatewaySimulatorProfile.Strict,
+            "performance" => GatewaySimulatorProfile.Performance,
+            var other => throw new UsageException($"--profile '{other}' is not strict or performance."),
         };
         if (options.Int("session-lifetime") is { } lifetime)
         {
