@@ -5,6 +5,7 @@
 #
 #   bash bench/profile.sh memory-hot            # the request path alone (JWT cached, in-memory, outbox off)
 #   bash bench/profile.sh memory sqlite redis   # one profile per variant
+#   bash bench/profile.sh flow                  # the host during full flows through the simulator (outbox, callbacks)
 #
 # Writes bench/results/profile-VARIANT.md and keeps the raw samples as PROFILE_DATA_DIR/abdm-profile-VARIANT.perf.data
 # (default /tmp; perf report -i FILE to browse, perf script for a flame graph; the .NET names come from
@@ -96,12 +97,36 @@ counters_summary() {
 COUNTERS_BIN=$(command -v dotnet-counters || true)
 [[ -z "$COUNTERS_BIN" && -x "$HOME/.dotnet/tools/dotnet-counters" ]] && COUNTERS_BIN=$HOME/.dotnet/tools/dotnet-counters
 
+# start_flow NAME: the full-flow driver (simulator in-process, Performance profile) in the background, warmed up for
+# WARMUP s and then timed for long enough to sample; waits for the warm-up and sets pid (the host) and load (the driver).
+start_flow() {
+  "$HOST_BIN" flow --concurrency "$CONNECTIONS" --warmup-seconds "$WARMUP" --seconds "$((DURATION + 4))" >"$WORK/$1.flow" 2>&1 &
+  load=$!
+  PIDS+=("$load")
+  sleep "$WARMUP"
+  pid=""
+  for _ in $(seq 1 50); do
+    pid=$(pgrep -P "$load" -f 'host --variant' | head -1 || true)
+    [[ -n "$pid" ]] && break
+    sleep 0.2
+  done
+  [[ -n "$pid" ]] || { cat "$WORK/$1.flow" >&2; log "flow: no host process"; exit 1; }
+  sleep 1
+}
+
 i=0
 for variant in "${VARIANTS[@]}"; do
   i=$((i + 1))
   # 1. The tail: a host with production settings (ReadyToRun, W^X), its runtime counters over a saturated window.
   counters="$WORK/$variant.counters.csv" tail_wrk=""
-  if [[ -n "$COUNTERS_BIN" ]]; then
+  if [[ -n "$COUNTERS_BIN" && $variant == flow ]]; then
+    start_flow "counters-$i"
+    log "flow: runtime counters of the host (pid $pid) for ${DURATION}s"
+    "$COUNTERS_BIN" collect -p "$pid" --refresh-interval 1 --format csv -o "$counters" --counters System.Runtime \
+      --duration "00:00:00:$(printf '%02d' "$DURATION")" >"$WORK/$variant.counters.log" 2>&1 || true
+    wait "$load" || true
+    tail_wrk=$(grep -E '^BENCH-RESULT' "$WORK/counters-$i.flow" || true)
+  elif [[ -n "$COUNTERS_BIN" ]]; then
     # shellcheck disable=SC2046
     start "counters-$i" "$HOST_BIN" $(host_args "$variant" "c$i")
     pid=$LAST_PID url=$READY_URL
@@ -119,18 +144,26 @@ for variant in "${VARIANTS[@]}"; do
 
   # 2. Where the CPU goes: perf samples of a host whose JIT code the perf map names.
   export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_ReadyToRun=0
-  # shellcheck disable=SC2046
-  start "host-$i" "$HOST_BIN" $(host_args "$variant" "$i")
-  unset DOTNET_PerfMapEnabled DOTNET_EnableWriteXorExecute DOTNET_ReadyToRun
-  pid=$LAST_PID url=$READY_URL
-  wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$LUA" "$url$SHARE_PATH" -- "$WORK/token" 0 >/dev/null
-  log "$variant: sampling pid $pid at ${HZ} Hz for ${DURATION}s under wrk -c$CONNECTIONS"
-  wrk -t1 -c"$CONNECTIONS" -d"$((DURATION + 2))s" --latency -s "$LUA" "$url$SHARE_PATH" -- "$WORK/token" 0 >"$WORK/$variant.wrk" &
-  load=$!
-  sleep 1
+  if [[ $variant == flow ]]; then
+    # The host is the driver's child and inherits these settings (the driver and its simulator are not sampled).
+    start_flow "host-$i"
+    unset DOTNET_PerfMapEnabled DOTNET_EnableWriteXorExecute DOTNET_ReadyToRun
+    log "flow: sampling the host (pid $pid) at ${HZ} Hz for ${DURATION}s"
+  else
+    # shellcheck disable=SC2046
+    start "host-$i" "$HOST_BIN" $(host_args "$variant" "$i")
+    unset DOTNET_PerfMapEnabled DOTNET_EnableWriteXorExecute DOTNET_ReadyToRun
+    pid=$LAST_PID url=$READY_URL
+    wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$LUA" "$url$SHARE_PATH" -- "$WORK/token" 0 >/dev/null
+    log "$variant: sampling pid $pid at ${HZ} Hz for ${DURATION}s under wrk -c$CONNECTIONS"
+    wrk -t1 -c"$CONNECTIONS" -d"$((DURATION + 2))s" --latency -s "$LUA" "$url$SHARE_PATH" -- "$WORK/token" 0 >"$WORK/$variant.wrk" &
+    load=$!
+    sleep 1
+  fi
   data="${PROFILE_DATA_DIR:-/tmp}/abdm-profile-$variant${PROFILE_TAG:+-$PROFILE_TAG}.perf.data"
   perf record -e cpu-clock -F "$HZ" -g -p "$pid" -o "$data" -- sleep "$DURATION" >"$WORK/$variant.perf.log" 2>&1
-  wait "$load"
+  wait "$load" || true
+  [[ $variant == flow ]] && grep -E '^BENCH-RESULT' "$WORK/host-$i.flow" >"$WORK/$variant.wrk"
   samples=$(perf report -i "$data" --stdio 2>/dev/null | awk '/^# Samples:/ && !seen { print $3; seen = 1 }')
   kernel=$(perf report -i "$data" --stdio --sort dso -g none --no-children 2>/dev/null | awk '/\[kernel/ { gsub("%", "", $1); s += $1 } END { printf "%.1f", s }')
   out="$BENCH_DIR/results/profile-$variant${PROFILE_TAG:+-$PROFILE_TAG}.md"
@@ -139,18 +172,24 @@ for variant in "${VARIANTS[@]}"; do
     echo "# CPU profile: $variant${PROFILE_TAG:+ ($PROFILE_TAG)}"
     echo
     echo "\`${settings}${PROFILE_TAG:+PROFILE_TAG=$PROFILE_TAG }bash bench/profile.sh $variant\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$(git -C "$BENCH_DIR" rev-parse --short HEAD)\`, $(nproc) cores:"
-    echo "perf cpu-clock samples at ${HZ} Hz with call graphs, ${DURATION}s of the host process while wrk (1 thread,"
-    echo "$CONNECTIONS connections) saturated it; $samples samples, ${kernel}% of them in the kernel (sockets, scheduling)."
+    if [[ $variant == flow ]]; then
+      echo "perf cpu-clock samples at ${HZ} Hz with call graphs, ${DURATION}s of the host process while $CONNECTIONS full flows ran in a"
+      echo "loop through the gateway simulator (after ${WARMUP}s of them);"
+    else
+      echo "perf cpu-clock samples at ${HZ} Hz with call graphs, ${DURATION}s of the host process while wrk (1 thread,"
+      echo "$CONNECTIONS connections) saturated it;"
+    fi
+    echo " $samples samples, ${kernel}% of them in the kernel (sockets, scheduling)."
     echo "Kernel frames are left out of the tables below; the percentages are of all samples. Unnamed hex frames are the"
     echo "runtime's own native code (libcoreclr has no symbols here)."
     echo
-    echo "wrk: $(grep -E '^BENCH-RESULT' "$WORK/$variant.wrk" || true)"
+    echo "$([[ $variant == flow ]] && echo driver || echo wrk): $(grep -E '^BENCH-RESULT' "$WORK/$variant.wrk" || true)"
     echo
     echo "## Where the tail comes from (dotnet-counters System.Runtime, 1 s intervals, ${DURATION}s)"
     echo
     if [[ -s "$counters" ]]; then
       echo "A separate host with production runtime settings (ReadyToRun on, no perf map), same warm-up and load;"
-      echo "its wrk: $tail_wrk"
+      echo "its $([[ $variant == flow ]] && echo driver || echo wrk): $tail_wrk"
       echo
       echo '```'
       counters_summary "$counters"
