@@ -100,7 +100,7 @@ COUNTERS_BIN=$(command -v dotnet-counters || true)
 # start_flow NAME: the full-flow driver (simulator in-process, Performance profile) in the background, warmed up for
 # WARMUP s and then timed for long enough to sample; waits for the warm-up and sets pid (the host) and load (the driver).
 start_flow() {
-  "$HOST_BIN" flow --concurrency "$CONNECTIONS" --warmup-seconds "$WARMUP" --seconds "$((DURATION + 4))" >"$WORK/$1.flow" 2>&1 &
+  "$HOST_BIN" flow --concurrency "$CONNECTIONS" --warmup-seconds "$WARMUP" --seconds "$((DURATION * 2 + 4))" >"$WORK/$1.flow" 2>&1 &
   load=$!
   PIDS+=("$load")
   sleep "$WARMUP"
@@ -114,56 +114,49 @@ start_flow() {
   sleep 1
 }
 
+# start_load NAME INDEX: the variant under load for DURATION s after its warm-up (wrk against a fresh host, or the flow
+# driver); sets pid (the host), load (the load generator) and result (the file its BENCH-RESULT line goes to).
+start_load() {
+  if [[ $variant == flow ]]; then
+    start_flow "$1"
+    result="$WORK/$1.flow"
+    return
+  fi
+  # shellcheck disable=SC2046
+  start "$1" "$HOST_BIN" $(host_args "$variant" "$2")
+  pid=$LAST_PID
+  local url=$READY_URL
+  wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$LUA" "$url$SHARE_PATH" -- "$WORK/token" 0 >/dev/null
+  result="$WORK/$1.wrk"
+  wrk -t1 -c"$CONNECTIONS" -d"$((DURATION + 2))s" --latency -s "$LUA" "$url$SHARE_PATH" -- "$WORK/token" 0 >"$result" &
+  load=$!
+  sleep 1
+}
+
 i=0
 for variant in "${VARIANTS[@]}"; do
   i=$((i + 1))
   # 1. The tail: a host with production settings (ReadyToRun, W^X), its runtime counters over a saturated window.
   counters="$WORK/$variant.counters.csv" tail_wrk=""
-  if [[ -n "$COUNTERS_BIN" && $variant == flow ]]; then
-    start_flow "counters-$i"
-    log "flow: runtime counters of the host (pid $pid) for ${DURATION}s"
+  if [[ -n "$COUNTERS_BIN" ]]; then
+    start_load "counters-$i" "c$i"
+    log "$variant: runtime counters of the host (pid $pid) for ${DURATION}s"
     "$COUNTERS_BIN" collect -p "$pid" --refresh-interval 1 --format csv -o "$counters" --counters System.Runtime \
       --duration "00:00:00:$(printf '%02d' "$DURATION")" >"$WORK/$variant.counters.log" 2>&1 || true
     wait "$load" || true
-    tail_wrk=$(grep -E '^BENCH-RESULT' "$WORK/counters-$i.flow" || true)
-  elif [[ -n "$COUNTERS_BIN" ]]; then
-    # shellcheck disable=SC2046
-    start "counters-$i" "$HOST_BIN" $(host_args "$variant" "c$i")
-    pid=$LAST_PID url=$READY_URL
-    wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$LUA" "$url$SHARE_PATH" -- "$WORK/token" 0 >/dev/null
-    log "$variant: runtime counters of pid $pid for ${DURATION}s under wrk -c$CONNECTIONS"
-    wrk -t1 -c"$CONNECTIONS" -d"$((DURATION + 2))s" --latency -s "$LUA" "$url$SHARE_PATH" -- "$WORK/token" 0 >"$WORK/$variant.tail.wrk" &
-    load=$!
-    sleep 1
-    "$COUNTERS_BIN" collect -p "$pid" --refresh-interval 1 --format csv -o "$counters" --counters System.Runtime \
-      --duration "00:00:00:$(printf '%02d' "$DURATION")" >"$WORK/$variant.counters.log" 2>&1 || true
-    wait "$load"
-    tail_wrk=$(grep -E '^BENCH-RESULT' "$WORK/$variant.tail.wrk" || true)
+    tail_wrk=$(grep -E '^BENCH-RESULT' "$result" || true)
     stop "$pid"
   fi
 
-  # 2. Where the CPU goes: perf samples of a host whose JIT code the perf map names.
+  # 2. Where the CPU goes: perf samples of a host whose JIT code the perf map names (for the flow, the host is the
+  # driver's child and inherits these settings; the driver and its simulator are not sampled).
   export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_ReadyToRun=0
-  if [[ $variant == flow ]]; then
-    # The host is the driver's child and inherits these settings (the driver and its simulator are not sampled).
-    start_flow "host-$i"
-    unset DOTNET_PerfMapEnabled DOTNET_EnableWriteXorExecute DOTNET_ReadyToRun
-    log "flow: sampling the host (pid $pid) at ${HZ} Hz for ${DURATION}s"
-  else
-    # shellcheck disable=SC2046
-    start "host-$i" "$HOST_BIN" $(host_args "$variant" "$i")
-    unset DOTNET_PerfMapEnabled DOTNET_EnableWriteXorExecute DOTNET_ReadyToRun
-    pid=$LAST_PID url=$READY_URL
-    wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$LUA" "$url$SHARE_PATH" -- "$WORK/token" 0 >/dev/null
-    log "$variant: sampling pid $pid at ${HZ} Hz for ${DURATION}s under wrk -c$CONNECTIONS"
-    wrk -t1 -c"$CONNECTIONS" -d"$((DURATION + 2))s" --latency -s "$LUA" "$url$SHARE_PATH" -- "$WORK/token" 0 >"$WORK/$variant.wrk" &
-    load=$!
-    sleep 1
-  fi
+  start_load "host-$i" "$i"
+  unset DOTNET_PerfMapEnabled DOTNET_EnableWriteXorExecute DOTNET_ReadyToRun
+  log "$variant: sampling the host (pid $pid) at ${HZ} Hz for ${DURATION}s"
   data="${PROFILE_DATA_DIR:-/tmp}/abdm-profile-$variant${PROFILE_TAG:+-$PROFILE_TAG}.perf.data"
   perf record -e cpu-clock -F "$HZ" -g -p "$pid" -o "$data" -- sleep "$DURATION" >"$WORK/$variant.perf.log" 2>&1
   wait "$load" || true
-  [[ $variant == flow ]] && grep -E '^BENCH-RESULT' "$WORK/host-$i.flow" >"$WORK/$variant.wrk"
   samples=$(perf report -i "$data" --stdio 2>/dev/null | awk '/^# Samples:/ && !seen { print $3; seen = 1 }')
   kernel=$(perf report -i "$data" --stdio --sort dso -g none --no-children 2>/dev/null | awk '/\[kernel/ { gsub("%", "", $1); s += $1 } END { printf "%.1f", s }')
   out="$BENCH_DIR/results/profile-$variant${PROFILE_TAG:+-$PROFILE_TAG}.md"
@@ -183,7 +176,7 @@ for variant in "${VARIANTS[@]}"; do
     echo "Kernel frames are left out of the tables below; the percentages are of all samples. Unnamed hex frames are the"
     echo "runtime's own native code (libcoreclr has no symbols here)."
     echo
-    echo "$([[ $variant == flow ]] && echo driver || echo wrk): $(grep -E '^BENCH-RESULT' "$WORK/$variant.wrk" || true)"
+    echo "$([[ $variant == flow ]] && echo driver || echo wrk): $(grep -E '^BENCH-RESULT' "$result" || true)"
     echo
     echo "## Where the tail comes from (dotnet-counters System.Runtime, 1 s intervals, ${DURATION}s)"
     echo
