@@ -144,11 +144,7 @@ public sealed class PerformanceProfileTests
     public async Task SessionToken_UsedThenPastItsExpiry_Refused(GatewaySimulatorProfile profile)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var bed = await TestBed.StartAsync(o =>
-        {
-            o.Profile = profile;
-            o.TimeProvider = time;
-        });
+        await using var bed = await StartOnClockAsync(profile, time);
         var patient = SyntheticPatients.All[0];
         using var fresh = await bed.PostAsync("v0.5/users/auth/init", TestBed.InitBody(patient.HealthId));
 
@@ -168,11 +164,7 @@ public sealed class PerformanceProfileTests
     public async Task SessionToken_UsedThenExpiredEarlyByFault_Refused(GatewaySimulatorProfile profile)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var bed = await TestBed.StartAsync(o =>
-        {
-            o.Profile = profile;
-            o.TimeProvider = time;
-        });
+        await using var bed = await StartOnClockAsync(profile, time);
         bed.Gateway.Faults.For(GatewayOperation.Sessions).ExpireTokensEarly(TimeSpan.FromSeconds(30));
         var patient = SyntheticPatients.All[0];
         using var fresh = await bed.PostAsync("v0.5/users/auth/init", TestBed.InitBody(patient.HealthId));
@@ -183,6 +175,14 @@ public sealed class PerformanceProfileTests
         Assert.Equal(202, (int)fresh.StatusCode);
         Assert.Equal(401, (int)late.StatusCode);
     }
+
+    /// <summary>A test bed in <paramref name="profile"/> whose clock the test moves.</summary>
+    private static Task<TestBed> StartOnClockAsync(GatewaySimulatorProfile profile, FakeTimeProvider time) =>
+        TestBed.StartAsync(o =>
+        {
+            o.Profile = profile;
+            o.TimeProvider = time;
+        });
 
     /// <summary>
     /// Uses the session token once on a valid auth init (so the Performance profile has verified it), then sends the
