@@ -6,6 +6,7 @@ using Abdm.ProfileShare.Workflow;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -92,6 +93,11 @@ public static class AbdmProfileShareServiceCollectionExtensions
         services.TryAddTransient<GatewayAuthenticationHandler>();
         services.TryAddTransient<GatewayCertsHandler>();
 
+        // The session-token request and the signing-keys fetch belong to no caller: they end with the host.
+        services.TryAddSingleton<BackgroundCalls>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BackgroundCalls>(sp => sp.GetRequiredService<BackgroundCalls>()));
+        services.TryAddTransient<BackgroundCallHandler>();
+
         if (alreadyAdded)
         {
             // A second call (a library and the app, or the section overload then the code overload) adds options
@@ -100,9 +106,11 @@ public static class AbdmProfileShareServiceCollectionExtensions
         }
 
         var sessions = services.AddHttpClient(GatewayEndpoints.SessionsClientName);
+        sessions.AddHttpMessageHandler<BackgroundCallHandler>();
         ConfigureHttpClient(sessions, "abdm-sessions");
 
         var certs = services.AddHttpClient(GatewayEndpoints.CertsClientName);
+        certs.AddHttpMessageHandler<BackgroundCallHandler>();
         certs.AddHttpMessageHandler<GatewayCertsHandler>();
         ConfigureHttpClient(certs, "abdm-certs");
 

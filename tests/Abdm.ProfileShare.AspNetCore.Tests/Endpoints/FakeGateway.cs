@@ -27,10 +27,29 @@ internal sealed class FakeGateway : RecordingGateway
     public volatile bool DropOnInit;
     public volatile bool DropOnConfirm;
 
+    /// <summary>When true, a session request is recorded and then never answered: it ends only when cancelled.</summary>
+    public volatile bool SessionsHang;
+
+    /// <summary>Completed when a hanging session request is cancelled.</summary>
+    public TaskCompletionSource SessionRequestCancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var path = request.RequestUri!.AbsolutePath.Replace("/gateway", "", StringComparison.Ordinal);
         var call = await ReadAsync(request, path, cancellationToken);
+
+        if (path == "/v0.5/sessions" && SessionsHang)
+        {
+            Record(call);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            finally
+            {
+                SessionRequestCancelled.TrySetResult();
+            }
+        }
 
         if (path == "/v0.5/sessions")
         {

@@ -172,9 +172,20 @@ internal sealed class ProfileShareTestHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops and disposes the app, failing (rather than hanging the test run) when that takes longer than 30 s: with the
+    /// fake clock, anything that waits on time while the host ends would wait forever.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        await App.StopAsync();
-        await App.DisposeAsync();
+        try
+        {
+            await App.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            await App.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException("The test host did not stop and dispose within 30 s: something still running waits on the fake clock.", ex);
+        }
     }
 }

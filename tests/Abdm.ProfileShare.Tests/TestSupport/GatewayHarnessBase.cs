@@ -62,6 +62,9 @@ internal abstract class GatewayHarnessBase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // As a host does when it stops: the calls no caller owns end first (else a disposed resilience pipeline waits
+        // for them on the fake clock).
+        await Services.GetRequiredService<BackgroundCalls>().StopAsync(CancellationToken.None);
         await Services.DisposeAsync();
         AssertNothingSensitiveLogged();
     }

@@ -6,6 +6,7 @@ using Abdm.ProfileShare.AspNetCore.Endpoints.Internal;
 using Abdm.ProfileShare.AspNetCore.Internal;
 using Abdm.ProfileShare.Gateway;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -59,13 +60,15 @@ internal sealed class GatewaySigningKeyCache
     private long _fetchCount;
     private readonly CallbackMetrics? _metrics;
     private volatile FetchFailure? _lastFailure;
+    private readonly CancellationToken _stopping;
 
     public GatewaySigningKeyCache(
         IOptions<AbdmProfileShareOptions> options,
         IHttpClientFactory httpClientFactory,
         TimeProvider timeProvider,
         ILogger<GatewaySigningKeyCache> logger,
-        IMeterFactory? meterFactory = null)
+        IMeterFactory? meterFactory = null,
+        IHostApplicationLifetime? lifetime = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var value = options.Value;
@@ -78,6 +81,7 @@ internal sealed class GatewaySigningKeyCache
         _refetchMinInterval = callbacks.KeysRefetchMinInterval;
         _usableFor = callbacks.KeysRefreshInterval + callbacks.StaleKeysGracePeriod;
         _metrics = meterFactory is null ? null : CallbackMetrics.For(meterFactory);
+        _stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
     }
 
     /// <summary>Where the keys are fetched from.</summary>
@@ -230,6 +234,11 @@ internal sealed class GatewaySigningKeyCache
                 ? string.Create(CultureInfo.InvariantCulture, $"session: HTTP {(int)status}")
                 : "session: " + (ex.InnerException?.GetType().Name ?? "unreachable");
             return Failed(reason, ex, ex.IsTransient || ex.StatusCode is null ? "unreachable" : "http_error");
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // The host is stopping: the certs client's calls end with it. Not a failure of the gateway.
+            return null;
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutException or ArgumentException
             or InvalidOperationException or FormatException or CryptographicException or System.Text.Json.JsonException

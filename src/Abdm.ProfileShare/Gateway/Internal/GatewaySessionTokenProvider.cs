@@ -24,12 +24,14 @@ internal sealed class GatewaySessionTokenProvider : IGatewaySessionTokenProvider
     private readonly ILogger<GatewaySessionTokenProvider> _logger;
     private readonly AbdmMetrics _metrics;
     private readonly GatewayOutageTracker _outage;
+    private readonly BackgroundCalls _background;
     private readonly Lock _gate = new();
     private CachedToken? _current;
     private Task<CachedToken>? _inflight;
     private volatile SessionRequestOutcome? _lastOutcome;
 
-    public GatewaySessionTokenProvider(IHttpClientFactory httpClientFactory, IOptionsMonitor<AbdmProfileShareOptions> options, TimeProvider timeProvider, ILogger<GatewaySessionTokenProvider> logger, AbdmMetrics metrics, GatewayOutageTracker outage)
+    public GatewaySessionTokenProvider(IHttpClientFactory httpClientFactory, IOptionsMonitor<AbdmProfileShareOptions> options, TimeProvider timeProvider, ILogger<GatewaySessionTokenProvider> logger, AbdmMetrics metrics, GatewayOutageTracker outage,
+        BackgroundCalls background)
     {
         _httpClientFactory = httpClientFactory;
         _options = options;
@@ -37,6 +39,7 @@ internal sealed class GatewaySessionTokenProvider : IGatewaySessionTokenProvider
         _logger = logger;
         _metrics = metrics;
         _outage = outage;
+        _background = background;
     }
 
     /// <summary>The latest session request's outcome (for the health check), or null before the first one.</summary>
@@ -121,6 +124,11 @@ internal sealed class GatewaySessionTokenProvider : IGatewaySessionTokenProvider
         try
         {
             response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_background.Stopping.IsCancellationRequested)
+        {
+            // The host is stopping (the request ends with it): not a gateway outage.
+            throw;
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutException or Polly.ExecutionRejectedException)
         {
