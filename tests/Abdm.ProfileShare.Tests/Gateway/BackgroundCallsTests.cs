@@ -62,6 +62,22 @@ public sealed class BackgroundCallsTests
         Assert.Null(((GatewaySessionTokenProvider)h.Tokens).LastOutcome);
     }
 
+    [Fact]
+    public async Task SessionsAndCertsClients_AfterTheHostStopped_ReachNoGateway()
+    {
+        await using var h = V3GatewayHarness.Create();
+        var session = await h.Tokens.GetAccessTokenAsync(); // cached: the certs call needs no new session
+        await h.Services.GetRequiredService<BackgroundCalls>().StopAsync(CancellationToken.None);
+        using var certs = h.Services.GetRequiredService<IHttpClientFactory>().CreateClient(GatewayEndpoints.CertsClientName);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => certs.GetAsync(new Uri(V3FakeGateway.Host + V3FakeGateway.Certs)).WaitAsync(Wait));
+        h.Tokens.Invalidate(session);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => h.Tokens.GetAccessTokenAsync().AsTask().WaitAsync(Wait));
+
+        Assert.Single(h.Gateway.RequestsTo(V3FakeGateway.Sessions)); // the one before the stop
+        Assert.Empty(h.Gateway.RequestsTo(V3FakeGateway.Certs));
+    }
+
     private sealed class HangingHandler : HttpMessageHandler
     {
         public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
