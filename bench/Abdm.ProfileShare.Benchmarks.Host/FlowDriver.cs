@@ -18,6 +18,11 @@ namespace Abdm.ProfileShare.Benchmarks.Host;
 /// <c>--simulator performance</c> (the default) runs the simulator in <see cref="GatewaySimulatorProfile.Performance"/>
 /// (the same validation, a bounded journal, session tokens verified once); <c>--simulator strict</c> in
 /// <see cref="GatewaySimulatorProfile.Strict"/>, as a test would, to measure the difference.
+/// <c>--chain timed-out</c> plays the linking chain that ends in its callback timeout instead: the simulator drops every
+/// on-init, the host's <c>Linking:CallbackTimeout</c> is <c>--callback-timeout</c> seconds (default 2), and a flow ends
+/// when the simulator dropped its on-init (share, on-share, auth init: 3 exchanges). The host's timeout work (the timeout
+/// step, the entry's TimedOut write, the HIS notification) runs after that, so the host's CPU is also read after a tail
+/// of the callback timeout plus 3 s, less what the idle host uses in as long (measured before the timed batch).
 /// </summary>
 internal static class FlowDriver
 {
@@ -27,6 +32,13 @@ internal static class FlowDriver
         var seconds = args.Double("seconds", 10);
         var warmupFlows = args.Int("warmup-flows", 400);
         var store = args.Get("store") ?? "memory";
+        var timedOut = args.Get("chain") switch
+        {
+            null or "completed" => false,
+            "timed-out" => true,
+            var other => throw new ArgumentException($"--chain must be completed or timed-out, not '{other}'"),
+        };
+        var callbackTimeout = args.Double("callback-timeout", 2);
         var profile = args.Get("simulator") switch
         {
             null or "performance" => GatewaySimulatorProfile.Performance,
@@ -51,10 +63,16 @@ internal static class FlowDriver
         _ = simulator.Journal.WaitForAsync(entry =>
         {
             counts.Add(entry);
-            if (entry.Operation == GatewayOperation.OnConfirm && entry.Direction == JournalDirection.Sent
-                && entry.HealthId is { } healthId && pending.TryGetValue(healthId, out var flow))
+            if (entry.Direction == JournalDirection.Sent && entry.HealthId is { } healthId && pending.TryGetValue(healthId, out var flow))
             {
-                flow.TrySetResult(entry.IsDelivered && HasLinkingToken(entry));
+                if (!timedOut && entry.Operation == GatewayOperation.OnConfirm)
+                {
+                    flow.TrySetResult(entry.IsDelivered && HasLinkingToken(entry));
+                }
+                else if (timedOut && entry.Operation == GatewayOperation.OnInit)
+                {
+                    flow.TrySetResult(entry.Faults.Contains(FaultKind.Drop));
+                }
             }
 
             return false;
@@ -70,6 +88,12 @@ internal static class FlowDriver
         if (args.Get("redis") is { } redis)
         {
             hostArguments = [.. hostArguments, "--redis", redis, "--key-prefix", args.Get("key-prefix") ?? "abdm:flow:"];
+        }
+
+        if (timedOut)
+        {
+            simulator.Faults.For(GatewayOperation.OnInit).Drop();
+            hostArguments = [.. hostArguments, "--callback-timeout", callbackTimeout.ToString(System.Globalization.CultureInfo.InvariantCulture)];
         }
 
         await using var host = await ChildProcess.StartAsync(hostArguments, TimeSpan.FromSeconds(30));
@@ -96,21 +120,44 @@ internal static class FlowDriver
 
         // Size the timed batch from the last warm-up batch's rate so it takes about --seconds.
         var flows = args.Int("flows", Math.Max(concurrency * 4, (int)(warm.Completed / warm.Elapsed.TotalSeconds * seconds)));
+        var tail = TimeSpan.FromSeconds(timedOut ? callbackTimeout + 3 : 0);
+        var idleCpuPerSecond = 0.0;
+        if (timedOut)
+        {
+            // The warm-up's timeouts end first; then what the idle host spends per second (its outbox's idle checks).
+            await Task.Delay(tail);
+            var idle0 = host.CpuTime;
+            var idleClock = Stopwatch.StartNew();
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            idleCpuPerSecond = (host.CpuTime - idle0).TotalMilliseconds / idleClock.Elapsed.TotalSeconds;
+        }
+
         var hostCpu0 = host.CpuTime;
         var selfCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var timed = await RunFlowsAsync(simulator, pending, () => Interlocked.Increment(ref next), concurrency, flows);
         var hostCpu = (host.CpuTime - hostCpu0).TotalMilliseconds;
         var simulatorCpu = (Process.GetCurrentProcess().TotalProcessorTime - selfCpu0).TotalMilliseconds;
+        var tailCpu = 0.0;
+        if (timedOut)
+        {
+            // The last flows' timeouts are due a callback timeout after their auth init; their work ends within the tail.
+            var tail0 = host.CpuTime;
+            var tailClock = Stopwatch.StartNew();
+            await Task.Delay(tail);
+            tailCpu = Math.Max(0, (host.CpuTime - tail0).TotalMilliseconds - idleCpuPerSecond * tailClock.Elapsed.TotalSeconds);
+        }
+
         await stop.CancelAsync();
 
         var total = warmedUp + timed.Completed + timed.Failures;
         Program.Result("flow",
-            ("store", store), ("simulator", profile.ToString().ToLowerInvariant()), ("concurrency", concurrency), ("flows", timed.Completed), ("failures", timed.Failures),
+            ("store", store), ("chain", timedOut ? "timed-out" : "completed"), ("simulator", profile.ToString().ToLowerInvariant()), ("concurrency", concurrency), ("flows", timed.Completed), ("failures", timed.Failures),
             ("seconds", Math.Round(timed.Elapsed.TotalSeconds, 2)), ("flows_per_s", Math.Round(timed.Completed / timed.Elapsed.TotalSeconds, 1)),
             ("p50_ms", Math.Round(timed.Percentile(50), 1)), ("p99_ms", Math.Round(timed.Percentile(99), 1)),
             ("exchanges_per_flow", Math.Round(counts.Exchanges / (double)Math.Max(1, total), 2)),
             ("sessions", counts.Sessions), ("certs", counts.Certs),
-            ("host_cpu_ms_per_flow", Math.Round(hostCpu / Math.Max(1, timed.Completed), 3)),
+            ("host_cpu_ms_per_flow", Math.Round((hostCpu + tailCpu) / Math.Max(1, timed.Completed), 3)),
+            ("host_tail_cpu_ms_per_flow", Math.Round(tailCpu / Math.Max(1, timed.Completed), 3)),
             ("simulator_cpu_ms_per_flow", Math.Round(simulatorCpu / Math.Max(1, timed.Completed), 3)),
             ("cpu_utilization", Math.Round((hostCpu + simulatorCpu) / timed.Elapsed.TotalMilliseconds, 2)));
         return timed.Failures == 0 ? 0 : 1;

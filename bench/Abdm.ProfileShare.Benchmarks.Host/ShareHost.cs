@@ -50,6 +50,11 @@ internal static class ShareHost
                 o.Gateway.BaseUrl = gateway;
                 o.Gateway.ClientId = args.Get("client-id") ?? Program.ClientId;
                 o.Gateway.ClientSecret = args.Get("client-secret") ?? Program.ClientSecret;
+                if (args.Get("callback-timeout") is { } callbackTimeout)
+                {
+                    // The flow driver's timed-out chains (seconds).
+                    o.Linking.CallbackTimeout = TimeSpan.FromSeconds(double.Parse(callbackTimeout, System.Globalization.CultureInfo.InvariantCulture));
+                }
             });
             if (args.Get("outbox") == "off")
             {
