@@ -124,7 +124,15 @@ internal sealed class OutboxProcessor : BackgroundService
             // ours too, so the running attempt carries on and no second one starts.
             if (!_running.ContainsKey(item.Id))
             {
-                _running[item.Id] = RunAsync(item, stoppingToken);
+                // Registered before it starts (on the thread pool, off the pump), so its own removal when it ends can
+                // never come first and leave a finished attempt holding a concurrency slot for good.
+                var run = new Task<Task>(static state =>
+                {
+                    var (processor, leased, token) = ((OutboxProcessor, OutboxItem, CancellationToken))state!;
+                    return processor.RunAsync(leased, token);
+                }, (this, item, stoppingToken), CancellationToken.None);
+                _running[item.Id] = run.Unwrap();
+                run.Start(TaskScheduler.Default);
             }
         }
 
@@ -185,7 +193,6 @@ internal sealed class OutboxProcessor : BackgroundService
 
     private async Task RunAsync(OutboxItem item, CancellationToken stoppingToken)
     {
-        await Task.Yield();
         if (!_steps.TryGetValue(item.Kind, out var step))
         {
             // An item of a kind this version does not know (written by a newer instance): left for that instance.
